@@ -1,0 +1,314 @@
+"""Static checks of docker-compose.yml and docker/ (no Docker engine needed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "docker" / "Dockerfile"
+DOCKERIGNORE = ROOT / "docker" / "Dockerfile.dockerignore"
+ENV_EXAMPLE = ROOT / "docker" / ".env.example"
+PYPROJECT = ROOT / "pyproject.toml"
+
+AIRFLOW_SERVICES = {
+    "airflow-init",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+}
+# Compose interpolation ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err};
+# "$${...}" is an escaped literal "$" and is not interpolated.
+INTERPOLATION = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
+WHOLE_INTERPOLATION = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-?]).*)?\}$")
+SECRET_KEY_NAME = re.compile(r"PASSWORD|SECRET|_KEY$|TOKEN|FERNET", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def _env(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):  # ["KEY=value", ...]
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+def _volume_strings(service: dict) -> list[str]:
+    out = []
+    for v in service.get("volumes") or []:
+        if isinstance(v, str):
+            out.append(v)
+        else:  # long syntax
+            out.append(f"{v.get('source')}:{v.get('target')}")
+    return out
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, comments dropped, continuations joined."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    out = []
+    for ln in joined.splitlines():
+        if ln.strip():
+            instr, _, args = ln.strip().partition(" ")
+            out.append((instr.upper(), args.strip()))
+    return out
+
+
+def _dockerfile_from() -> str:
+    froms = [args for instr, args in _dockerfile_instructions() if instr == "FROM"]
+    assert len(froms) == 1, froms
+    return froms[0].split()[0]
+
+
+def _pyproject() -> dict:
+    with PYPROJECT.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _pinned_airflow_version() -> str:
+    for dep in _pyproject()["project"]["dependencies"]:
+        m = re.fullmatch(r"\s*apache-airflow\s*==\s*([0-9][^\s;,]*)\s*", dep)
+        if m:
+            return m.group(1)
+    raise AssertionError("pyproject.toml has no apache-airflow== pin")
+
+
+def _project_packages() -> set[str]:
+    include = _pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
+    return {p.rstrip("*").rstrip(".") for p in include}
+
+
+# --- the compose file ---------------------------------------------------------
+
+
+def test_compose_parses_as_yaml(compose):
+    assert isinstance(compose, dict)
+    assert isinstance(compose.get("services"), dict)
+
+
+def test_required_services_present(services):
+    assert {"postgres", "warehouse"} | AIRFLOW_SERVICES <= set(services)
+
+
+def test_airflow_services_share_one_image_built_from_docker_dockerfile(services):
+    builds = {name: services[name].get("build") for name in AIRFLOW_SERVICES}
+    images = {name: services[name].get("image") for name in AIRFLOW_SERVICES}
+    assert len({repr(b) for b in builds.values()}) == 1, builds
+    assert len(set(images.values())) == 1, images
+    build = next(iter(builds.values()))
+    assert isinstance(build, dict), build
+    assert build.get("context") in (".", "./")
+    assert build.get("dockerfile") == "docker/Dockerfile"
+    assert next(iter(images.values())), "Airflow services need an image name"
+
+
+@pytest.mark.parametrize(
+    "mount",
+    [
+        "./dags:/opt/airflow/dags",
+        "./dbt_project:/opt/airflow/dbt_project",
+        "./out:/opt/airflow/out",
+        "./data:/opt/airflow/data",
+    ],
+)
+def test_airflow_services_mount_project_folders(services, mount):
+    for name in AIRFLOW_SERVICES:
+        assert mount in _volume_strings(services[name]), (name, mount)
+
+
+def test_airflow_environment(services):
+    for name in AIRFLOW_SERVICES:
+        env = _env(services[name])
+        assert env["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false", name
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["AIRFLOW__CORE__PARALLELISM"] == "4", name
+        assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"].lower() == "false", name
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+        assert env["DBT_PROJECT_DIR"] == "/opt/airflow/dbt_project", name
+        assert env["PROJECT_OUT_DIR"] == "/opt/airflow/out", name
+        assert urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]).hostname == "postgres", name
+        for key in ("AIRFLOW_CONN_WAREHOUSE", "WAREHOUSE_URL"):
+            url = urlsplit(env[key])
+            assert (url.hostname, url.port, url.path) == ("warehouse", 5432, "/warehouse"), (name, key)
+        assert "AIRFLOW_CONN_DESKPRO_API" in env, name
+    # Secrets that components use to talk to each other must be the same everywhere.
+    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        assert len({_env(services[n])[key] for n in AIRFLOW_SERVICES}) == 1, key
+
+
+def test_published_ports_bind_to_localhost_only(services):
+    published = 0
+    for name, svc in services.items():
+        for port in svc.get("ports") or []:
+            published += 1
+            if isinstance(port, dict):  # long syntax
+                assert port.get("host_ip") == "127.0.0.1", (name, port)
+            else:
+                assert str(port).startswith("127.0.0.1:"), (name, port)
+    assert "127.0.0.1:8080:8080" in services["airflow-apiserver"]["ports"]
+    assert published >= 1
+
+
+def test_no_literal_secrets(services):
+    checked = 0
+    for name, svc in services.items():
+        for key, value in _env(svc).items():
+            if SECRET_KEY_NAME.search(key) and not key.endswith("_FILE"):
+                checked += 1
+                assert WHOLE_INTERPOLATION.match(value), f"{name}: {key} is a literal: {value!r}"
+            if key.startswith("AIRFLOW_CONN_") and "://" not in value:
+                assert WHOLE_INTERPOLATION.match(value), f"{name}: {key} is a literal"
+            # Passwords inside URLs (user:password@host) must be interpolated too.
+            for m in re.finditer(r"://[^/@\s:]*:([^@\s]*)@", value):
+                assert m.group(1).startswith("${"), f"{name}: {key} embeds a literal password"
+                checked += 1
+    assert checked >= 8
+
+
+def test_healthchecks_and_startup_order(services):
+    for name in ("postgres", "warehouse", *sorted(AIRFLOW_SERVICES - {"airflow-init"})):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+    assert services["airflow-init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in AIRFLOW_SERVICES - {"airflow-init"}:
+        deps = services[name]["depends_on"]
+        assert deps["postgres"]["condition"] == "service_healthy", name
+        assert deps["warehouse"]["condition"] == "service_healthy", name
+        assert deps["airflow-init"]["condition"] == "service_completed_successfully", name
+
+
+def test_databases(services):
+    pg = _env(services["postgres"])
+    wh = _env(services["warehouse"])
+    assert pg["POSTGRES_DB"] == "airflow"
+    assert wh["POSTGRES_DB"] == "warehouse"
+    for name in ("postgres", "warehouse"):
+        image = services[name]["image"]
+        assert image.startswith("postgres:")
+        assert int(image.split(":", 1)[1].split(".")[0].split("-")[0]) >= 16, image
+    init_dir = [v.split(":")[0] for v in _volume_strings(services["warehouse"])
+                if ":/docker-entrypoint-initdb.d" in v]
+    assert init_dir, "warehouse init scripts are not mounted"
+    assert list((ROOT / init_dir[0]).glob("*.sql")), init_dir
+
+
+def test_airflow_init_migrates_and_writes_admin_login(services):
+    init = services["airflow-init"]
+    script = "\n".join(init["command"]) if isinstance(init["command"], list) else init["command"]
+    assert "airflow db migrate" in script
+    assert "SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" in script
+    shared = _env(services["airflow-apiserver"])
+    assert shared["AIRFLOW__CORE__AUTH_MANAGER"].endswith("SimpleAuthManager")
+    assert shared["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].endswith(":admin")
+    # The API server must see the file airflow-init writes.
+    pw_dir = str(Path(shared["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]).parent)
+    for name in ("airflow-init", "airflow-apiserver"):
+        assert any(v.endswith(":" + pw_dir) for v in _volume_strings(services[name])), name
+
+
+def test_airflow_init_script_is_valid_bash_and_python(services):
+    cmd = services["airflow-init"]["command"]
+    script = cmd[-1] if isinstance(cmd, list) else cmd
+    script = script.replace("$$", "$")  # what Compose hands to the container
+    bash = shutil.which("bash")
+    if bash:
+        res = subprocess.run([bash, "-n"], input=script, text=True, capture_output=True)
+        assert res.returncode == 0, res.stderr
+    m = re.search(r"<<'PY'\n(.*?)\nPY\n", script, re.S)
+    assert m, "no python heredoc found"
+    compile(m.group(1), "airflow-init", "exec")
+
+
+def _strings(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v)
+    elif node is not None:
+        yield str(node)
+
+
+def test_env_example_documents_every_variable(compose):
+    used = {var for s in _strings(compose) for var in INTERPOLATION.findall(s)}
+    documented = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", ENV_EXAMPLE.read_text(), re.M))
+    assert {"WAREHOUSE_PASSWORD", "AIRFLOW_CONN_DESKPRO_API", "_AIRFLOW_WWW_USER_USERNAME",
+            "_AIRFLOW_WWW_USER_PASSWORD"} <= used
+    assert used - documented == set()
+
+
+def test_dotenv_is_not_committed():
+    if not (ROOT / ".git").exists() or not shutil.which("git"):
+        pytest.skip("not a git checkout")
+    res = subprocess.run(["git", "ls-files", "--", ".env", "docker/.env"], cwd=ROOT,
+                         text=True, capture_output=True)
+    assert res.returncode == 0 and res.stdout.strip() == "", res.stdout
+
+
+# --- the image ----------------------------------------------------------------
+
+
+def test_dockerfile_from_pins_airflow_3_3_2():
+    image = _dockerfile_from()
+    assert re.fullmatch(r"apache/airflow:3\.3\.2(-python3\.\d+)?", image), image
+
+
+def test_dockerfile_airflow_matches_pyproject_pin():
+    tag = _dockerfile_from().split(":", 1)[1]
+    assert tag.split("-", 1)[0] == _pinned_airflow_version()
+
+
+def test_dockerfile_installs_every_project_package():
+    copied = set()
+    for instr, args in _dockerfile_instructions():
+        if instr == "COPY":
+            parts = [p for p in args.split() if not p.startswith("--")]
+            copied.update(p.rstrip("/") for p in parts[:-1])
+    assert "pyproject.toml" in copied
+    assert _project_packages() <= copied, _project_packages() - copied
+    runs = " ".join(args for instr, args in _dockerfile_instructions() if instr == "RUN")
+    assert "pip install --no-cache-dir" in runs
+    # The build context filter must let the copied paths through.
+    allowed = {ln[1:].strip().rstrip("/") for ln in DOCKERIGNORE.read_text().splitlines()
+               if ln.startswith("!")}
+    assert copied <= allowed, copied - allowed
+
+
+# --- optional: Compose's own validation (client only, no engine) -------------
+
+
+def _docker_compose_available() -> bool:
+    if not shutil.which("docker"):
+        return False
+    res = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    return res.returncode == 0
+
+
+@pytest.mark.skipif(not _docker_compose_available(), reason="docker compose is not installed")
+def test_docker_compose_config_validates():
+    res = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), "config", "-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert res.returncode == 0, res.stderr
