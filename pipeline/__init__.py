@@ -1,0 +1,1 @@
+"""Glue for running the pipeline: settings, Airflow callbacks, the local runner."""

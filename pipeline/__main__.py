@@ -1,0 +1,190 @@
+"""The local runner behind `make run`, `make airflow` and `make dbt`.
+
+    python -m pipeline run [--month 2023-12]   the whole pipeline, ending in out/reports/<month>/
+    python -m pipeline airflow                 Airflow UI + scheduler on 127.0.0.1 (Ctrl-C stops all)
+    python -m pipeline dbt build -s +my_model  dbt against the warehouse
+    python -m pipeline stop                    stop the embedded warehouse
+
+Sources: a source whose Airflow connection is already in the environment (e.g.
+``AIRFLOW_CONN_DESKPRO_API``) is used as it is; otherwise its local stand-in is
+started (simulators/) and the connection points at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger("pipeline")
+
+DEFAULT_MONTH = "2023-12"
+
+
+def _setup_warehouse():
+    from pipeline.settings import configure
+    from warehouse.config import ensure_databases, resolve
+
+    wh = resolve()
+    ensure_databases(wh)
+    configure(wh)
+    log.info("warehouse: %s", wh.redacted())
+    return wh
+
+
+@contextlib.contextmanager
+def stand_ins(seed: int = 2023) -> Iterator[dict[str, str]]:
+    """Start the stand-in of every source that has no connection configured."""
+    from pipeline.settings import DESKPRO_CONN_ENV, deskpro_conn
+
+    with contextlib.ExitStack() as stack:
+        env: dict[str, str] = {}
+        if not os.environ.get(DESKPRO_CONN_ENV):
+            from simulators.deskpro import DeskproStandIn
+
+            key = secrets.token_urlsafe(16)
+            srv = stack.enter_context(DeskproStandIn(seed=seed, api_key=key))
+            env[DESKPRO_CONN_ENV] = deskpro_conn(srv.base_url, key)
+            log.info("deskpro: local stand-in at %s", srv.base_url)
+        os.environ.update(env)
+        try:
+            yield env
+        finally:
+            for k in env:
+                os.environ.pop(k, None)
+
+
+def dbt_parse() -> None:
+    from pipeline.settings import bin_path
+
+    project = os.environ["DBT_PROJECT_DIR"]
+    subprocess.run(
+        [bin_path("dbt"), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
+        check=True,
+    )
+
+
+def airflow_migrate() -> None:
+    from pipeline.settings import bin_path
+
+    Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    subprocess.run([bin_path("airflow"), "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+
+
+def run_dag(dag_id: str, run_conf: dict | None = None, logical_date=None):
+    """Run one DAG in this process with ``dag.test()`` and fail unless it succeeded."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    if bag.import_errors:
+        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
+    dag = bag.get_dag(dag_id)
+    kwargs = {"run_conf": run_conf or {}}
+    if logical_date is not None:
+        kwargs["logical_date"] = logical_date
+    started = time.monotonic()
+    dr = dag.test(**kwargs)
+    state = str(getattr(dr, "state", "unknown"))
+    log.info("dag %s: %s in %.1fs", dag_id, state, time.monotonic() - started)
+    if "success" not in state:
+        raise RuntimeError(f"dag {dag_id} ended {state}")
+    return dr
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    wh = _setup_warehouse()
+    dbt_parse()
+    airflow_migrate()
+    with stand_ins(args.seed):
+        run_dag("deskpro", {"full_refresh": True})
+    run_dag("transform")
+
+    import psycopg
+
+    from reporting.summary import write_summary
+
+    out = Path(args.out).resolve()
+    with psycopg.connect(wh.url) as conn:
+        paths = [write_summary(conn, m, out) for m in args.month]
+    print()
+    for p in paths:
+        print(f"summary: {p}")
+    print(f"warehouse: {wh.redacted()} (still running; `make stop` stops it)")
+    return 0
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    from pipeline.settings import bin_path
+
+    _setup_warehouse()
+    project = os.environ["DBT_PROJECT_DIR"]
+    dbt_args = args.dbt_args or ["build"]
+    return subprocess.call([bin_path("dbt"), *dbt_args, "--project-dir", project, "--profiles-dir", project])
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    """Airflow standalone (API server + scheduler + dag processor + triggerer) on 127.0.0.1."""
+    from pipeline.settings import bin_path
+
+    _setup_warehouse()
+    dbt_parse()
+    airflow_migrate()
+    with stand_ins(args.seed):
+        # SIGINT must reach a child that does not ignore it: standalone orphans its
+        # workers on SIGTERM, but shuts them down on SIGINT.
+        proc = subprocess.Popen(
+            [bin_path("airflow"), "standalone"], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+        )
+        print(f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
+              f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it")
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            try:
+                return proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                return proc.wait()
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from warehouse.config import local_dir
+    from warehouse.embedded import EmbeddedPostgres
+
+    EmbeddedPostgres(local_dir() / "warehouse").stop()
+    print("warehouse stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the whole pipeline and write the month's outputs")
+    run.add_argument("--month", action="append", help="YYYY-MM (repeatable); default 2023-12")
+    run.add_argument("--out", default=os.environ.get("PROJECT_OUT_DIR", "out"))
+    run.add_argument("--seed", type=int, default=2023, help="seed of the simulated sources")
+    af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
+    af.add_argument("--seed", type=int, default=2023)
+    dbt = sub.add_parser("dbt", help="run dbt against the warehouse")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    sub.add_parser("stop", help="stop the embedded warehouse")
+    args = ap.parse_args(argv)
+    if args.command == "run":
+        args.month = args.month or [DEFAULT_MONTH]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    return {"run": cmd_run, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Outputs read from the marts: the monthly summary export (and, later, the report)."""
