@@ -7,7 +7,7 @@ group by {{ combination_of_columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
 
-{% test expression_is_true(model, expression) %}
+{% test expression_is_true(model, expression, column_name=none) %}
 select * from {{ model }} where not ({{ expression }})
 {% endtest %}
 

@@ -16,6 +16,7 @@ import email.utils
 import logging
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -109,6 +110,7 @@ class RestClient:
     headers: dict[str, str] = field(default_factory=dict)
     request_count: int = 0
     session: requests.Session = field(default_factory=requests.Session)
+    sleep: Callable[[float], None] = time.sleep  # injectable, so tests see the waits without waiting
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -130,6 +132,7 @@ class RestClient:
             ),
             stop=stop_after_attempt(policy.attempts),
             reraise=True,
+            sleep=self.sleep,
             before_sleep=self._log_retry,
         )
         def _once() -> requests.Response:

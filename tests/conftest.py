@@ -1,0 +1,49 @@
+"""Shared fixtures: a throwaway embedded PostgreSQL for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="djpk-xdg-"))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A real PostgreSQL 18 server of its own (fsync off), removed after the session."""
+    from warehouse.embedded import EmbeddedPostgres
+
+    pg = EmbeddedPostgres(tmp_path_factory.mktemp("warehouse"), fsync=False)
+    info = pg.start()
+    try:
+        yield info
+    finally:
+        pg.destroy()
+
+
+@pytest.fixture()
+def db_url(pg_server, request):
+    """A fresh database on the session server for one test."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    admin = pg_server.url("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+    yield pg_server.url(name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture()
+def conn(db_url):
+    with psycopg.connect(db_url) as c:
+        yield c
+
+
+@pytest.fixture()
+def landing(tmp_path) -> Path:
+    return tmp_path / "landing"

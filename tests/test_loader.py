@@ -1,0 +1,114 @@
+"""The loader: COPY + merge by key, idempotent reruns, crash safety, quarantine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg
+import pytest
+
+from extractors.common.batch import Batch
+from extractors.common.streams import write_record
+from extractors.deskpro.streams import AgentsStream, TicketsStream
+from loaders import get_watermark, load_batch
+
+
+def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
+    return {"id": i, "status": "resolved", "date_created": "2023-12-01T01:00:00+0000", "date_status": status_at,
+            "department": 1, "creation_system": "gateway.person", **kw}
+
+
+def make_batch(landing, tickets, agents=(), full_refresh=False, batch_id=None) -> Batch:
+    b = Batch(landing, "deskpro", batch_id or "")
+    b.stream(TicketsStream.name, TicketsStream.spec(), full_refresh)
+    for t in tickets:
+        write_record(b, TicketsStream, t, "GET /tickets?page=1", full_refresh)
+    for a in agents:
+        write_record(b, AgentsStream, a, "GET /agents?page=1", True)
+    watermark = max((t["date_status"] for t in tickets if isinstance(t.get("id"), int)), default=None)
+    b.streams["tickets"].watermark = dt.datetime.fromisoformat(watermark).isoformat() if watermark else None
+    b.commit()
+    return b
+
+
+def rows(conn, table="raw.deskpro__tickets"):
+    return conn.execute(f"select id, record, _batch_id, _loaded_at from {table} order by id").fetchall()
+
+
+def test_load_merges_by_key_and_keeps_the_last_copy_in_a_batch(conn, landing):
+    b = make_batch(landing, [ticket(1), ticket(2), ticket(1, status="awaiting_user")])
+    res = load_batch(conn, b.folder)
+    got = rows(conn)
+    assert [r[0] for r in got] == [1, 2]
+    assert got[0][1]["status"] == "awaiting_user"
+    assert res.streams["tickets"].inserted == 2
+
+
+def test_rerun_of_the_same_batch_leaves_identical_rows(conn, landing):
+    b = make_batch(landing, [ticket(i) for i in range(1, 51)])
+    load_batch(conn, b.folder)
+    before = rows(conn)
+    res = load_batch(conn, b.folder)
+    assert rows(conn) == before
+    assert (res.streams["tickets"].inserted, res.streams["tickets"].updated) == (0, 0)
+    assert res.streams["tickets"].unchanged == 50
+
+
+def test_changed_record_updates_in_place_without_duplicates(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(1), ticket(2)]).folder)
+    b2 = make_batch(landing, [ticket(2, "2023-12-20T00:00:00+0000", status="awaiting_agent")])
+    res = load_batch(conn, b2.folder)
+    got = rows(conn)
+    assert len(got) == 2
+    assert got[1][1]["status"] == "awaiting_agent" and got[1][2] == b2.batch_id
+    assert res.streams["tickets"].updated == 1
+    assert get_watermark(conn, "deskpro", "tickets") == dt.datetime(2023, 12, 20, tzinfo=dt.UTC)
+
+
+def test_a_crash_in_the_middle_leaves_the_previous_state_intact(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(1)], agents=[{"id": 1, "name": "Nuryani"}]).folder)
+    before = rows(conn), rows(conn, "raw.deskpro__agents")
+    wm_before = get_watermark(conn, "deskpro", "tickets")
+    b = make_batch(landing, [ticket(1, status="awaiting_user"), ticket(2, "2024-01-05T00:00:00+0000")],
+                   agents=[{"id": 2, "name": "Anas"}])
+    # the tickets stream loads first; the agents file is then cut short mid-row
+    agents_csv = b.folder / "agents.csv"
+    agents_csv.write_text(agents_csv.read_text()[:-15])
+    with pytest.raises(psycopg.errors.BadCopyFileFormat):
+        load_batch(conn, b.folder)
+    conn.rollback()
+    assert (rows(conn), rows(conn, "raw.deskpro__agents")) == before
+    assert get_watermark(conn, "deskpro", "tickets") == wm_before
+    assert conn.execute("select count(*) from raw._batches where batch_id = %s", (b.batch_id,)).fetchone()[0] == 0
+
+
+def test_bad_records_are_quarantined_with_reason_and_the_rest_load(conn, landing, caplog):
+    bad = [ticket(3, date_created="not a date"), {"status": "resolved"}, ticket(4, feedback_rating=9)]
+    b = make_batch(landing, [ticket(1), *bad, ticket(2)])
+    assert "record id=3 rejected: date_created" in caplog.text
+    load_batch(conn, b.folder)
+    assert [r[0] for r in rows(conn)] == [1, 2]
+    q = conn.execute("select record_key, reason from raw._quarantine order by record_key").fetchall()
+    assert len(q) == 3
+    reasons = dict(q)
+    assert "date_created" in reasons["id=3"]
+    assert "feedback_rating" in reasons["id=4"]
+    assert "id: Field required" in reasons["id=None"]
+    # a rerun does not duplicate the quarantine
+    load_batch(conn, b.folder)
+    assert conn.execute("select count(*), max(times_seen) from raw._quarantine").fetchone() == (3, 1)
+
+
+def test_full_refresh_removes_rows_the_source_no_longer_has(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(1), ticket(2), ticket(3)]).folder)
+    res = load_batch(conn, make_batch(landing, [ticket(1), ticket(3)], full_refresh=True).folder)
+    assert [r[0] for r in rows(conn)] == [1, 3]
+    assert res.streams["tickets"].deleted == 1
+
+
+def test_an_unfinished_batch_is_refused(conn, landing):
+    b = Batch(landing, "deskpro")
+    write_record(b, TicketsStream, ticket(1), "GET /tickets")
+    b.abort()  # no manifest: the extract never finished
+    with pytest.raises(FileNotFoundError, match="did not finish"):
+        load_batch(conn, b.folder)
