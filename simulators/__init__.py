@@ -1,0 +1,1 @@
+"""Deterministic local stand-ins for the contact center's data sources."""
