@@ -6,7 +6,7 @@ import datetime as dt
 
 from airflow.sdk import Param, dag, task
 
-from pipeline.alerts import on_failure
+from pipeline.defaults import default_args
 from pipeline.assets import RAW_DESKPRO
 
 DESKPRO_CONN_ID = "deskpro_api"
@@ -20,12 +20,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     catchup=False,
     max_active_runs=1,
     tags=["source", "deskpro", "consultations"],
-    default_args={
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=5),
-        "retry_exponential_backoff": True,
-        "on_failure_callback": on_failure,
-    },
+    default_args=default_args(retry_delay=dt.timedelta(minutes=5)),
     params={
         "full_refresh": Param(False, type="boolean", description="Read every ticket and reconcile deletions"),
     },

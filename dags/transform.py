@@ -19,7 +19,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from pipeline.alerts import on_failure
+from pipeline.defaults import default_args
 from pipeline.assets import MARTS, RAW_SOURCES
 
 WAREHOUSE_CONN_ID = "warehouse"
@@ -33,11 +33,7 @@ DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve(
     catchup=False,
     max_active_runs=1,
     tags=["dbt", "marts"],
-    default_args={
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=2),
-        "on_failure_callback": on_failure,
-    },
+    default_args=default_args(retry_delay=dt.timedelta(minutes=2)),
     doc_md=__doc__,
 )
 def transform():
@@ -58,7 +54,11 @@ def transform():
             execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
         ),
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, emit_datasets=False
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            # a relationships test needs both of its models: run it after both, not inside one
+            should_detach_multiple_parents_tests=True,
+            emit_datasets=False,
         ),
         operator_args={"install_deps": False},
     )

@@ -35,7 +35,7 @@ def _setup_warehouse():
 
     wh = resolve()
     ensure_databases(wh)
-    configure(wh)
+    configure(wh, {"DJPK_TASK_RETRIES": os.environ.get("DJPK_TASK_RETRIES", "0")})
     log.info("warehouse: %s", wh.redacted())
     return wh
 

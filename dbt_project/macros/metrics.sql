@@ -3,13 +3,13 @@
     value or it is zero. Rounding happens only when a figure is presented. -#}
 {% macro change_ratio(current, previous) -%}
     case when {{ previous }} is null or {{ previous }} = 0 then null
-         else ({{ current }} - {{ previous }})::numeric / {{ previous }} end
+         else ({{ current }} - {{ previous }})::double precision / {{ previous }} end
 {%- endmacro %}
 
 {#- Share of a total, as a ratio; null when the total is zero. -#}
 {% macro share_ratio(part, total) -%}
     case when {{ total }} is null or {{ total }} = 0 then null
-         else {{ part }}::numeric / {{ total }} end
+         else {{ part }}::double precision / {{ total }} end
 {%- endmacro %}
 
 {#- A UTC timestamptz as wall-clock time in the report's time zone. -#}

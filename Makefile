@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine (Python >= 3.11, make, git):
+#   make run    the whole pipeline on the embedded defaults, ending in out/reports/<month>/
+#   make test   the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MONTH ?=
+ARGS ?=
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install run test test-fast airflow dbt docs bench stop clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: install
+	$(PY) -m pipeline run $(if $(MONTH),--month $(MONTH))
+
+test: install
+	$(PY) -m pytest $(ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not slow" $(ARGS)
+
+airflow: install
+	$(PY) -m pipeline airflow
+
+dbt: install
+	$(PY) -m pipeline dbt $(ARGS)
+
+bench: install
+	$(PY) -m bench.loader $(ARGS)
+
+stop: install
+	$(PY) -m pipeline stop
+
+clean: stop
+	rm -rf out data .local dbt_project/target dbt_project/logs

@@ -1,0 +1,23 @@
+"""default_args shared by every DAG.
+
+``DJPK_TASK_RETRIES`` overrides the retry count (read from the environment at
+parse time, never from an Airflow Variable): the local runner sets 0 so that
+`make run` fails fast instead of waiting out retry delays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from pipeline.alerts import on_failure
+
+
+def default_args(retry_delay: dt.timedelta = dt.timedelta(minutes=5), **extra) -> dict:
+    return {
+        "retries": int(os.environ.get("DJPK_TASK_RETRIES", "2")),
+        "retry_delay": retry_delay,
+        "retry_exponential_backoff": True,
+        "on_failure_callback": on_failure,
+        **extra,
+    }
