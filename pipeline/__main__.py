@@ -2,6 +2,7 @@
 
     python -m pipeline run [--month 2023-12]   the whole pipeline, ending in out/reports/<month>/
     python -m pipeline airflow                 Airflow UI + scheduler on 127.0.0.1 (Ctrl-C stops all)
+    python -m pipeline backfill deskpro 2023-12-01 2023-12-31   one DAG run per day, no scheduler
     python -m pipeline dbt build -s +my_model  dbt against the warehouse
     python -m pipeline stop                    stop the embedded warehouse
 
@@ -121,6 +122,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Run a source DAG for each day of a range, as the scheduler's backfill would."""
+    import datetime as dt
+
+    _setup_warehouse()
+    airflow_migrate()
+    day = dt.datetime.fromisoformat(args.start).replace(tzinfo=dt.UTC)
+    end = dt.datetime.fromisoformat(args.end).replace(tzinfo=dt.UTC)
+    with stand_ins(args.seed):
+        while day <= end:
+            run_dag(args.dag_id, logical_date=day)
+            day += dt.timedelta(days=1)
+    if args.transform:
+        run_dag("transform")
+    return 0
+
+
 def cmd_dbt(args: argparse.Namespace) -> int:
     from pipeline.settings import bin_path
 
@@ -175,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=2023, help="seed of the simulated sources")
     af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
     af.add_argument("--seed", type=int, default=2023)
+    bf = sub.add_parser("backfill", help="run a source DAG for each day of a range (no scheduler needed)")
+    bf.add_argument("dag_id")
+    bf.add_argument("start", help="first logical date, YYYY-MM-DD")
+    bf.add_argument("end", help="last logical date, YYYY-MM-DD")
+    bf.add_argument("--seed", type=int, default=2023)
+    bf.add_argument("--transform", action="store_true", help="rebuild the marts afterwards")
     dbt = sub.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     sub.add_parser("stop", help="stop the embedded warehouse")
@@ -183,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         args.month = args.month or [DEFAULT_MONTH]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
-    return {"run": cmd_run, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}[args.command](args)
+    commands = {"run": cmd_run, "backfill": cmd_backfill, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

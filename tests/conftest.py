@@ -9,7 +9,29 @@ from pathlib import Path
 import psycopg
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+
+# Airflow reads its configuration once, at first import: set it before any test imports it.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="djpk-xdg-"))
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="djpk-airflow-"))
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
+os.environ.pop("DJPK_TASK_RETRIES", None)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """dbt_project/target/manifest.json, as `python -m pipeline` writes it (no database needed)."""
+    import subprocess
+    import sys
+
+    project = ROOT / "dbt_project"
+    env = {**os.environ, "WAREHOUSE_USER": "parse", "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": "parse"}
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+                   check=True, env=env)
+    return project / "target" / "manifest.json"
 
 
 @pytest.fixture(scope="session")
