@@ -2,6 +2,7 @@
 
     python -m pipeline run [--month 2023-12]   the whole pipeline, ending in out/reports/<month>/
     python -m pipeline airflow                 Airflow UI + scheduler on 127.0.0.1 (Ctrl-C stops all)
+    python -m pipeline dag deskpro --full-refresh   one DAG once
     python -m pipeline backfill deskpro 2023-12-01 2023-12-31   one DAG run per day, no scheduler
     python -m pipeline dbt build -s +my_model  dbt against the warehouse
     python -m pipeline stop                    stop the embedded warehouse
@@ -44,23 +45,37 @@ def _setup_warehouse():
 @contextlib.contextmanager
 def stand_ins(seed: int = 2023) -> Iterator[dict[str, str]]:
     """Start the stand-in of every source that has no connection configured."""
-    from pipeline.settings import DESKPRO_CONN_ENV, deskpro_conn
+    from simulators.registry import discover
+    from warehouse.config import local_dir
 
+    workdir = local_dir() / "stand-ins"
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
-        if not os.environ.get(DESKPRO_CONN_ENV):
-            from simulators.deskpro import DeskproStandIn
-
-            key = secrets.token_urlsafe(16)
-            srv = stack.enter_context(DeskproStandIn(seed=seed, api_key=key))
-            env[DESKPRO_CONN_ENV] = deskpro_conn(srv.base_url, key)
-            log.info("deskpro: local stand-in at %s", srv.base_url)
+        for mod in discover():
+            name = mod.__name__.split(".")[1]
+            if all(os.environ.get(k) for k in mod.CONN_ENVS):
+                log.info("%s: using the configured connection", name)
+                continue
+            running = mod.start(seed, workdir / name)
+            stack.callback(running.stop)
+            env.update(running.env)
+            log.info("%s: local stand-in %s", name, " ".join(f"{k}={v}" for k, v in running.info.items()))
         os.environ.update(env)
         try:
             yield env
         finally:
             for k in env:
                 os.environ.pop(k, None)
+
+
+def source_dags() -> list[str]:
+    """Every DAG tagged "source", in name order: they load raw.* independently."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    if bag.import_errors:
+        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
+    return sorted(d for d, dag in bag.dags.items() if "source" in dag.tags)
 
 
 def dbt_parse() -> None:
@@ -74,10 +89,24 @@ def dbt_parse() -> None:
 
 
 def airflow_migrate() -> None:
+    """``airflow db migrate``, skipped when this Airflow version already migrated this database."""
+    import importlib.metadata
+
+    import psycopg
+
     from pipeline.settings import bin_path
 
-    Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    version = importlib.metadata.version("apache-airflow-core")
+    url = os.environ["AIRFLOW_DB_URL"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create table if not exists _djpk_migrated (airflow_version text primary key)")
+        if conn.execute("select 1 from _djpk_migrated where airflow_version = %s", (version,)).fetchone():
+            return
     subprocess.run([bin_path("airflow"), "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("insert into _djpk_migrated values (%s) on conflict do nothing", (version,))
 
 
 def run_dag(dag_id: str, run_conf: dict | None = None, logical_date=None):
@@ -105,7 +134,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     dbt_parse()
     airflow_migrate()
     with stand_ins(args.seed):
-        run_dag("deskpro", {"full_refresh": True})
+        for dag_id in source_dags():
+            run_dag(dag_id, {"full_refresh": True})
     run_dag("transform")
 
     import psycopg
@@ -119,6 +149,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     for p in paths:
         print(f"summary: {p}")
     print(f"warehouse: {wh.redacted()} (still running; `make stop` stops it)")
+    return 0
+
+
+def cmd_dag(args: argparse.Namespace) -> int:
+    """Run one DAG once (stand-ins started for source DAGs), e.g. for a test or a reconcile."""
+    import json
+
+    _setup_warehouse()
+    dbt_parse()
+    airflow_migrate()
+    conf = json.loads(args.conf) if args.conf else {}
+    if args.full_refresh:
+        conf["full_refresh"] = True
+    with stand_ins(args.seed):
+        run_dag(args.dag_id, conf)
     return 0
 
 
@@ -193,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=2023, help="seed of the simulated sources")
     af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
     af.add_argument("--seed", type=int, default=2023)
+    one = sub.add_parser("dag", help="run one DAG once with dag.test()")
+    one.add_argument("dag_id")
+    one.add_argument("--conf", help="run conf as JSON")
+    one.add_argument("--full-refresh", action="store_true")
+    one.add_argument("--seed", type=int, default=2023)
     bf = sub.add_parser("backfill", help="run a source DAG for each day of a range (no scheduler needed)")
     bf.add_argument("dag_id")
     bf.add_argument("start", help="first logical date, YYYY-MM-DD")
@@ -207,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         args.month = args.month or [DEFAULT_MONTH]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
-    commands = {"run": cmd_run, "backfill": cmd_backfill, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}
+    commands = {"run": cmd_run, "dag": cmd_dag, "backfill": cmd_backfill, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}
     return commands[args.command](args)
 
 

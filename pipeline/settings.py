@@ -9,16 +9,12 @@ metadata database. Nothing here is ever printed with its secrets.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from warehouse.config import Warehouse, local_dir, project_root
-
-DESKPRO_CONN_ENV = "AIRFLOW_CONN_DESKPRO_API"
-
 
 def bin_path(name: str) -> str:
     """A console script of this interpreter's environment (dbt, airflow)."""
@@ -57,10 +53,6 @@ def dbt_env(wh: Warehouse) -> dict[str, str]:
         "WAREHOUSE_DB": p.path.lstrip("/") or "warehouse",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-
-
-def deskpro_conn(base_url: str, api_key: str) -> str:
-    return json.dumps({"conn_type": "http", "password": api_key, "extra": {"base_url": base_url}})
 
 
 def configure(wh: Warehouse, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -9,59 +9,23 @@ Shape (fields that do not apply are omitted)::
 
 Changes are stored in the marts as unrounded ratios; here, at presentation,
 they become percentages rounded to one decimal (DECISIONLOG.md, "Change").
-Each reader below turns one mart into metrics; a new mart adds a reader.
+Readers live in reporting/metrics/, one module per mart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-Reader = Callable[[Any, dt.date], dict[str, dict[str, Any]]]
-READERS: list[Reader] = []
-
-
-def reader(fn: Reader) -> Reader:
-    READERS.append(fn)
-    return fn
-
-
-def pct(ratio: Decimal | float | None) -> float | None:
-    return None if ratio is None else round(float(ratio) * 100, 1)
-
-
-def _num(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return v
-
-
-def metric(**fields: Any) -> dict[str, Any]:
-    return {k: _num(v) for k, v in fields.items() if v is not None}
-
-
-@reader
-def channel_volume(conn, month: dt.date) -> dict[str, dict[str, Any]]:
-    rows = conn.execute(
-        """select metric_key, tickets, tickets_prev_month, tickets_same_month_last_year,
-                  tickets_ytd, mom_change, yoy_change
-           from marts.mart_monthly_channel_volume where month = %s order by metric_key""",
-        (month,),
-    ).fetchall()
-    return {
-        key: metric(value=v, prev_month=prev, same_month_last_year=ly, ytd=ytd, mom_pct=pct(mom), yoy_pct=pct(yoy))
-        for key, v, prev, ly, ytd, mom, yoy in rows
-    }
+from reporting.metrics import all_readers
 
 
 def build_summary(conn, period: str) -> dict[str, Any]:
     month = dt.date.fromisoformat(period + "-01")
     metrics: dict[str, dict[str, Any]] = {}
-    for read in READERS:
+    for read in all_readers():
         metrics.update(read(conn, month))
     return {"period": period, "metrics": dict(sorted(metrics.items()))}
 

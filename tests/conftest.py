@@ -69,3 +69,54 @@ def conn(db_url):
 @pytest.fixture()
 def landing(tmp_path) -> Path:
     return tmp_path / "landing"
+
+
+class PipelineEnv:
+    """Runs `python -m pipeline ...` in a subprocess against a throwaway local setup
+    (own embedded warehouse, Airflow home, landing and output folders)."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.out = base / "out"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "WAREHOUSE", "DBT_"))}
+        self.env.update(DJPK_LOCAL_DIR=str(base / "local"), LANDING_DIR=str(base / "landing"),
+                        PROJECT_OUT_DIR=str(self.out))
+
+    def run(self, *args: str, check: bool = True):
+        import subprocess
+        import sys
+
+        res = subprocess.run([sys.executable, "-m", "pipeline", *args], env=self.env, capture_output=True, text=True)
+        if check:
+            assert res.returncode == 0, res.stdout[-5000:] + res.stderr[-5000:]
+        return res
+
+    @property
+    def warehouse_url(self) -> str:
+        import subprocess
+        import sys
+
+        return subprocess.run([sys.executable, "-m", "warehouse", "url", "--show-password"], env=self.env,
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with psycopg.connect(self.warehouse_url) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def destroy(self) -> None:
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-c",
+                        "from warehouse.embedded import EmbeddedPostgres; from warehouse.config import local_dir; "
+                        "EmbeddedPostgres(local_dir() / 'warehouse').destroy()"], env=self.env, check=False)
+
+
+@pytest.fixture(scope="session")
+def pipeline_env(tmp_path_factory):
+    """One throwaway pipeline setup shared by every test that runs DAGs (slow tests)."""
+    env = PipelineEnv(tmp_path_factory.mktemp("pipeline"))
+    try:
+        yield env
+    finally:
+        env.destroy()
