@@ -203,8 +203,11 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     with stand_ins(args.seed):
         # SIGINT must reach a child that does not ignore it: standalone orphans its
         # workers on SIGTERM, but shuts them down on SIGINT.
+        # standalone starts its components as `airflow ...` from PATH: put this venv first
+        env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         proc = subprocess.Popen(
-            [bin_path("airflow"), "standalone"], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+            [bin_path("airflow"), "standalone"], env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         print(f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
               f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it")
