@@ -1,15 +1,22 @@
-{#- Every consultation of every channel, one row each. Sources join by union. -#}
+{#- Every consultation of every channel, one row each.
+    Each source contributes an int_consultations__<source> model with exactly these
+    columns (the consultation contract):
+      consultation_id, source_system, source_record_id, user_key,
+      channel_key, region_text, institution_text, topic_text, agent_name,
+      feedback_rating, is_escalated, created_at, first_agent_reply_at, resolved_at -#}
+{%- set sources = ['int_consultations__deskpro'] -%}
 with
-
-deskpro as (
-
-    select * from {{ ref('int_consultations__deskpro') }}
-
-),
 
 unioned as (
 
-    select * from deskpro
+    {% for model in sources -%}
+    select
+        consultation_id, source_system, source_record_id, user_key,
+        channel_key, region_text, institution_text, topic_text, agent_name,
+        feedback_rating, is_escalated, created_at, first_agent_reply_at, resolved_at
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -20,15 +27,16 @@ final as (
         consultation_id,
         source_system,
         source_record_id,
-        person_id,
-        organization_id,
-        agent_id,
+        user_key,
 
         -- attributes
         channel_key,
         region_text,
+        institution_text,
         topic_text,
+        agent_name,
         feedback_rating,
+        is_escalated,
 
         -- timestamps: UTC, then wall-clock in the report's time zone
         created_at,

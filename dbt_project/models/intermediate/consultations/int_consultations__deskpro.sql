@@ -15,6 +15,18 @@ departments as (
 
 ),
 
+people as (
+
+    select * from {{ ref('stg_deskpro__people') }}
+
+),
+
+agents as (
+
+    select * from {{ ref('stg_deskpro__agents') }}
+
+),
+
 rules as (
 
     select * from {{ ref('deskpro_channel_rules') }}
@@ -43,27 +55,30 @@ final as (
 
     select
         -- ids
-        'deskpro-' || ticket_id as consultation_id,
+        'deskpro-' || matched.ticket_id as consultation_id,
         'deskpro' as source_system,
-        ticket_id::text as source_record_id,
-        person_id,
-        organization_id,
-        agent_id,
+        matched.ticket_id::text as source_record_id,
+        'deskpro-' || coalesce(people.email_hash, matched.person_id::text) as user_key,
 
         -- attributes
-        channel_key,
-        department_title,
-        creation_system,
-        region_text,
-        topic_text,
-        feedback_rating,
+        matched.channel_key,
+        coalesce(matched.region_text, people.region_text) as region_text,
+        people.institution_text,
+        matched.topic_text,
+        agents.agent_name,
+        matched.feedback_rating,
+        null::boolean as is_escalated,
 
         -- timestamps
-        created_at,
-        first_agent_reply_at,
-        resolved_at
+        matched.created_at,
+        matched.first_agent_reply_at,
+        matched.resolved_at
 
     from matched
+    left join people
+        on matched.person_id = people.person_id
+    left join agents
+        on matched.agent_id = agents.agent_id
 
 )
 
