@@ -34,9 +34,11 @@ DEFAULT_MONTH = "2023-12"
 def _setup_warehouse():
     from pipeline.settings import configure
     from warehouse.config import ensure_databases, resolve
+    from warehouse.roles import ensure_bi_reader
 
     wh = resolve()
     ensure_databases(wh)
+    ensure_bi_reader(wh)
     configure(wh, {"DJPK_TASK_RETRIES": os.environ.get("DJPK_TASK_RETRIES", "0")})
     log.info("warehouse: %s", wh.redacted())
     return wh
@@ -140,16 +142,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     import psycopg
 
+    from reporting.report import write_report
     from reporting.summary import write_summary
 
     out = Path(args.out).resolve()
-    with psycopg.connect(wh.url) as conn:
-        paths = [write_summary(conn, m, out) for m in args.month]
+    with psycopg.connect(bi_reader_url(wh)) as conn:
+        paths = []
+        for m in args.month:
+            paths.append(("summary", write_summary(conn, m, out)))
+            html, pdf = write_report(conn, m, out)
+            paths += [("report", html), ("report", pdf)]
     print()
-    for p in paths:
-        print(f"summary: {p}")
+    for kind, p in paths:
+        print(f"{kind}: {p}")
     print(f"warehouse: {wh.redacted()} (still running; `make stop` stops it)")
     return 0
+
+
+def bi_reader_url(wh) -> str:
+    """Outputs read the marts as BI tools do: as bi_reader when the role exists."""
+    from warehouse.roles import reader_url
+
+    return reader_url(wh) or wh.url
 
 
 def cmd_dag(args: argparse.Namespace) -> int:
