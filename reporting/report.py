@@ -21,6 +21,7 @@ import matplotlib
 
 from reporting import charts
 from reporting import formatting as fmt
+from reporting.published import compare, load_published
 from reporting.summary import build_summary
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,11 +80,9 @@ def collect(conn, period: str) -> ReportData:
                                  where month between %s and %s order by month""", (start, month)):
             data.channel_trend.setdefault(r["channel_name"], {})[r["month"]] = r["tickets"]
     if _table_exists(conn, "marts.mart_pipeline_health"):
-        data.health = _rows(conn, "select * from marts.mart_pipeline_health where month = %s order by source",
-                            (month,))
-    if _table_exists(conn, "marts.mart_published_vs_data"):
-        data.differences = _rows(conn, "select * from marts.mart_published_vs_data where period = %s "
-                                       "and not matches order by metric_key, field", (period,))
+        data.health = _rows(conn, "select * from marts.mart_pipeline_health order by source")
+    data.differences = [r for r in compare(data.metrics, load_published(conn, period))
+                        if r["status"] in ("differs_explained", "differs_unexplained")]
     return data
 
 
