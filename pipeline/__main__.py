@@ -39,7 +39,14 @@ def _setup_warehouse():
     wh = resolve()
     ensure_databases(wh)
     ensure_bi_reader(wh)
-    configure(wh, {"DJPK_TASK_RETRIES": os.environ.get("DJPK_TASK_RETRIES", "0")})
+    extra = {"DJPK_TASK_RETRIES": os.environ.get("DJPK_TASK_RETRIES", "0")}
+    reader = bi_reader_url(wh)
+    if reader != wh.url:
+        from urllib.parse import urlsplit, urlunsplit
+
+        p = urlsplit(reader)
+        extra["AIRFLOW_CONN_WAREHOUSE_BI"] = urlunsplit(("postgres", p.netloc, p.path, "", ""))
+    configure(wh, extra)
     log.info("warehouse: %s", wh.redacted())
     return wh
 

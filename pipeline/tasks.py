@@ -61,3 +61,49 @@ def check_marts(conn_id: str) -> dict:
         raise RuntimeError(f"marts empty after dbt build: {', '.join(empty)}")
     log.info("marts ready: %s", counts)
     return counts
+
+
+def report_period(logical_date: dt.datetime | None, override: str | None) -> str:
+    """The month to report: ``override`` (YYYY-MM) or the month before the run, in WIB."""
+    if override:
+        dt.date.fromisoformat(override + "-01")  # validates
+        return override
+    from zoneinfo import ZoneInfo
+
+    local = (logical_date or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo("Asia/Jakarta"))
+    first = local.date().replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _report_connection(conn_id: str):
+    from airflow.sdk import Connection
+
+    try:
+        Connection.get(conn_id)
+    except Exception:
+        log.warning("connection %s not defined; reading the marts as `warehouse`", conn_id)
+        conn_id = "warehouse"
+    return warehouse_connection(conn_id)
+
+
+def check_sources_fresh(conn_id: str, period: str) -> dict:
+    """Fail unless every expected source has loaded since the month closed."""
+    month_end = dt.date.fromisoformat(period + "-01").replace(day=28) + dt.timedelta(days=4)
+    month_end = month_end.replace(day=1)
+    with _report_connection(conn_id) as conn:
+        rows = conn.execute(
+            "select source, status, last_loaded_at from marts.mart_pipeline_health order by source").fetchall()
+    stale = [s for s, status, at in rows if at is None or at.date() < month_end]
+    if stale:
+        raise RuntimeError(f"report {period}: sources not loaded since {month_end}: {', '.join(stale)}")
+    return {s: str(at) for s, _, at in rows}
+
+
+def render_report(conn_id: str, period: str) -> list[str]:
+    from reporting.report import write_report
+    from reporting.summary import write_summary
+
+    out = Path(os.environ.get("PROJECT_OUT_DIR", "out"))
+    with _report_connection(conn_id) as conn:
+        paths = [write_summary(conn, period, out), *write_report(conn, period, out)]
+    return [str(p) for p in paths]
