@@ -9,7 +9,7 @@ MONTH ?=
 ARGS ?=
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast airflow dbt docs bench stop clean
+.PHONY: install run test test-deps test-fast airflow dbt docs bench stop clean
 
 install: $(STAMP)
 
@@ -22,8 +22,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(PY) -m pipeline run $(if $(MONTH),--month $(MONTH))
 
-test: install
+test: install test-deps
 	$(PY) -m pytest $(ARGS)
+
+# Headless Chromium for the report's rendering test (Debian's package; root only, else that test skips).
+test-deps:
+	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the report test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 test-fast: install
 	$(PY) -m pytest -m "not slow" $(ARGS)

@@ -67,3 +67,55 @@ def test_rerun_and_backfill_change_nothing(first_run):
     env.run("backfill", "deskpro", "2023-12-30", "2023-12-31", "--transform")
     assert raw_counts(env) == before  # no duplicates, unchanged rows untouched (same _loaded_at)
     assert (env.out / "reports" / "2023-12" / "summary.json").read_text() == summary
+
+
+def test_report_is_rendered_with_the_figures_in_indonesian(first_run):
+    env, res = first_run
+    folder = env.out / "reports" / "2023-12"
+    assert f"report: {folder / 'laporan.html'}" in res.stdout
+    html = (folder / "laporan.html").read_text()
+    assert "Layanan Email Call Center" in html
+    assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
+    assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
+    notes = html[html.index('id="catatan-data"'):]
+    assert "-13.5" in notes and "17/143 = -11,9%" in notes  # the published mistake, explained
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(folder / "laporan.pdf").pages)
+    assert "Layanan Email Call Center" in text and "Catatan Data" in text
+
+
+def test_report_opens_in_chromium_without_console_errors(first_run, tmp_path):
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    env, _ = first_run
+    html = env.out / "reports" / "2023-12" / "laporan.html"
+    shot = tmp_path / "laporan.png"
+    res = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--window-size=1280,3000", f"--screenshot={shot}", html.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000, res.stderr[-2000:]
+    console = [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == []
+
+
+def test_bi_reader_reads_the_marts_and_nothing_else(first_run):
+    import psycopg
+
+    from warehouse.roles import ROLE
+
+    env, _ = first_run
+    state = json.loads((env.base / "local" / "warehouse" / "state.json").read_text())
+    url = env.warehouse_url.replace(f"{state['user']}:", f"{ROLE}:", 1).replace(state["password"], state["bi_reader_password"])
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("select count(*) from marts.mart_monthly_channel_volume").fetchone()[0] > 0
+        for table in ("raw.deskpro__tickets", "staging.stg_deskpro__tickets", "raw._quarantine"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"select 1 from {table} limit 1")

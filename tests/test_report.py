@@ -1,0 +1,92 @@
+"""The report renderer: Indonesian formatting, sections, PDF, missing sources stated."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from reporting import formatting as fmt
+from reporting.published import compare
+from reporting.report import ReportData, render_html, render_pdf
+
+METRICS = {
+    "consultation_tickets": {"value": 1469, "prev_month": 1271, "same_month_last_year": 1305, "ytd": 18008,
+                             "mom_pct": 15.6, "yoy_pct": 12.6},
+    "tickets_email_call_center": {"value": 126, "prev_month": 143, "same_month_last_year": 86, "mom_pct": -11.9,
+                                  "yoy_pct": 46.5},
+    "tickets_whatsapp": {"value": 1118, "prev_month": 1065, "mom_pct": 4.98},
+    "email_lapor_messages": {"value": 536, "breakdown": {"Laporan Syarat Salur DAU": 466, "unclassified": 10}},
+}
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (1469, 0, "1.469"), (18008, 0, "18.008"), (4.9, 1, "4,9"), (37.67, 1, "37,7"), (None, 0, "–"),
+])
+def test_numbers_in_indonesian_format(value, decimals, expected):
+    assert fmt.num(value, decimals) == expected
+
+
+def test_change_is_worded_as_the_report_words_it():
+    assert fmt.change_phrase(12.6, 1305, "bulan Desember 2022") == \
+        "<b>meningkat</b> 12,6% dibandingkan bulan Desember 2022 (1.305)"
+    assert fmt.change_phrase(-11.9, 143, "bulan sebelumnya").startswith("<b>turun</b> 11,9%")
+    assert "tidak tersedia" in fmt.change_phrase(None, None, "bulan sebelumnya")
+    assert fmt.month_name("2023-12") == "Desember 2023"
+    assert fmt.previous_period("2023-01", 1) == "2022-12" and fmt.previous_period("2023-12", 12) == "2022-12"
+
+
+def test_html_has_the_figures_and_the_sections_in_order():
+    html, figures = render_html(ReportData("2023-12", METRICS))
+    assert "1.469" in html and "18.008" in html and "126" in html
+    assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
+    assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
+    order = ["Ringkasan Publikasi", "Publikasi Website DJPK", "Publikasi Webinar", "Layanan WhatsApp Blast",
+             "Kunjungan Website", "Tiket Konsultasi", "Topik Konsultasi", "Pengaduan dan Keluhan", "Pengguna Layanan",
+             "Pemda Pengguna Terbanyak", "Zona Waktu", "Tiket yang Memerlukan Eskalasi", "WhatsApp dan Chatbot",
+             "Layanan Telepon", "Layanan HAI Kemenkeu", "Layanan Live Chat", "Layanan Email Call Center",
+             "Email Lapor", "Video Conference", "Konsultasi Tatap Muka", "Media Sosial", "Layanan PPID",
+             "Kepuasan", "Catatan Data"]
+    positions = [html.index("<h2>" + title) for title in order]
+    assert positions == sorted(positions)
+    assert 'src="data:image/png;base64,' in html  # charts are inline: the file opens offline
+    assert "http://" not in html and "https://" not in html
+
+
+def test_a_missing_source_is_stated_never_printed_as_zero():
+    html, figures = render_html(ReportData("2023-12", METRICS))
+    assert "tickets_phone" in figures.missing
+    phone = html[html.index('id="telepon"'):html.index('id="hai-kemenkeu"')]
+    assert "Data tidak tersedia (sumber: Avaya (telepon)" in phone
+    assert ">0<" not in phone
+    notes = html[html.index('id="catatan-data"'):]
+    assert "<code>tickets_phone</code>" in notes
+
+
+def test_pdf_has_the_sections(tmp_path):
+    html, _ = render_html(ReportData("2023-12", METRICS))
+    pdf = tmp_path / "laporan.pdf"
+    render_pdf(html, pdf)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    for title in ("Laporan Layanan Informasi DJPK", "Tiket Konsultasi Desember 2023", "Email Lapor", "Catatan Data"):
+        assert title in text, title
+    assert "1.469" in text
+
+
+def test_published_figures_are_compared_with_tolerance_only_for_percentages():
+    published = [
+        {"metric_key": "tickets_email_call_center", "field": "mom_pct", "published_value": "-13.5", "explanation": "x"},
+        {"metric_key": "consultation_tickets", "field": "mom_pct", "published_value": "15", "explanation": ""},
+        {"metric_key": "consultation_tickets", "field": "value", "published_value": "1468", "explanation": ""},
+        {"metric_key": "email_lapor_messages", "field": "breakdown:unclassified", "published_value": "", "explanation": "y"},
+        {"metric_key": "tickets_phone", "field": "value", "published_value": "149", "explanation": ""},
+    ]
+    status = {(r["metric_key"], r["field"]): r["status"] for r in compare(METRICS, published)}
+    assert status == {
+        ("tickets_email_call_center", "mom_pct"): "differs_explained",
+        ("consultation_tickets", "mom_pct"): "match",
+        ("consultation_tickets", "value"): "differs_unexplained",
+        ("email_lapor_messages", "breakdown:unclassified"): "differs_explained",
+        ("tickets_phone", "value"): "not_computed",
+    }
