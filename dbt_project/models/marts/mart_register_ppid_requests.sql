@@ -1,0 +1,34 @@
+{#- The ppid_requests register, row by row, in register order within the month. -#}
+with
+
+register_rows as (
+
+    select * from {{ ref('stg_registers__ppid_requests') }}
+
+),
+
+final as (
+
+    select
+        -- grain
+        register_row_key,
+        sheet_month as month,
+        row_number() over (partition by sheet_month order by workbook, sheet, sheet_row) as row_in_month,
+
+        -- attributes
+        request_date,
+        requester_name,
+        requester_institution,
+        data_requested,
+        status,
+
+        -- lineage
+        workbook,
+        sheet,
+        sheet_row
+
+    from register_rows
+
+)
+
+select * from final

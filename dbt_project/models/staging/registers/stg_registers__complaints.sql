@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('registers', 'registers__complaints') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ registers_row_columns() }}
+
+        -- attributes
+        (record ->> 'date')::date as complaint_date,
+        record ->> 'kind' as complaint_kind,
+        record ->> 'description' as description,
+
+        -- lineage
+        _request as source_cell,
+        _batch_id,
+        _loaded_at
+
+    from source
+
+)
+
+select * from renamed
