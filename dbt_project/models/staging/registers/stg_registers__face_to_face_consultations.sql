@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('registers', 'registers__face_to_face_consultations') }}
+    select * from {{ registers_source('registers__face_to_face_consultations') }}
 
 ),
 

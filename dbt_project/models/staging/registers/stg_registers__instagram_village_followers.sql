@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('registers', 'registers__instagram_village_followers') }}
+    select * from {{ registers_source('registers__instagram_village_followers') }}
 
 ),
 

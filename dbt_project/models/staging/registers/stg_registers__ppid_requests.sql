@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('registers', 'registers__ppid_requests') }}
+    select * from {{ registers_source('registers__ppid_requests') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('registers', 'registers__video_conferences') }}
+    select * from {{ registers_source('registers__video_conferences') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('registers', 'registers__webinars') }}
+    select * from {{ registers_source('registers__webinars') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 workbooks as (
 
-    select * from {{ source('registers', 'registers__workbooks') }}
+    select * from {{ registers_source('registers__workbooks') }}
     where record ->> 'duplicate_of' is null
 
 ),
