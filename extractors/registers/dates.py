@@ -99,9 +99,10 @@ def parse_sheet_month(name: str, default_year: int | None = None) -> dt.date | N
     """First day of the month a sheet is named after, or None when it is no month.
 
     "Desember 2023", "DES 2023", "Des-23", "Desember" (+ the workbook's year),
-    "12-2023", "2023-12". Names like "Rekap" or "Sheet1" give None.
+    "12-2023", "2023-12", a copy "Desember 2023 (2)". Names like "Rekap" or "Sheet1" give None.
     """
     text = " ".join(name.replace("\u00a0", " ").split()).strip().lower()
+    text = re.sub(r"\s*\(\d+\)$", "", text)  # Excel names a copied sheet "Desember 2023 (2)"
     if m := _SHEET_NUMERIC.match(text):
         month, year = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
         return dt.date(year, month, 1) if 1 <= month <= 12 else None

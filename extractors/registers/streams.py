@@ -356,7 +356,8 @@ def extract(
 
 def loaded_workbooks(conn) -> dict[str, tuple[str, str | None]]:
     """What the warehouse holds: workbook -> (sha256, duplicate_of). Empty before the first load."""
-    if conn.execute("select to_regclass('raw.registers__workbooks')").fetchone()[0] is None:
-        return {}
-    rows = conn.execute("select workbook, record ->> 'sha256', record ->> 'duplicate_of' from raw.registers__workbooks")
-    return {w: (sha, dup) for w, sha, dup in rows.fetchall()}
+    with conn.transaction():  # leaves no transaction open on the caller's connection
+        if conn.execute("select to_regclass('raw.registers__workbooks')").fetchone()[0] is None:
+            return {}
+        rows = conn.execute("select workbook, record ->> 'sha256', record ->> 'duplicate_of' from raw.registers__workbooks")
+        return {w: (sha, dup) for w, sha, dup in rows.fetchall()}

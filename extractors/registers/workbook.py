@@ -148,16 +148,16 @@ def read_sheet(ws, columns: tuple[Column, ...]) -> SheetRead:
             continue
         values = {f: row[i] for f, i in found.items()}
         filled = {f: v for f, v in values.items() if norm(v)}
-        own = [f for f, i in found.items() if norm(row[i]) and merged.get((r, i), (r, i))[:2] == (r, i)]
-        if not own:  # empty, or only the continuation of a cell merged down from above
-            out.blank_rows += 1
-            continue
-        spans = {merged.get((r, i)) for f, i in found.items() if norm(row[i])}
+        spans = {merged.get((r, i)) for i, v in enumerate(row) if norm(v)}
         if len(spans) == 1 and None not in spans:
             b = next(iter(spans))
             if b[0] == b[2] == r and b[3] > b[1]:  # one merged cell across the row: a note ("NIHIL")
                 out.note_rows += 1
                 continue
+        own = [f for f, i in found.items() if norm(row[i]) and merged.get((r, i), (r, i))[:2] == (r, i)]
+        if not own:  # empty, or only the continuation of a cell merged down from above
+            out.blank_rows += 1
+            continue
         parsed = ParsedRow(r + 1, values, {out.labels[f]: json_safe(v) for f, v in values.items()})
         if ended:
             if "date" not in filled or len(filled) < 2 or not _looks_like_date(values["date"]):
