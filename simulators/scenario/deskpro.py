@@ -1,7 +1,12 @@
 """Deskpro part of the simulated world: tickets, people, organizations.
 
 Generated month by month (``iter_deskpro_months``), deterministic by seed, with
-no clock reads and no global ``random``. Each ticket is produced in its final
+no clock reads and no global ``random``. Who writes, from where, when, about what,
+to which agent, whether it was escalated and the rating all come from the
+consultation plan (``simulators.scenario.consultations``), shared by every channel;
+this module renders the plan's HAI Kemenkeu, Live Chat and Email Call Center
+consultations as Deskpro tickets and adds Deskpro's own mess (spam, deleted
+tickets, late status changes, typos in subjects and names). Each ticket is produced in its final
 state ("as known long after the range") in the Deskpro API v2 shape, plus a
 private ``_sim`` dict (reply times, when the final status was reached, ...) that
 the stand-in server uses to roll a ticket back to what an earlier ``as_of``
@@ -31,21 +36,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator
 
-from simulators.scenario.calibration import channels as calibrated_channels
-from simulators.scenario.calibration import monthly_target
+from simulators.scenario.consultations import Consultation, Person, plan_month
 from simulators.scenario.world import (
     LOCAL_TZ,
     UTC,
-    Citizen,
-    Population,
     TimePattern,
-    boundary_timestamp,
     iter_months,
     local_month,
     local_timestamp,
     next_office_time,
-    typed_institution,
-    typed_region,
     typo,
     working_seconds,
 )
@@ -101,18 +100,12 @@ AGENTS: list[dict[str, Any]] = [
 ]
 PERSON_ID_START = len(AGENTS) + 1  # agents and people share one id space in Deskpro
 
-AGENT_WEIGHTS = {
-    "email_call_center": [30, 28, 18, 14, 10],
-    "hai_kemenkeu": [10, 12, 18, 30, 30],
-    "live_chat": [15, 25, 35, 15, 10],
-}
-
+# The topic vocabulary (the plan picks each consultation's topic; see consultations.TOPIC_WEIGHTS).
 TOPICS = [
     "DAU", "DBH", "DAK", "Transfer", "PDRD", "JF AKPD", "SHSR", "Otsus", "Hibah", "IF", "DID",
     "Pembiayaan", "PIKD", "Aplikasi", "Surat Masuk", "Reservasi", "Permintaan Data",
     "Video Conference", "Lainnya",
 ]
-TOPIC_WEIGHTS = [12, 10, 14, 6, 6, 5, 4, 2, 3, 2, 3, 3, 4, 12, 5, 2, 8, 2, 8]
 
 SUBJECTS = {
     "DAU": ["Penyaluran DAU bulan {bulan}", "Pertanyaan alokasi DAU TA {tahun}",
@@ -152,7 +145,7 @@ SPAM_NAMES = ["SEO Expert", "Kevin Marketing", "Support Team", "Lucky Winner Dep
               "Digital Agency", "Promo Center", "Jessica Brown"]
 SPAM_DOMAINS = ["mail.ru", "promo-mail.biz", "outlook.com", "seo-rank.xyz", "gmail.com"]
 
-FEEDBACK_WEIGHTS = {5: 70, 4: 15, 3: 7, 2: 4, 1: 4}
+ESCALATION_LABEL = "eskalasi"  # the label agents put on a ticket they escalate
 
 
 @dataclass(frozen=True)
@@ -162,7 +155,7 @@ class Mess:
     spam: bool = True  # extra spam tickets (hidden/spam), not counted
     deleted: bool = True  # extra deleted tickets (hidden/deleted), not counted
     late_status: bool = True  # ~8% of tickets resolved weeks after creation
-    typos: bool = True  # keyboard slips and odd casing in free text
+    typos: bool = True  # keyboard slips in subjects, odd casing in names
     boundary: bool = True  # 1-2 email tickets per month in the first 7 local hours (previous month in UTC)
 
     @classmethod
@@ -245,12 +238,10 @@ class DeskproGenerator:
     def __init__(self, seed: int = DEFAULT_SEED, mess: "bool | Mess" = True) -> None:
         self.seed = seed
         self.mess = Mess.coerce(mess)
-        self.population = Population(seed)
         self._next_ticket = TICKET_ID_START
         self._next_person = PERSON_ID_START
         self._next_org = ORG_ID_START
         self._next_chat = CHAT_ID_START
-        self._seen: list[int] = []
         self._person_by_citizen: dict[int, dict[str, Any]] = {}
         self._org_by_name: dict[str, dict[str, Any]] = {}
         self._spam_people: list[dict[str, Any]] = []
@@ -260,19 +251,12 @@ class DeskproGenerator:
 
     def month(self, month: str) -> DeskproMonth:
         seed = self.seed
-        plan: list[tuple[datetime, str, str]] = []  # (created, kind, channel)
-        trng = random.Random(f"{seed}/{SOURCE}/{month}/times")
-        for ch in calibrated_channels(SOURCE):
-            n = monthly_target(seed, SOURCE, ch, month)
-            n_boundary = trng.randint(1, 2) if ch == "email_call_center" and n >= 2 else 0
-            if not self.mess.boundary:
-                n_boundary = 0
-            for i in range(n):
-                if i < n_boundary:
-                    created = boundary_timestamp(trng, month)
-                else:
-                    created = local_timestamp(trng, month, CHANNELS[ch].pattern)
-                plan.append((created, "valid", ch))
+        # (created, kind, channel, the plan's consultation or the one a deleted ticket duplicates)
+        items: list[tuple[datetime, str, str, Consultation | None]] = []
+        plan = [c for c in plan_month(seed, month, boundary=self.mess.boundary).consultations
+                if c.channel in CHANNELS]
+        for c in plan:
+            items.append((c.created_at, "valid", c.channel, c))
         noise_pattern = TimePattern(weekend_weight=0.8, office_share=0.4)
         for kind, enabled, low, high, weights in (
             ("spam", self.mess.spam, 4, 18, [70, 10, 20]),
@@ -285,8 +269,9 @@ class DeskproGenerator:
             for _ in range(k):
                 ch = nrng.choices(list(CHANNELS), weights)[0]
                 pattern = noise_pattern if kind == "spam" else CHANNELS[ch].pattern
-                plan.append((local_timestamp(nrng, month, pattern), kind, ch))
-        plan.sort(key=lambda p: p[0])  # stable: ties keep plan order
+                original = nrng.choice(plan) if kind == "deleted" and plan else None
+                items.append((local_timestamp(nrng, month, pattern), kind, ch, original))
+        items.sort(key=lambda p: p[0])  # stable: ties keep plan order
 
         crng = random.Random(f"{seed}/{SOURCE}/{month}/content")
         yrng = random.Random(f"{seed}/{SOURCE}/{month}/typos")
@@ -294,13 +279,14 @@ class DeskproGenerator:
         new_people: list[dict[str, Any]] = []
         new_orgs: list[dict[str, Any]] = []
         tickets = []
-        for created, kind, ch in plan:
+        for created, kind, ch, c in items:
             if kind == "valid":
-                t = self._valid_ticket(crng, yrng, created, ch, new_people, new_orgs)
+                assert c is not None
+                t = self._valid_ticket(crng, yrng, c, new_people, new_orgs)
             elif kind == "spam":
                 t = self._spam_ticket(crng, created, ch, new_people)
             else:
-                t = self._deleted_ticket(crng, yrng, created, ch, new_people, new_orgs)
+                t = self._deleted_ticket(crng, yrng, created, ch, c, new_people, new_orgs)
             tickets.append(t)
         assert len(new_people) == self._next_person - people_before
         assert len(new_orgs) == self._next_org - orgs_before
@@ -336,8 +322,11 @@ class DeskproGenerator:
             new_orgs.append(org)
         return org
 
-    def _person(self, crng: random.Random, yrng: random.Random, citizen: Citizen, ticket_created: datetime,
+    def _person(self, crng: random.Random, yrng: random.Random, c: Consultation, ticket_created: datetime,
                 new_people: list[dict[str, Any]], new_orgs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The Deskpro person of the plan's user; created at their first ticket, with what they typed then."""
+        user: Person = c.person
+        citizen = user.citizen
         person = self._person_by_citizen.get(citizen.index)
         if person is not None:
             return person
@@ -348,24 +337,24 @@ class DeskproGenerator:
             first, last = first.lower(), last.lower()
         elif self.mess.typos and casing < 0.1:
             first, last = first.upper(), last.upper()
-        emails = [citizen.email]
+        emails = [user.email]
         if crng.random() < 0.08:
-            emails.append(citizen.email.split("@")[0] + "@gmail.com" if "gmail" not in citizen.email
-                          else citizen.email.replace("@gmail.com", "@yahoo.co.id"))
+            emails.append(user.email.split("@")[0] + "@gmail.com" if "gmail" not in user.email
+                          else user.email.replace("@gmail.com", "@yahoo.co.id"))
         org_id = None
-        if citizen.organization:
-            org_id = self._organization(crng, citizen.organization, created, new_orgs)["id"]
+        if user.organization:
+            org_id = self._organization(crng, user.organization, created, new_orgs)["id"]
         person = {
             "id": self._next_person,
             "name": f"{first} {last}".strip(),
             "first_name": first,
             "last_name": last,
-            "primary_email": citizen.email,
+            "primary_email": user.email,
             "emails": emails,
             "organization": org_id,
             "fields": {
-                FIELD_DAERAH: {"aliases": [], "value": self._messy(yrng, typed_region(crng, citizen.region))},
-                FIELD_INSTANSI: {"aliases": [], "value": self._messy(yrng, typed_institution(crng, citizen))},
+                FIELD_DAERAH: {"aliases": [], "value": c.region_text},
+                FIELD_INSTANSI: {"aliases": [], "value": c.institution_text},
             },
             "date_created": format_ts(created),
             "is_agent": False,
@@ -373,7 +362,6 @@ class DeskproGenerator:
         }
         self._next_person += 1
         self._person_by_citizen[citizen.index] = person
-        self._seen.append(citizen.index)
         new_people.append(person)
         return person
 
@@ -440,13 +428,15 @@ class DeskproGenerator:
 
     # ---------------------------------------------------------------- tickets
 
-    def _valid_ticket(self, crng: random.Random, yrng: random.Random, created: datetime, channel: str,
+    def _valid_ticket(self, crng: random.Random, yrng: random.Random, c: Consultation,
                       new_people: list, new_orgs: list) -> dict[str, Any]:
+        created, channel = c.created_at, c.channel
         t = self._base(crng, self._take_ticket_id(), created, channel)
-        citizen = self.population.pick(crng, self._seen)
-        person = self._person(crng, yrng, citizen, created, new_people, new_orgs)
-        topic = crng.choices(TOPICS, TOPIC_WEIGHTS)[0]
-        agent = crng.choices([a["id"] for a in AGENTS], AGENT_WEIGHTS[channel])[0]
+        person = self._person(crng, yrng, c, created, new_people, new_orgs)
+        topic = c.topic
+        agent = AGENT_NAMES.index(c.agent) + 1
+        # A rated consultation was resolved and rated soon enough to be seen a fortnight after the month.
+        rated = c.rating is not None
 
         # Timeline: assignment, agent replies, final status.
         if channel == "live_chat":
@@ -462,32 +452,32 @@ class DeskproGenerator:
             first_gap = _s(crng, 300, 4 * 3600) if channel == "email_call_center" else _s(crng, 1800, 2 * 86400)
             replies = [_office(crng, assign + first_gap)]
             n_replies = crng.choices([1, 2, 3, 4], [55, 28, 12, 5])[0]
+            if rated:
+                n_replies = 1
             for _ in range(n_replies - 1):
                 replies.append(_office(crng, replies[-1] + _s(crng, 2 * 3600, 3 * 86400)))
-            resolve_after = _s(crng, 600, 3 * 86400)
+            resolve_after = _s(crng, 600, 86400 if rated else 3 * 86400)
         outcome = crng.random()
         late_draw, late_days = crng.random(), crng.randint(14, 60)
-        feedback_draw = crng.random()
-        rating = crng.choices(list(FEEDBACK_WEIGHTS), list(FEEDBACK_WEIGHTS.values()))[0]
-        feedback_delay = _s(crng, 60, 2 * 86400)
+        feedback_delay = _s(crng, 60, 86400)
         user_reply_delay = _s(crng, 3600, 3 * 86400)
         wait_fracs = [crng.uniform(0.3, 0.7) for _ in replies]
 
         resolved = None
-        if outcome < 0.04:
+        if outcome < 0.04 and not rated:
             status, final_at = "awaiting_user", replies[-1]
-        elif outcome < 0.06:
+        elif outcome < 0.06 and not rated:
             status, final_at = "awaiting_agent", replies[-1] + user_reply_delay
         else:
             status = "resolved"
             resolved = replies[-1] + resolve_after
-            if self.mess.late_status and late_draw < 0.08:
+            if self.mess.late_status and late_draw < 0.08 and not rated:
                 resolved = max(resolved, _office(crng, created + timedelta(days=late_days)))
             final_at = resolved
         late = (final_at - created) >= timedelta(days=14)
 
         feedback_at = None
-        if status == "resolved" and feedback_draw < 0.35:
+        if rated:
             assert resolved is not None
             feedback_at = resolved + feedback_delay
         to_first = int((replies[0] - created).total_seconds())
@@ -498,7 +488,6 @@ class DeskproGenerator:
             waiting += int((nxt - prev).total_seconds() * frac)
             waiting_wh += int(working_seconds(prev, nxt) * frac)
 
-        region_typed = self._messy(yrng, typed_region(crng, citizen.region))
         t.update({
             "subject": self._subject(crng, yrng, created, channel, topic),
             "status": status,
@@ -514,18 +503,20 @@ class DeskproGenerator:
             "total_user_waiting": waiting,
             "total_to_first_reply_wh": to_first_wh,
             "total_user_waiting_wh": waiting_wh,
-            "feedback_rating": rating if feedback_at is not None else None,
+            "feedback_rating": c.rating if feedback_at is not None else None,
+            "labels": [ESCALATION_LABEL] if c.is_escalated else [],
             "count_agent_replies": len(replies),
             "fields": {
-                FIELD_DAERAH: {"aliases": [], "value": region_typed},
+                FIELD_DAERAH: {"aliases": [], "value": c.region_text},
                 FIELD_TOPIK: {"aliases": [], "value": topic},
             },
         })
         t["_sim"] = {
             "kind": "valid",
             "channel": channel,
-            "citizen": citizen.index,
-            "region": citizen.region.canonical if citizen.region else None,
+            "plan": c.key,
+            "citizen": c.person.index,
+            "region": c.region.code if c.region else None,
             "agent_reply_times": [format_ts(r) for r in replies],
             "final_at": format_ts(final_at),
             "feedback_at": format_ts(feedback_at),
@@ -570,14 +561,14 @@ class DeskproGenerator:
         return t
 
     def _deleted_ticket(self, crng: random.Random, yrng: random.Random, created: datetime, channel: str,
-                        new_people: list, new_orgs: list) -> dict[str, Any]:
+                        original: Consultation | None, new_people: list, new_orgs: list) -> dict[str, Any]:
+        """A test or a duplicate of one of the month's consultations, deleted by an agent."""
         t = self._base(crng, self._take_ticket_id(), created, channel)
-        citizen = self.population.pick(crng, self._seen, returning_share=0.6)
-        person = self._person(crng, yrng, citizen, created, new_people, new_orgs)
-        topic = crng.choices(TOPICS, TOPIC_WEIGHTS)[0]
+        person = self._person(crng, yrng, original, created, new_people, new_orgs) if original else None
+        topic = original.topic if original else "Lainnya"
         style = crng.random()
         subject = self._subject(crng, yrng, created, channel, topic)
-        if style < 0.3:
+        if style < 0.3 or original is None:
             subject = crng.choice(["test", "tes", "Test email", "coba"])
         elif style < 0.5:
             subject = "Duplikat: " + subject
@@ -591,16 +582,16 @@ class DeskproGenerator:
             "subject": subject,
             "status": "hidden",
             "hidden_status": "deleted",
-            "person": person["id"],
-            "organization": person["organization"],
+            "person": person["id"] if person else None,
+            "organization": person["organization"] if person else None,
             "agent": agent if assigned else None,
             "date_first_agent_assign": format_ts(assign) if assigned else None,
             "date_status": format_ts(hidden_at),
-            "fields": {FIELD_DAERAH: {"aliases": [], "value": typed_region(crng, citizen.region)},
+            "fields": {FIELD_DAERAH: {"aliases": [], "value": original.region_text if original else None},
                        FIELD_TOPIK: {"aliases": [], "value": None}},
         })
-        t["_sim"] = {"kind": "deleted", "channel": channel, "citizen": citizen.index,
-                     "region": citizen.region.canonical if citizen.region else None,
+        t["_sim"] = {"kind": "deleted", "channel": channel, "citizen": original.person.index if original else None,
+                     "region": original.region.code if original and original.region else None,
                      "agent_reply_times": [], "final_at": format_ts(hidden_at), "feedback_at": None,
                      "late_status": False}
         return t
