@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -230,7 +231,11 @@ def _deterministic_zip(data: bytes) -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 2, 8, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time as "modified"
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
+            dst.writestr(fixed, body)
     return out.getvalue()
 
 
