@@ -1,0 +1,237 @@
+"""The Email Lapor mailbox on a real IMAP server (pymap, in-memory backend).
+
+``ImapStandIn`` runs ``pymap`` (a pip-installable IMAP4rev1 server) in a
+subprocess bound to 127.0.0.1 on a free port, with one login whose password is
+passed through the environment (never on the command line), and delivers the
+generated messages into the mailbox with IMAP ``APPEND``, each with its
+INTERNALDATE = the time the gateway received it. Nothing here fakes the
+protocol: the extractor talks to the server exactly as it would to Exchange or
+Dovecot.
+
+Knobs for tests:
+
+* ``as_of``: deliver only messages received before it; ``deliver(until)`` then
+  delivers more (new mail arriving between two pulls);
+* ``migrate()``: the mailbox moves to a new server (restart on the same port):
+  every message comes back under a new UIDVALIDITY with new UIDs;
+* ``flags()``, ``mark_seen(uids)``: what a human reader's client would see or do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import imaplib
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from simulators.scenario.email_lapor import (
+    DEFAULT_END,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    MAILBOX_ADDRESS,
+    Mail,
+    generate,
+)
+from simulators.scenario.world import LOCAL_TZ
+
+_PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
+_LAUNCH = "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ImapStandIn:
+    """pymap serving the generated Email Lapor mailbox on 127.0.0.1."""
+
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
+        *,
+        username: str = MAILBOX_ADDRESS,
+        password: str | None = None,
+        mailbox: str = "INBOX",
+        as_of: dt.datetime | None = None,
+        workdir: Path | None = None,
+        mails: list[Mail] | None = None,
+    ) -> None:
+        self.seed = seed
+        self.username = username
+        self.password = password or secrets.token_urlsafe(16)
+        self.mailbox = mailbox
+        self.mails = mails if mails is not None else generate(seed, start, end)
+        self.as_of = as_of
+        self.delivered = 0  # self.mails[:delivered] are in the mailbox, in delivery order
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._proc: subprocess.Popen | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._workdir = Path(workdir) if workdir else None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> ImapStandIn:
+        if self._workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="email-lapor-imap-")
+            self._workdir = Path(self._tmp.name)
+        self._workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self._spawn()
+        self.deliver(self.as_of)
+        return self
+
+    def _spawn(self) -> None:
+        # pymap expands "@file" arguments and "$VAR" inside them from the environment:
+        # the password reaches the server without appearing in its command line.
+        args_file = self._workdir / "pymap.args"
+        args_file.write_text(f"--demo-user\n{self.username}\n--demo-password\n${_PASSWORD_ENV}\n")
+        log = open(self._workdir / "pymap.log", "ab")
+        env = {**os.environ, _PASSWORD_ENV: self.password}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCH, "--host", self.host, "--port", str(self.port), "--no-tls",
+             "dict", f"@{args_file}"],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while True:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"pymap exited with {self._proc.returncode}; see {self._workdir / 'pymap.log'}")
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self._kill()
+                    raise RuntimeError(f"pymap did not listen on {self.host}:{self.port} within 30 s") from None
+                time.sleep(0.05)
+        if self.mailbox.upper() != "INBOX":
+            with self.client() as imap:
+                imap.create(self.mailbox)
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(5)
+        self._proc = None
+
+    def stop(self) -> None:
+        self._kill()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> ImapStandIn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------- mailbox
+
+    @contextlib.contextmanager
+    def client(self):
+        """A logged-in imaplib client (what a person's mail program would be)."""
+        imap = imaplib.IMAP4(self.host, self.port, timeout=30)
+        imap.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            imap.login(self.username, self.password)
+            yield imap
+        finally:
+            with contextlib.suppress(Exception):
+                imap.logout()
+
+    def deliver(self, until: dt.datetime | None = None) -> int:
+        """Append every message received before ``until`` (all when None) not yet delivered."""
+        todo = [m for m in self.mails[self.delivered:] if until is None or m.received_at < until]
+        self._append(todo)
+        self.delivered += len(todo)
+        return len(todo)
+
+    def _append(self, mails: list[Mail], chunk: int = 200) -> None:
+        """APPEND with INTERNALDATE = received time; MULTIAPPEND + LITERAL+ when the server has them."""
+        if not mails:
+            return
+        with self.client() as imap:
+            caps = {c.upper() for c in imap.capabilities}
+            if not {"MULTIAPPEND", "LITERAL+"} <= caps:
+                for m in mails:
+                    typ, data = imap.append(self.mailbox, None, _internaldate(m), m.raw)
+                    if typ != "OK":
+                        raise RuntimeError(f"APPEND failed: {data!r}")
+                return
+            box = imaplib.IMAP4._quote(imap, self.mailbox).encode()  # noqa: SLF001
+            for i in range(0, len(mails), chunk):
+                tag = imap._new_tag()  # noqa: SLF001 - imaplib has no MULTIAPPEND
+                parts = [b" () %s {%d+}\r\n%s" % (_internaldate(m).encode(), len(m.raw), m.raw)
+                         for m in mails[i:i + chunk]]
+                imap.send(tag + b" APPEND " + box + b"".join(parts) + b"\r\n")
+                typ, data = imap._command_complete("APPEND", tag)  # noqa: SLF001
+                if typ != "OK":
+                    raise RuntimeError(f"APPEND failed: {data!r}")
+
+    def migrate(self) -> int:
+        """Move the mailbox to a new server: same messages, new UIDVALIDITY, UIDs from the start."""
+        old = self.uidvalidity()
+        for _ in range(5):  # pymap draws UIDVALIDITY from the clock and a random number
+            self._kill()
+            self._spawn()
+            if self.uidvalidity() != old:
+                break
+        self._append(self.mails[: self.delivered])
+        return self.delivered
+
+    def uidvalidity(self) -> int:
+        with self.client() as imap:
+            imap.select(self.mailbox, readonly=True)
+            return int(imap.response("UIDVALIDITY")[1][-1])
+
+    def flags(self) -> dict[int, set[str]]:
+        """UID -> flags (read-only: EXAMINE, FETCH FLAGS)."""
+        out: dict[int, set[str]] = {}
+        with self.client() as imap:
+            imap.select(self.mailbox, readonly=True)
+            typ, data = imap.uid("FETCH", "1:*", "(UID FLAGS)")
+            for item in data or []:
+                if not item:
+                    continue
+                text = item.decode() if isinstance(item, bytes) else item[0].decode()
+                uid = re.search(r"UID (\d+)", text)
+                fl = re.search(r"FLAGS \(([^)]*)\)", text)
+                if uid:
+                    out[int(uid.group(1))] = set(fl.group(1).split()) if fl else set()
+        return out
+
+    def mark_seen(self, uids: list[int]) -> None:
+        with self.client() as imap:
+            imap.select(self.mailbox)
+            imap.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", r"(\Seen)")
+
+    def connection(self) -> dict:
+        """The Airflow connection (as JSON-able dict) that points at this server."""
+        return {"conn_type": "imap", "host": self.host, "port": self.port, "login": self.username,
+                "password": self.password, "extra": {"mailbox": self.mailbox, "security": "none"}}
+
+
+def _internaldate(m: Mail) -> str:
+    return imaplib.Time2Internaldate(m.received_at.astimezone(LOCAL_TZ))
+
+
+__all__ = ["ImapStandIn", "free_port"]
