@@ -1,5 +1,8 @@
 {#- Deskpro tickets that are consultations, each with its report channel.
-    The channel comes from the first matching rule of seed deskpro_channel_rules. -#}
+    The channel comes from the first matching rule of seed deskpro_channel_rules.
+    A ticket is escalated when an agent put the label var('deskpro_escalation_label')
+    ("eskalasi") on it. stg_deskpro__tickets does not expose the labels yet, so they
+    are read here from the raw record (to move into staging). -#}
 with
 
 tickets as (
@@ -30,6 +33,15 @@ agents as (
 rules as (
 
     select * from {{ ref('deskpro_channel_rules') }}
+
+),
+
+labels as (
+
+    select
+        id as ticket_id,
+        coalesce(record -> 'labels', '[]'::jsonb) ? '{{ var("deskpro_escalation_label", "eskalasi") }}' as is_escalated
+    from {{ source('deskpro', 'deskpro__tickets') }}
 
 ),
 
@@ -67,7 +79,7 @@ final as (
         matched.topic_text,
         agents.agent_name,
         matched.feedback_rating,
-        null::boolean as is_escalated,
+        coalesce(labels.is_escalated, false) as is_escalated,
 
         -- timestamps
         matched.created_at,
@@ -79,6 +91,8 @@ final as (
         on matched.person_id = people.person_id
     left join agents
         on matched.agent_id = agents.agent_id
+    left join labels
+        on matched.ticket_id = labels.ticket_id
 
 )
 

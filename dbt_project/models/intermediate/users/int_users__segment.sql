@@ -1,0 +1,46 @@
+{#- The segment of each user: the segment of most of their consultations (the latest on a tie). -#}
+with
+
+consultations as (
+
+    select * from {{ ref('fct_consultations') }}
+
+),
+
+per_segment as (
+
+    select
+        user_key,
+        segment,
+        count(*) as consultations,
+        max(created_at) as last_at
+    from consultations
+    group by 1, 2
+
+),
+
+ranked as (
+
+    select
+        per_segment.*,
+        row_number() over (partition by user_key order by consultations desc, last_at desc, segment) as pick,
+        count(*) over (partition by user_key) as segments_seen,
+        sum(consultations) over (partition by user_key) as user_consultations
+    from per_segment
+
+),
+
+final as (
+
+    select
+        user_key,
+        segment,
+        user_consultations as consultations,
+        segments_seen,
+        segments_seen > 1 as has_several_segments
+    from ranked
+    where pick = 1
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+{#- Region texts that did not resolve, most frequent first: what the team should map in
+    seed ref_region_aliases (or accept as not a region). -#}
+with
+
+texts as (
+
+    select * from {{ ref('int_users__region_normalised') }}
+    where match_status = 'unmatched'
+
+),
+
+final as (
+
+    select
+        -- grain
+        region_text_clean,
+
+        -- how it was typed
+        string_agg(region_text, ' | ' order by consultations desc, region_text) as typed_as,
+        count(*) as spellings,
+
+        -- use
+        sum(consultations) as consultations,
+        sum(users) as users,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
+
+    from texts
+    group by 1
+
+)
+
+select * from final
+order by consultations desc, region_text_clean
