@@ -1,0 +1,40 @@
+{#- WhatsApp conversations in which the user chose "Chat Agent": the consultations of
+    the WhatsApp channel, in the consultation contract shared by every
+    int_consultations__<source> (see fct_consultations). -#}
+with
+
+conversations as (
+
+    select * from {{ ref('int_whatsapp__conversations') }}
+    where is_consultation
+
+),
+
+final as (
+
+    select
+        -- ids
+        'whatsapp-' || conversation_id as consultation_id,
+        'whatsapp' as source_system,
+        conversation_id as source_record_id,
+        user_key,
+
+        -- attributes
+        'whatsapp' as channel_key,
+        region_text,
+        institution_text,
+        question_text as topic_text,
+        agent_name,
+        feedback_rating,
+        null::boolean as is_escalated,
+
+        -- timestamps
+        started_at as created_at,
+        first_agent_reply_at,
+        resolved_at
+
+    from conversations
+
+)
+
+select * from final

@@ -1,0 +1,186 @@
+{#- One row per WhatsApp conversation (see int_whatsapp__conversation_messages), with
+    the chatbot's registration form answers as typed, the hand-off to an agent, the
+    first agent reply, the closing message and the user's rating.
+    Outbound messages (seen only through their status events) belong to the
+    recipient's latest conversation started at or before they were sent. -#}
+{%- set name_labels = 'nama(?:[ \\t]+lengkap)?' -%}
+{%- set region_labels = 'asal[ \\t]+daerah|daerah(?:[ \\t]*/[ \\t]*pemda)?|pemda|wilayah' -%}
+{%- set institution_labels = 'instansi(?:[ \\t]*/[ \\t]*(?:skpd|opd))?|skpd|opd|unit[ \\t]+kerja' -%}
+{%- set email_labels = 'e-?mail' -%}
+{%- set question_labels = 'pertanyaan|keperluan' -%}
+with
+
+messages as (
+
+    select * from {{ ref('int_whatsapp__conversation_messages') }}
+
+),
+
+outbound as (
+
+    select * from {{ ref('int_whatsapp__outbound_messages') }}
+    where sender_kind is distinct from 'blast'
+
+),
+
+conversations as (
+
+    select
+        conversation_id,
+        user_key,
+        min(sent_at) as started_at,
+        max(sent_at) as last_user_message_at,
+        count(*) as user_messages,
+        count(*) filter (where is_menu_selection) as menu_selections,
+        min(sent_at) filter (where is_handoff) as handed_off_at
+    from messages
+    group by conversation_id, user_key
+
+),
+
+bounded as (
+
+    select
+        *,
+        lead(started_at) over (partition by user_key order by started_at) as next_started_at
+    from conversations
+
+),
+
+form_answers as (
+
+    {#- The first text that looks like the form: "label: value" lines, or "#"-separated fields. -#}
+    select distinct on (conversation_id)
+        conversation_id,
+        text_body,
+        text_body ~* '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
+            as is_labelled
+    from messages
+    where message_type = 'text'
+      and (
+          text_body ~* '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
+          or length(text_body) - length(replace(text_body, '#', '')) >= 3
+      )
+    order by conversation_id, sent_at, wamid
+
+),
+
+forms as (
+
+    select
+        conversation_id,
+        case when is_labelled then {{ whatsapp_form_field('text_body', name_labels) }}
+             else nullif(trim(split_part(text_body, '#', 1)), '') end as name_text,
+        case when is_labelled then {{ whatsapp_form_field('text_body', region_labels) }}
+             else nullif(trim(split_part(text_body, '#', 2)), '') end as region_text,
+        case when is_labelled then {{ whatsapp_form_field('text_body', institution_labels) }}
+             else nullif(trim(split_part(text_body, '#', 3)), '') end as institution_text,
+        case when is_labelled then {{ whatsapp_form_field('text_body', email_labels) }}
+             else nullif(trim(split_part(text_body, '#', 4)), '') end as email_text,
+        case when is_labelled then {{ whatsapp_form_field('text_body', question_labels) }}
+             else nullif(trim(split_part(text_body, '#', 5)), '') end as question_text
+    from form_answers
+
+),
+
+ratings as (
+
+    {#- The user's last answer to the satisfaction survey. -#}
+    select distinct on (conversation_id)
+        conversation_id,
+        rating_value
+    from messages
+    where rating_value is not null
+    order by conversation_id, sent_at desc, wamid desc
+
+),
+
+assigned as (
+
+    select
+        bounded.conversation_id,
+        outbound.wamid,
+        outbound.sender_kind,
+        outbound.bot_step,
+        outbound.agent_name,
+        outbound.sent_at
+    from bounded
+    inner join outbound
+        on outbound.recipient_key = bounded.user_key
+        and outbound.sent_at >= bounded.started_at
+        and (bounded.next_started_at is null or outbound.sent_at < bounded.next_started_at)
+
+),
+
+first_replies as (
+
+    select distinct on (conversation_id)
+        conversation_id,
+        sent_at as first_agent_reply_at,
+        agent_name
+    from assigned
+    where sender_kind = 'agent_reply'
+    order by conversation_id, sent_at, wamid
+
+),
+
+outbound_counts as (
+
+    select
+        conversation_id,
+        count(*) filter (where sender_kind = 'agent_reply') as agent_replies,
+        count(*) filter (where sender_kind = 'bot') as bot_messages,
+        min(sent_at) filter (where sender_kind = 'bot' and bot_step = 'close') as closed_at
+    from assigned
+    group by conversation_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        bounded.conversation_id,
+        bounded.user_key,
+
+        -- the registration form, as typed (name and e-mail hashed)
+        md5(lower(forms.name_text)) as name_hash,
+        md5(lower(forms.email_text)) as email_hash,
+        lower(split_part(forms.email_text, '@', 2)) as email_domain,
+        forms.region_text,
+        forms.institution_text,
+        forms.question_text,
+
+        -- attributes
+        first_replies.agent_name,
+        ratings.rating_value as feedback_rating,
+        bounded.user_messages,
+        bounded.menu_selections,
+        coalesce(outbound_counts.bot_messages, 0) as bot_messages,
+        coalesce(outbound_counts.agent_replies, 0) as agent_replies,
+
+        -- booleans
+        forms.conversation_id is not null as has_form_answer,
+        bounded.handed_off_at is not null as is_consultation,
+
+        -- timestamps (UTC), then the report month in the report's time zone
+        bounded.started_at,
+        date_trunc('month', {{ to_report_time('bounded.started_at') }})::date as started_month,
+        bounded.last_user_message_at,
+        bounded.handed_off_at,
+        first_replies.first_agent_reply_at,
+        outbound_counts.closed_at as resolved_at
+
+    from bounded
+    left join forms
+        on bounded.conversation_id = forms.conversation_id
+    left join ratings
+        on bounded.conversation_id = ratings.conversation_id
+    left join first_replies
+        on bounded.conversation_id = first_replies.conversation_id
+    left join outbound_counts
+        on bounded.conversation_id = outbound_counts.conversation_id
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+{#- Chatbot main-menu selections per month and menu (the report's "Menu yang diakses").
+    Every menu of the chatbot (seed whatsapp_menu_options) has a row every month (0 when
+    not picked); selections of an option the seed does not know are counted under
+    "unclassified", in the months they occur. The month is the Asia/Jakarta month of
+    the conversation the selection belongs to. -#}
+with
+
+messages as (
+
+    select * from {{ ref('int_whatsapp__conversation_messages') }}
+    where is_menu_selection
+
+),
+
+conversations as (
+
+    select * from {{ ref('int_whatsapp__conversations') }}
+
+),
+
+menus as (
+
+    select report_label as menu_label, sort_order
+    from {{ ref('whatsapp_menu_options') }}
+    where option_kind = 'menu'
+
+),
+
+months as (
+
+    select generate_series(
+        (select min(started_month) from conversations),
+        (select max(started_month) from conversations),
+        interval '1 month'
+    )::date as month
+
+),
+
+selections as (
+
+    select
+        conversations.started_month as month,
+        messages.menu_label,
+        count(*) as selections
+    from messages
+    inner join conversations
+        on messages.conversation_id = conversations.conversation_id
+    group by 1, 2
+
+),
+
+spine as (
+
+    select months.month, menus.menu_label, menus.sort_order
+    from months
+    cross join menus
+    union all
+    select distinct selections.month, selections.menu_label, 99 as sort_order
+    from selections
+    where selections.menu_label not in (select menu_label from menus)
+
+),
+
+monthly as (
+
+    select
+        spine.month,
+        spine.menu_label,
+        spine.sort_order,
+        coalesce(selections.selections, 0) as selections
+    from spine
+    left join selections
+        on spine.month = selections.month
+        and spine.menu_label = selections.menu_label
+
+),
+
+final as (
+
+    select
+        -- grain
+        cur.month,
+        cur.menu_label,
+        cur.sort_order,
+
+        -- counts
+        cur.selections,
+        sum(cur.selections) over (partition by cur.month) as month_selections,
+        prev.selections as selections_prev_month,
+        last_year.selections as selections_same_month_last_year,
+        sum(cur.selections) over (
+            partition by cur.menu_label, date_trunc('year', cur.month)
+            order by cur.month
+        ) as selections_ytd,
+
+        -- shares (ratios; rounded only when presented)
+        {{ share_ratio('cur.selections', 'sum(cur.selections) over (partition by cur.month)') }} as share_of_month
+
+    from monthly as cur
+    left join monthly as prev
+        on prev.menu_label = cur.menu_label
+        and prev.month = (cur.month - interval '1 month')::date
+    left join monthly as last_year
+        on last_year.menu_label = cur.menu_label
+        and last_year.month = (cur.month - interval '1 year')::date
+
+)
+
+select * from final

@@ -1,0 +1,47 @@
+with
+
+source as (
+
+    select * from {{ source('whatsapp', 'whatsapp__messages') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        wamid,
+        'whatsapp-' || md5(record ->> 'from') as user_key,
+        record -> 'context' ->> 'id' as context_wamid,
+
+        -- attributes
+        record ->> 'type' as message_type,
+        record -> 'text' ->> 'body' as text_body,
+        record -> 'interactive' ->> 'type' as interactive_type,
+        coalesce(
+            record -> 'interactive' -> 'list_reply' ->> 'id',
+            record -> 'interactive' -> 'button_reply' ->> 'id'
+        ) as reply_id,
+        coalesce(
+            record -> 'interactive' -> 'list_reply' ->> 'title',
+            record -> 'interactive' -> 'button_reply' ->> 'title'
+        ) as reply_title,
+        record -> 'interactive' -> 'list_reply' ->> 'description' as reply_description,
+
+        -- PII is hashed here: the phone number (wa_id) and the WhatsApp profile name
+        md5(lower(trim(record -> '_contact' -> 'profile' ->> 'name'))) as profile_name_hash,
+
+        -- lineage
+        record ->> '_origin' as origin,
+        nullif(record ->> '_received_at', '')::timestamptz as received_at,
+        _batch_id,
+        _loaded_at,
+
+        -- timestamps (UTC)
+        sent_at
+
+    from source
+
+)
+
+select * from renamed

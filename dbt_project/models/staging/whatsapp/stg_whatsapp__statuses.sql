@@ -1,0 +1,55 @@
+with
+
+source as (
+
+    select * from {{ source('whatsapp', 'whatsapp__statuses') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        case
+            when (record ->> 'biz_opaque_callback_data') is json object
+                then (record ->> 'biz_opaque_callback_data')::jsonb
+        end as callback
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        wamid,
+        'whatsapp-' || md5(record ->> 'recipient_id') as recipient_key,
+
+        -- attributes
+        status,
+        {{ whatsapp_status_rank('status') }} as status_rank,
+        record ->> 'biz_opaque_callback_data' as callback_data,
+        callback ->> 'kind' as sender_kind,
+        nullif(trim(callback ->> 'agent'), '') as agent_name,
+        callback ->> 'step' as bot_step,
+        callback ->> 'blast_id' as blast_id,
+        callback ->> 'subject' as blast_subject,
+        callback ->> 'template' as template_name,
+        record -> 'pricing' ->> 'category' as pricing_category,
+        (record -> 'errors' -> 0 ->> 'code')::integer as error_code,
+        record -> 'errors' -> 0 ->> 'title' as error_title,
+
+        -- lineage
+        record ->> '_origin' as origin,
+        nullif(record ->> '_received_at', '')::timestamptz as received_at,
+        _batch_id,
+        _loaded_at,
+
+        -- timestamps (UTC)
+        status_at
+
+    from typed
+
+)
+
+select * from renamed

@@ -1,0 +1,235 @@
+"""WhatsApp streams: inbound messages and status events, from the webhook spool and BSP exports.
+
+Both inputs carry WhatsApp Cloud API webhook ``change`` objects:
+
+- the spool (``spool.py``): one line per webhook delivery, whose body is
+  ``{"object": "whatsapp_business_account", "entry": [{"id", "changes": [change, ...]}]}``;
+- a BSP export (``<export_dir>/*.jsonl``, history the receiver never saw): one
+  change per line, ``{"field": "messages", "value": {...}}`` (a whole webhook
+  payload per line is accepted too).
+
+A change of field ``messages`` holds ``value.messages[]`` (with ``value.contacts[]``)
+and/or ``value.statuses[]``. Every message becomes a ``messages`` record (key
+``wamid``), every status a ``statuses`` record (key ``wamid`` + ``status`` +
+``status_at``). The same record from both inputs, or delivered twice, is written
+once: the webhook's copy wins (the spool is read first). Statuses are kept as
+events, in whatever order they came; the latest status is decided downstream.
+Other change fields (template updates, account alerts) are counted and skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from extractors.common.batch import Batch
+from extractors.common.streams import Stream, write_record
+from extractors.whatsapp import models
+from extractors.whatsapp.spool import SpoolEntry, file_day, read_entries, spool_files
+
+log = logging.getLogger(__name__)
+
+EXPORT_PATTERNS = ("*.jsonl", "*.jsonl.gz")
+
+
+class WhatsappStream(Stream):
+    source: ClassVar[str] = "whatsapp"
+    raw_key: ClassVar[tuple[str, ...]] = ("id",)  # the key's fields in the Cloud API object
+
+    @classmethod
+    def describe(cls, record: Any) -> str:
+        if isinstance(record, dict):
+            return ",".join(f"{k}={record.get(k)!r}" for k in cls.raw_key)
+        return repr(record)[:80]
+
+
+class MessagesStream(WhatsappStream):
+    name = "messages"
+    path = "entry[].changes[field=messages].value.messages[]"
+    primary_key = ("wamid",)
+    replication_key = "sent_at"
+    schema = models.Message
+
+
+class StatusesStream(WhatsappStream):
+    name = "statuses"
+    path = "entry[].changes[field=messages].value.statuses[]"
+    primary_key = ("wamid", "status", "status_at")
+    replication_key = None
+    raw_key = ("id", "status", "timestamp")
+    schema = models.Status
+
+
+STREAMS: tuple[type[WhatsappStream], ...] = (MessagesStream, StatusesStream)
+
+
+@dataclass
+class ExtractStats:
+    deliveries: int = 0
+    export_lines: int = 0
+    duplicates: Counter = field(default_factory=Counter)
+    skipped_fields: Counter = field(default_factory=Counter)
+    files: list[str] = field(default_factory=list)
+
+
+def message_record(msg: Any, contacts: list, origin: str, received_at: str | None) -> dict:
+    """The message object as sent, with our origin, receipt time and the sender's contact entry."""
+    msg = msg if isinstance(msg, dict) else {"_invalid": msg}
+    wa_id = msg.get("from")
+    contact = next((c for c in contacts if isinstance(c, dict) and c.get("wa_id") == wa_id), None)
+    return {**msg, "_origin": origin, "_received_at": received_at, "_contact": contact}
+
+
+def status_record(status: Any, origin: str, received_at: str | None) -> dict:
+    status = status if isinstance(status, dict) else {"_invalid": status}
+    return {**status, "_origin": origin, "_received_at": received_at}
+
+
+def record_key(stream: type[WhatsappStream], record: dict) -> tuple | None:
+    """The merge key of a raw record before validation (None when incomplete)."""
+    key = tuple(record.get(k) for k in stream.raw_key)
+    return None if None in key else tuple(map(str, key))
+
+
+def _changes(payload: Any) -> Iterator[dict]:
+    """The changes of a webhook payload, or the change itself (an export line)."""
+    if not isinstance(payload, dict):
+        raise ValueError("not a JSON object")
+    if "object" in payload or "entry" in payload:
+        if payload.get("object") != "whatsapp_business_account":
+            raise ValueError(f"object is {payload.get('object')!r}, not 'whatsapp_business_account'")
+        entries = payload.get("entry")
+        if not isinstance(entries, list):
+            raise ValueError("no 'entry' list")
+        for entry in entries:
+            changes = entry.get("changes") if isinstance(entry, dict) else None
+            if not isinstance(changes, list):
+                raise ValueError("an entry has no 'changes' list")
+            yield from changes
+    elif "field" in payload and "value" in payload:
+        yield payload
+    else:
+        raise ValueError("neither a webhook payload nor a change")
+
+
+class _Writer:
+    """Writes records into the batch once per key; the first copy read wins."""
+
+    def __init__(self, batch: Batch, full_refresh: bool, stats: ExtractStats):
+        self.batch = batch
+        self.full = full_refresh
+        self.stats = stats
+        self.seen: dict[str, set] = {s.name: set() for s in STREAMS}
+        self.watermark: dt.datetime | None = None
+        for s in STREAMS:
+            batch.stream(s.name, s.spec(), full_refresh)  # present even when empty
+
+    def write(self, stream: type[WhatsappStream], record: dict, request: str) -> None:
+        key = record_key(stream, record)
+        if key is not None and key in self.seen[stream.name]:
+            self.stats.duplicates[stream.name] += 1
+            return
+        model = write_record(self.batch, stream, record, request, self.full)
+        if model is not None and key is not None:
+            self.seen[stream.name].add(key)
+            at = getattr(model, "sent_at", None) or getattr(model, "status_at", None)
+            if self.watermark is None or at > self.watermark:
+                self.watermark = at
+
+    def reject(self, stream: type[WhatsappStream], key: str, reason: str, record: Any, request: str) -> None:
+        log.error("whatsapp: %s rejected: %s (%s)", key, reason, request)
+        self.batch.stream(stream.name, stream.spec(), self.full).reject(key, reason, record, request)
+
+    def payload(self, payload: Any, origin: str, received_at: str | None, request: str) -> None:
+        try:
+            changes = list(_changes(payload))
+        except ValueError as exc:
+            self.reject(MessagesStream, request, f"unreadable {origin} payload: {exc}", payload, request)
+            return
+        for change in changes:
+            if not isinstance(change, dict) or change.get("field") != "messages":
+                self.stats.skipped_fields[change.get("field") if isinstance(change, dict) else "?"] += 1
+                continue
+            value = change.get("value")
+            if not isinstance(value, dict):
+                self.reject(MessagesStream, request, "change without a 'value' object", change, request)
+                continue
+            contacts = value.get("contacts") or []
+            for msg in value.get("messages") or []:
+                self.write(MessagesStream, message_record(msg, contacts, origin, received_at), request)
+            for status in value.get("statuses") or []:
+                self.write(StatusesStream, status_record(status, origin, received_at), request)
+
+
+def export_files(export_dir: str | Path | None) -> list[Path]:
+    if not export_dir or not Path(export_dir).is_dir():
+        return []
+    return sorted({p for pat in EXPORT_PATTERNS for p in Path(export_dir).glob(pat)})
+
+
+def _export_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.strip():
+                yield n, line
+
+
+def extract(
+    batch: Batch,
+    spool_dir: str | Path | None,
+    export_dir: str | Path | None,
+    read_from: dt.datetime | None = None,
+    full_refresh: bool = True,
+) -> ExtractStats:
+    """Fill ``batch`` from the spool (first: the webhook's copy wins) and the exports.
+
+    ``read_from`` (incremental runs): spool files of receipt days from that day on,
+    and export files modified since then. ``None`` reads everything.
+    """
+    stats = ExtractStats()
+    w = _Writer(batch, full_refresh, stats)
+    spool = spool_files(spool_dir) if spool_dir and Path(spool_dir).is_dir() else []
+    if read_from is not None:
+        spool = [p for p in spool if (file_day(p) or dt.date.max) >= read_from.date()]
+    for path in spool:
+        stats.files.append(f"spool:{path.name}")
+        for e in read_entries(path):
+            if not isinstance(e, SpoolEntry):
+                name, line, reason = e
+                w.reject(MessagesStream, f"spool:{name}:{line}", reason, None, f"spool:{name}:{line}")
+                continue
+            stats.deliveries += 1
+            try:
+                payload = json.loads(e.body)
+            except ValueError as exc:
+                w.reject(MessagesStream, e.request, f"delivery body is not JSON ({exc})", e.body.decode(errors="replace"),
+                         e.request)
+                continue
+            w.payload(payload, "webhook", e.received_at, e.request)
+    for path in export_files(export_dir):
+        if read_from is not None and dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) < read_from:
+            continue
+        stats.files.append(f"export:{path.name}")
+        for n, line in _export_lines(path):
+            stats.export_lines += 1
+            request = f"export:{path.name}:{n}"
+            try:
+                payload = json.loads(line)
+            except ValueError as exc:
+                w.reject(MessagesStream, request, f"export line is not JSON ({exc})", line.decode(errors="replace"), request)
+                continue
+            w.payload(payload, "export", None, request)
+    wm = w.watermark.isoformat() if w.watermark else None
+    for s in STREAMS:
+        batch.streams[s.name].watermark = wm
+        batch.streams[s.name].pages = len(stats.files)
+    return stats
+

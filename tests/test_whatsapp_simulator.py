@@ -1,0 +1,130 @@
+"""The simulated WhatsApp world: calibrated, deterministic, and as messy as the real one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+
+import pytest
+
+from simulators.scenario.whatsapp import (
+    HANDOFF_BUTTON,
+    HANDOFF_ROW,
+    MENUS,
+    WhatsappGenerator,
+    expected_figures,
+    iter_whatsapp_months,
+)
+from simulators.scenario.world import LOCAL_TZ, local_month
+
+# The published December 2023 report (Laporan Layanan Informasi DJPK Desember 2023).
+DEC_MENUS = {
+    "Informasi Anggaran Transfer ke Daerah": 399,
+    "Informasi Kunjungan ke DJPK": 56,
+    "Informasi Permohonan Data": 22,
+    "Informasi Fungsional AKPD": 36,
+    "Informasi Pajak dan Retribusi Daerah": 28,
+    "Informasi Pembiayaan Daerah": 13,
+    "Informasi Aplikasi SIKD-Core": 6,
+    "Informasi Standar Harga Satuan Regional (SHSR)": 6,
+}
+DEC_BLASTS = [
+    ("2023-12-01", "Percepatan penyampaian Raperda PDRD"),
+    ("2023-12-05", "Penilaian Kinerja dan Penetapan Angka Kredit JF AKPD"),
+    ("2023-12-08", "Himbauan percepatan penyaluran DAK Fisik"),
+    ("2023-12-08", "Permintaan penyampaian APBD TA 2024"),
+    ("2023-12-22", "Langkah-langkah Pelaksanaan Interkoneksi Data Transaksi Pemda Tahun 2024"),
+]
+HANDOFF_IDS = {HANDOFF_ROW[0], HANDOFF_BUTTON[0]}
+LABELS = {m[0]: m[2] for m in MENUS}
+
+
+@pytest.fixture(scope="module")
+def december():
+    return WhatsappGenerator(2023).month("2023-12")
+
+
+def conversations_of(events):
+    """Sessionize inbound messages the pipeline's way: 24 h of silence ends a conversation."""
+    by_user = defaultdict(list)
+    for e in events:
+        if e.kind == "message":
+            m = e.value["messages"][0]
+            by_user[m["from"]].append((int(m["timestamp"]), m))
+    convs = []
+    for msgs in by_user.values():
+        msgs.sort(key=lambda x: x[0])
+        for i, (ts, m) in enumerate(msgs):
+            if i == 0 or ts - msgs[i - 1][0] >= 24 * 3600:
+                convs.append([])
+            convs[-1].append((ts, m))
+    return convs
+
+
+def reply_id(m):
+    i = m.get("interactive") or {}
+    return (i.get("list_reply") or i.get("button_reply") or {}).get("id")
+
+
+def test_december_2023_is_the_published_figures_by_the_pipelines_rules(december):
+    convs = [c for c in conversations_of(december.events)
+             if local_month(dt.datetime.fromtimestamp(c[0][0], dt.UTC)) == "2023-12"]
+    consult = [c for c in convs if any(reply_id(m) in HANDOFF_IDS for _, m in c)]
+    assert (len(consult), len(convs) - len(consult)) == (1118, 707)
+    menus = Counter(LABELS[reply_id(m)] for c in convs for _, m in c
+                    if m["type"] == "interactive" and m["interactive"]["type"] == "list_reply"
+                    and reply_id(m) in LABELS)
+    assert menus == DEC_MENUS and sum(menus.values()) == 566
+
+
+def test_december_blasts_have_the_published_dates_and_subjects(december):
+    first = {}
+    for e in december.events:
+        s = e.value.get("statuses", [{}])[0]
+        cb = json.loads(s.get("biz_opaque_callback_data") or "{}")
+        if cb.get("kind") == "blast":
+            first[cb["blast_id"]] = min(first.get(cb["blast_id"], (e.at, ""))[0], e.at), cb["subject"]
+    got = sorted((at.astimezone(LOCAL_TZ).date().isoformat(), subject) for at, subject in first.values())
+    assert got == DEC_BLASTS
+
+
+def test_the_year_adds_up_to_the_reported_totals():
+    fig = expected_figures(2023)
+    assert sum(fig[f"2023-{m:02d}"]["consultations"] for m in range(1, 13)) == 13300
+    assert sum(fig[f"2023-{m:02d}"]["blasts"] for m in range(1, 13)) == 55
+    assert (fig["2023-11"]["consultations"], fig["2022-12"]["consultations"]) == (988, 1065)
+    assert (fig["2023-11"]["blasts"], fig["2022-12"]["blasts"]) == (3, 1)
+    assert all(950 <= fig[f"2023-{m:02d}"]["consultations"] <= 1400 for m in range(1, 13))  # roughly 1000-1400
+
+
+def test_statuses_are_as_messy_as_whatsapps(december):
+    by_msg = defaultdict(list)
+    for e in december.events:
+        if e.kind == "status":
+            s = e.value["statuses"][0]
+            by_msg[s["id"]].append((int(s["timestamp"]), s["status"]))
+    kinds = Counter()
+    for events in by_msg.values():
+        seq = [st for _, st in sorted(events)]
+        kinds["read_without_delivered"] += "read" in seq and "delivered" not in seq
+        kinds["delivered_after_failed"] += "failed" in seq and seq.index("delivered") > seq.index("failed") \
+            if "failed" in seq and "delivered" in seq else 0
+        kinds["sent_only"] += seq == ["sent"]
+    assert all(kinds[k] > 0 for k in ("read_without_delivered", "delivered_after_failed", "sent_only"))
+
+
+def test_free_text_registration_answers_vary(december):
+    forms = [m["text"]["body"] for e in december.events if e.kind == "message"
+             for m in e.value["messages"] if m["type"] == "text" and ("Nama" in m["text"]["body"] or "#" in m["text"]["body"]
+                                                                     or "nama" in m["text"]["body"])]
+    assert len(forms) > 1000
+    assert any(f.startswith("1. Nama") for f in forms) and any("#" in f for f in forms)
+    assert any("asal daerah" in f for f in forms)
+
+
+def test_the_same_seed_gives_the_same_world_and_another_seed_another():
+    a = [e.change() for e in next(iter_whatsapp_months(5, "2023-02-01", "2023-03-01")).events[:300]]
+    b = [e.change() for e in next(iter_whatsapp_months(5, "2023-02-01", "2023-03-01")).events[:300]]
+    c = [e.change() for e in next(iter_whatsapp_months(6, "2023-02-01", "2023-03-01")).events[:300]]
+    assert a == b and a != c
