@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ social_source('meta', 'meta__fb_posts', {'id': 'text', 'created_time': 'timestamptz'}) }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        id as post_id,
+
+        -- attributes
+        record ->> 'status_type' as status_type,
+        record ->> 'message' as message,
+        record ->> 'permalink_url' as permalink_url,
+
+        -- timestamps (UTC)
+        created_time as published_at,
+
+        -- lineage
+        _batch_id,
+        _loaded_at
+
+    from source
+
+)
+
+select * from renamed

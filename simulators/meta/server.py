@@ -1,0 +1,706 @@
+"""A deterministic local stand-in for the Meta Graph API (Instagram Graph API with
+Facebook Login, and the Pages API), serving ``simulators.scenario.social``.
+
+    with GraphStandIn(seed=2023, access_token="token") as srv:
+        requests.get(f"{srv.base_url}/{srv.ig_user_id}",
+                     params={"fields": "followers_count", "access_token": "token"})
+
+What it speaks, as the real API does:
+
+* ``GET /{version}/{ig-user-id}?fields=...`` (followers_count, follows_count,
+  media_count, ...), ``/{ig-user-id}/media`` (FEED, REELS and AD media, newest
+  first; no stories), ``/{ig-user-id}/stories`` (stories of the last 24 hours
+  only), ``/{ig-user-id}/insights`` (``reach`` per day or as total_value; ``views``
+  only with ``metric_type=total_value``; at most 30 days between since and until),
+  ``/{ig-media-id}/insights`` (lifetime ``reach``, ``views``, ...);
+* ``GET /{version}/{page-id}?fields=followers_count,fan_count,...``,
+  ``/{page-id}/published_posts`` (and ``/posts``), ``/{page-id}/insights``
+  (``page_follows``, ``page_media_view``, ``page_total_media_view_unique``, at most
+  90 days), ``/{post-id}/insights`` (``post_total_media_view_unique``, ...);
+* cursor paging: ``{"data": [...], "paging": {"cursors": {"before", "after"},
+  "next": <url with the access token>}}``, ``limit`` (default 25, at most 100),
+  ``after``/``before``, ``since``/``until`` (Unix seconds or a date);
+* the access token as ``access_token`` query parameter (or ``Authorization:
+  Bearer|OAuth <token>``); a bad one answers HTTP 400 with an ``OAuthException``
+  code 190;
+* unknown or retired metrics (``impressions``, ``page_impressions``,
+  ``page_fans``, ``post_impressions``, ...) answer ``(#100) The value must be a valid
+  insights metric``, failing the whole request, as Meta does;
+* every answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage``
+  (percentages of an hourly call budget); at 100 % calls answer error code 4
+  (app) or 80001/80002 (Page/Instagram business use case) until usage drops.
+
+Stand-in only (never sent to or by the real API): the server pretends "now" is
+``now`` (default: the last second of the scenario's last local day), and a request
+may carry ``as_of=<ISO or Unix time>`` to be answered as of an earlier instant (the
+follower counts and the 24-hour story window of that instant). The ``Date`` header
+of every response is that effective "now".
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import re
+import threading
+import time
+from collections import deque
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from simulators.scenario.social import (
+    DEFAULT_END,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    FB_PAGE_ID,
+    FB_PAGE_NAME,
+    IG_FOLLOWS,
+    IG_MEDIA_BEFORE,
+    IG_USER_ID,
+    IG_USERNAME,
+    SocialWorld,
+    followers_at,
+    format_graph_ts,
+    generate_social_world,
+    local_day,
+)
+from simulators.scenario.world import UTC
+
+DEFAULT_VERSION = "v19.0"
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+IG_INSIGHTS_MAX_DAYS = 30
+PAGE_INSIGHTS_MAX_DAYS = 90
+STORY_LIFETIME = timedelta(hours=24)
+DEFAULT_HOURLY_BUDGET = 20000  # calls per rolling hour before usage reaches 100 %
+META_DAY_END_UTC_HOUR = 7  # Meta's daily periods end at 00:00 UTC-07:00
+
+# Valid metrics. Anything else (retired ones included) answers (#100).
+IG_USER_METRICS: dict[str, dict[str, Any]] = {
+    "reach": {"total_value_only": False, "title": "Accounts reached"},
+    "views": {"total_value_only": True, "title": "Views"},
+    "accounts_engaged": {"total_value_only": True, "title": "Accounts engaged"},
+    "profile_views": {"total_value_only": True, "title": "Profile views"},
+}
+IG_MEDIA_METRICS = {"reach": "Accounts reached", "views": "Views", "likes": "Likes", "comments": "Comments",
+                    "saved": "Saved", "shares": "Shares", "total_interactions": "Interactions"}
+PAGE_METRICS = {"page_follows": "Page follows", "page_media_view": "Media views",
+                "page_total_media_view_unique": "Unique media views"}
+POST_METRICS = {"post_total_media_view_unique": "Unique post media views", "post_media_view": "Post media views"}
+INVALID_METRIC = "(#100) The value must be a valid insights metric"
+RATE_LIMIT_MESSAGES = {
+    4: "(#4) Application request limit reached",
+    17: "(#17) User request limit reached",
+    32: "(#32) Page request limit reached",
+    613: "(#613) Calls to this api have exceeded the rate limit.",
+    80001: "(#80001) There have been too many calls to this Page account. Wait a bit and try again.",
+    80002: "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.",
+}
+_PATH = re.compile(r"^/(v\d+\.\d+)/([A-Za-z0-9_]+)(?:/([a-z_]+))?/?$")
+
+
+class GraphError(Exception):
+    def __init__(self, status: int, code: int, message: str, type_: str = "OAuthException",
+                 subcode: int | None = None, transient: bool = False, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.type = status, code, message, type_
+        self.subcode, self.transient, self.headers = subcode, transient, headers or {}
+
+    def body(self, trace: str) -> dict[str, Any]:
+        err: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
+        if self.subcode is not None:
+            err["error_subcode"] = self.subcode
+        if self.transient:
+            err["is_transient"] = True
+        err["fbtrace_id"] = trace
+        return {"error": err}
+
+
+# ------------------------------------------------------------------------ faults
+
+
+class Faults:
+    """Injected behaviour for the next authenticated requests.
+
+    Per request, in this order: a pending timeout sleeps and the request goes on; a
+    pending rate-limit error answers it; a pending server error answers 500; a
+    matching malformed page answers 200 with a broken body. Forced usage headers
+    replace the computed ones on the next ``n`` responses.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._timeout, self._timeout_seconds = 0, 3.0
+            self._rate: list[tuple[int, int, int]] = []  # (code, regain minutes, http status)
+            self._server_error = 0
+            self._usage: list[dict[str, Any]] = []
+            self._malformed: list[dict[str, Any]] = []
+
+    def rate_limit_error(self, code: int = 4, n: int = 1, regain_minutes: int = 0, status: int = 400) -> None:
+        """The next ``n`` requests answer Graph error ``code`` (4, 17, 32, 613, 80001, ...)."""
+        if code not in RATE_LIMIT_MESSAGES:
+            raise ValueError(f"unknown rate-limit code {code}")
+        with self._lock:
+            self._rate.extend([(code, regain_minutes, status)] * n)
+
+    def server_error(self, n: int = 1) -> None:
+        with self._lock:
+            self._server_error = n
+
+    def timeout(self, n: int = 1, seconds: float = 3) -> None:
+        with self._lock:
+            self._timeout, self._timeout_seconds = n, seconds
+
+    def usage(self, call_count: int, n: int = 1, regain_minutes: int = 0, header: str = "buc") -> None:
+        """The next ``n`` responses report ``call_count`` % usage in ``header`` ("app" or "buc")."""
+        if header not in ("app", "buc"):
+            raise ValueError("header must be 'app' or 'buc'")
+        with self._lock:
+            self._usage.extend([{"pct": call_count, "regain": regain_minutes, "header": header}] * n)
+
+    def malformed_page(self, edge: str = "media", page: int = 2, n: int | None = None, kind: str = "invalid_json") -> None:
+        """Page ``page`` (1-based) of a list ``edge`` (media, stories, published_posts, posts)
+        answers 200 with a broken body: "invalid_json", "no_data" or "html"."""
+        if kind not in ("invalid_json", "no_data", "html"):
+            raise ValueError(f"unknown malformed kind {kind!r}")
+        with self._lock:
+            self._malformed.append({"edge": edge, "page": page, "left": n, "kind": kind})
+
+    def _take(self) -> tuple[float, tuple[str, Any] | None]:
+        with self._lock:
+            sleep = 0.0
+            if self._timeout > 0:
+                self._timeout -= 1
+                sleep = self._timeout_seconds
+            if self._rate:
+                return sleep, ("rate", self._rate.pop(0))
+            if self._server_error > 0:
+                self._server_error -= 1
+                return sleep, ("server_error", None)
+            return sleep, None
+
+    def _take_malformed(self, edge: str, page: int) -> str | None:
+        with self._lock:
+            for m in self._malformed:
+                if m["edge"] == edge and m["page"] == page and (m["left"] is None or m["left"] > 0):
+                    if m["left"] is not None:
+                        m["left"] -= 1
+                    return m["kind"]
+        return None
+
+    def _take_usage(self) -> dict[str, Any] | None:
+        with self._lock:
+            return self._usage.pop(0) if self._usage else None
+
+
+# ------------------------------------------------------------------------ server
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    standin: "GraphStandIn"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "GraphStandIn/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.standin.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self) -> None:
+        srv = self.server.standin
+        trace = base64.urlsafe_b64encode(f"{time.monotonic_ns()}".encode()).decode()[:11]
+        now = srv.now
+        try:
+            status, body, headers, now = srv._handle(self.path, self.headers)
+        except GraphError as e:
+            status, headers = e.status, e.headers
+            body = _json_bytes(e.body(trace))
+        except Exception as e:  # a bug in the stand-in: still answer, loudly
+            status, headers = 500, {}
+            body = _json_bytes(GraphError(500, 1, f"stand-in error: {e!r}").body(trace))
+        srv._log("GET", self.path, status)
+        try:
+            self.send_response_only(status)
+            self.send_header("Server", self.server_version)
+            self.send_header("Date", email.utils.formatdate(now.timestamp(), usegmt=True))
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=UTF-8"))
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+        except (ConnectionError, TimeoutError):
+            pass
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+
+def _param(query: dict[str, list[str]], name: str) -> str | None:
+    v = query.get(name)
+    return v[-1] if v else None
+
+
+def parse_time(value: str, name: str = "time") -> datetime:
+    """Unix seconds, an ISO date/time (UTC when naive) or a date, as Graph accepts them."""
+    v = value.strip()
+    try:
+        if re.fullmatch(r"-?\d+(\.\d+)?", v):
+            return datetime.fromtimestamp(float(v), UTC)
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        raise GraphError(400, 100, f"(#100) The parameter {name} is not a valid time: {value!r}") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _cursor(item_id: str) -> str:
+    return base64.urlsafe_b64encode(f"cursor:{item_id}".encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raw = ""
+    if not raw.startswith("cursor:"):
+        raise GraphError(400, 100, "(#100) Invalid cursor")
+    return raw[len("cursor:"):]
+
+
+def _meta_day_end(day: date) -> datetime:
+    """Graph's ``end_time`` of a daily value: the next day at 07:00 UTC."""
+    return datetime(day.year, day.month, day.day, META_DAY_END_UTC_HOUR, tzinfo=UTC) + timedelta(days=1)
+
+
+class GraphStandIn:
+    """Local Meta Graph API stand-in on 127.0.0.1 (port 0 = any free port)."""
+
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        access_token: str = "secret-token",
+        start: str | date = DEFAULT_START,
+        end: str | date = DEFAULT_END,
+        now: "str | datetime | None" = None,
+        version: str = DEFAULT_VERSION,
+        hourly_budget: int = DEFAULT_HOURLY_BUDGET,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+    ) -> None:
+        self.seed = seed
+        self.access_token = access_token
+        self.world: SocialWorld = generate_social_world(seed, start, end)
+        self.version = version
+        self.hourly_budget = hourly_budget
+        self.host, self.port, self.verbose = host, port, verbose
+        self.faults = Faults()
+        self.request_log: list[tuple[str, str, int]] = []
+        self._lock = threading.Lock()
+        self._calls: deque[float] = deque()
+        self._now = parse_time(now) if isinstance(now, str) else (now or self.world.default_now)
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._media = {m["id"]: m for m in self.world.ig_media}
+        self._stories = {m["id"]: m for m in self.world.ig_stories}
+        self._posts = {p["id"]: p for p in self.world.fb_posts}
+
+    # ------------------------------------------------------------------ control
+
+    ig_user_id = IG_USER_ID
+    page_id = FB_PAGE_ID
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    def set_now(self, value: "str | datetime | None") -> None:
+        with self._lock:
+            self._now = (parse_time(value) if isinstance(value, str) else value) or self.world.default_now
+
+    def reset_usage(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("stand-in not started")
+        return f"http://{self.host}:{self.port}/{self.version}"
+
+    def start(self) -> "GraphStandIn":
+        if self._httpd is not None:
+            return self
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.standin = self
+        self.port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"graph-standin-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "GraphStandIn":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _log(self, method: str, raw_path: str, status: int) -> None:
+        parts = urlsplit(raw_path)
+        query = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
+                 for v in vs if k != "access_token"]
+        with self._lock:
+            self.request_log.append((method, parts.path + ("?" + urlencode(query) if query else ""), status))
+
+    # ----------------------------------------------------------------- requests
+
+    def _handle(self, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str], datetime]:
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        m = _PATH.match(parts.path)
+        if m is None:
+            raise GraphError(400, 2500, "Unknown path components: " + parts.path)
+        version, node, edge = m.groups()
+        self._authenticate(query, headers)
+        now = self._effective_now(query)
+        sleep, action = self.faults._take()
+        if sleep:
+            time.sleep(sleep)
+        kind = "instagram" if node == IG_USER_ID or node in self._media or node in self._stories else "pages"
+        business_id = IG_USER_ID if kind == "instagram" else FB_PAGE_ID
+        usage_headers, over = self._usage(business_id, kind)
+        if action is not None:
+            what, arg = action
+            if what == "rate":
+                code, regain, status = arg
+                raise GraphError(status, code, RATE_LIMIT_MESSAGES[code], transient=True,
+                                 headers=self._usage_headers(business_id, kind, 100, regain, "buc"))
+            raise GraphError(500, 2, "An unexpected error has occurred. Please retry your request later.",
+                             transient=True, headers=usage_headers)
+        if over:
+            code = 4 if over == "app" else (80002 if kind == "instagram" else 80001)
+            raise GraphError(400, code, RATE_LIMIT_MESSAGES[code], transient=True, headers=usage_headers)
+        body = self._route(version, node, edge, query, now, parts.path)
+        if isinstance(body, tuple):  # malformed page
+            raw, extra = body
+            return 200, raw, {**usage_headers, **extra}, now
+        return 200, _json_bytes(body), usage_headers, now
+
+    def _authenticate(self, query: dict[str, list[str]], headers: Any) -> None:
+        token = _param(query, "access_token")
+        if token is None:
+            auth = (headers.get("Authorization") or "").strip()
+            scheme, _, value = auth.partition(" ")
+            if scheme.lower() in ("bearer", "oauth") and value.strip():
+                token = value.strip()
+        if not token:
+            raise GraphError(400, 2500, "An active access token must be used to query information about the current user.")
+        if token != self.access_token:
+            raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
+
+    def _effective_now(self, query: dict[str, list[str]]) -> datetime:
+        as_of = _param(query, "as_of")
+        if as_of is None:
+            return self._now
+        return min(parse_time(as_of, "as_of"), self._now)
+
+    def _usage(self, business_id: str, kind: str) -> tuple[dict[str, str], str | None]:
+        forced = self.faults._take_usage()
+        with self._lock:
+            t = time.monotonic()
+            while self._calls and self._calls[0] < t - 3600:
+                self._calls.popleft()
+            self._calls.append(t)
+            pct = min(100, len(self._calls) * 100 // max(1, self.hourly_budget))
+            regain = 0
+            if pct >= 100 and self._calls:
+                regain = max(1, int((self._calls[0] + 3600 - t) // 60))
+        if forced is not None:
+            headers = self._usage_headers(business_id, kind, forced["pct"], forced["regain"], forced["header"])
+            return headers, None
+        over = "buc" if pct >= 100 else None
+        return self._usage_headers(business_id, kind, pct, regain, "both"), over
+
+    @staticmethod
+    def _usage_headers(business_id: str, kind: str, pct: int, regain: int, which: str) -> dict[str, str]:
+        app_pct = pct if which in ("app", "both") else min(pct, 12)
+        buc_pct = pct if which in ("buc", "both") else min(pct, 12)
+        app = {"call_count": app_pct, "total_cputime": app_pct // 2, "total_time": app_pct // 2}
+        buc = {business_id: [{"type": kind, "call_count": buc_pct, "total_cputime": buc_pct // 3,
+                              "total_time": buc_pct // 2, "estimated_time_to_regain_access": regain}]}
+        return {"X-App-Usage": json.dumps(app, separators=(",", ":")),
+                "X-Business-Use-Case-Usage": json.dumps(buc, separators=(",", ":"))}
+
+    # ------------------------------------------------------------------ routing
+
+    def _route(self, version: str, node: str, edge: str | None, query: dict[str, list[str]], now: datetime,
+               path: str) -> Any:
+        if node == IG_USER_ID:
+            if edge is None:
+                return self._fields("IGUser", self._ig_user(now), query)
+            if edge == "media":
+                items = [m for m in self.world.ig_media if m["_at"] <= now]
+                return self._list("media", items, query, now, path, "timestamp")
+            if edge == "stories":
+                items = [s for s in self.world.ig_stories if now - STORY_LIFETIME < s["_at"] <= now]
+                return self._list("stories", items, query, now, path, "timestamp")
+            if edge == "insights":
+                return self._ig_user_insights(query, now, path)
+        elif node == FB_PAGE_ID:
+            if edge is None:
+                return self._fields("Page", self._page(now), query)
+            if edge in ("published_posts", "posts"):
+                items = [p for p in self.world.fb_posts if p["_at"] <= now]
+                return self._list(edge, items, query, now, path, "created_time")
+            if edge == "insights":
+                return self._page_insights(query, now, path)
+        elif node in self._media or node in self._stories:
+            item = self._media.get(node) or self._stories[node]
+            if item["_at"] <= now:
+                if edge is None:
+                    return self._fields("IGMedia", _public(item), query)
+                if edge == "insights":
+                    return self._object_insights(node, item, IG_MEDIA_METRICS, query, now)
+        elif node in self._posts:
+            item = self._posts[node]
+            if item["_at"] <= now:
+                if edge is None:
+                    return self._fields("Post", _public(item), query)
+                if edge == "insights":
+                    return self._object_insights(node, item, POST_METRICS, query, now)
+        raise GraphError(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
+                                   "loaded due to missing permissions, or does not support this operation.",
+                         type_="GraphMethodException", subcode=33)
+
+    def _ig_user(self, now: datetime) -> dict[str, Any]:
+        return {
+            "id": IG_USER_ID,
+            "username": IG_USERNAME,
+            "name": "DJPK Kemenkeu",
+            "biography": "Akun resmi Direktorat Jenderal Perimbangan Keuangan, Kementerian Keuangan RI.",
+            "website": "https://djpk.kemenkeu.go.id",
+            "followers_count": followers_at(self.world.ig_followers, now),
+            "follows_count": IG_FOLLOWS,
+            "media_count": IG_MEDIA_BEFORE + sum(1 for m in self.world.ig_media
+                                                 if m["_at"] <= now and m["media_product_type"] != "AD"),
+        }
+
+    def _page(self, now: datetime) -> dict[str, Any]:
+        followers = followers_at(self.world.fb_followers, now)
+        return {
+            "id": FB_PAGE_ID,
+            "name": FB_PAGE_NAME,
+            "category": "Government organization",
+            "link": f"https://www.facebook.com/{FB_PAGE_ID}",
+            "followers_count": followers,
+            "fan_count": None if followers is None else followers - followers // 40,
+        }
+
+    @staticmethod
+    def _fields(node_type: str, obj: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+        wanted = [f.strip() for f in (_param(query, "fields") or "id").split(",") if f.strip()]
+        for f in wanted:
+            if f not in obj and not f.startswith("like_count"):
+                raise GraphError(400, 100, f"(#100) Tried accessing nonexisting field ({f}) on node type ({node_type})")
+        out = {f: obj[f] for f in wanted if f in obj and obj[f] is not None}
+        out.setdefault("id", obj["id"])
+        return out
+
+    def _list(self, edge: str, items: list[dict[str, Any]], query: dict[str, list[str]], now: datetime, path: str,
+              time_field: str) -> Any:
+        since, until = _param(query, "since"), _param(query, "until")
+        if since:
+            lo = parse_time(since, "since")
+            items = [i for i in items if i["_at"] >= lo]
+        if until:
+            hi = parse_time(until, "until")
+            items = [i for i in items if i["_at"] < hi]
+        items = sorted(items, key=lambda i: (i["_at"], i["id"]), reverse=True)  # newest first
+        try:
+            limit = int(_param(query, "limit") or DEFAULT_LIMIT)
+        except ValueError:
+            raise GraphError(400, 100, "(#100) The parameter limit must be an integer") from None
+        limit = min(max(limit, 1), MAX_LIMIT)
+        start = 0
+        after = _param(query, "after")
+        if after:
+            last_id = _uncursor(after)
+            ids = [i["id"] for i in items]
+            start = ids.index(last_id) + 1 if last_id in ids else len(items)
+        page_no = start // limit + 1
+        malformed = self.faults._take_malformed(edge, page_no)
+        if malformed:
+            return _malformed_body(malformed)
+        chunk = items[start:start + limit]
+        node_type = {"media": "IGMedia", "stories": "IGMedia"}.get(edge, "Post")
+        data = [self._fields(node_type, _public(i), query) for i in chunk]
+        body: dict[str, Any] = {"data": data}
+        if chunk:
+            paging: dict[str, Any] = {"cursors": {"before": _cursor(chunk[0]["id"]), "after": _cursor(chunk[-1]["id"])}}
+            if start + limit < len(items):
+                q = {k: v[-1] for k, v in query.items()}
+                q["after"] = paging["cursors"]["after"]
+                q["limit"] = str(limit)
+                paging["next"] = f"http://{self.host}:{self.port}{path}?{urlencode(q)}"
+            if start > 0:
+                q = {k: v[-1] for k, v in query.items() if k != "after"}
+                q["before"] = paging["cursors"]["before"]
+                paging["previous"] = f"http://{self.host}:{self.port}{path}?{urlencode(q)}"
+            body["paging"] = paging
+        return body
+
+    # ----------------------------------------------------------------- insights
+
+    @staticmethod
+    def _metrics(query: dict[str, list[str]], valid: Any) -> list[str]:
+        raw = _param(query, "metric")
+        if not raw:
+            raise GraphError(400, 100, "(#100) The parameter metric is required")
+        metrics = [m.strip() for m in raw.split(",") if m.strip()]
+        if any(m not in valid for m in metrics):
+            raise GraphError(400, 100, INVALID_METRIC)
+        return metrics
+
+    @staticmethod
+    def _window(query: dict[str, list[str]], now: datetime, max_days: int) -> tuple[date, date]:
+        since, until = _param(query, "since"), _param(query, "until")
+        hi = parse_time(until, "until") if until else now
+        lo = parse_time(since, "since") if since else hi - timedelta(days=2)
+        if (hi - lo).total_seconds() > max_days * 86400:
+            raise GraphError(400, 100, f"(#100) There cannot be more than {max_days} days "
+                                       f"({max_days * 86400} s) between since and until")
+        return lo.astimezone(UTC).date(), hi.astimezone(UTC).date()
+
+    def _paging(self, path: str, query: dict[str, list[str]], lo: date, hi: date) -> dict[str, str]:
+        span = hi - lo
+        out = {}
+        for name, (a, b) in (("previous", (lo - span, lo)), ("next", (hi, hi + span))):
+            q = {k: v[-1] for k, v in query.items()}
+            q["since"], q["until"] = str(int(datetime(a.year, a.month, a.day, tzinfo=UTC).timestamp())), \
+                str(int(datetime(b.year, b.month, b.day, tzinfo=UTC).timestamp()))
+            out[name] = f"http://{self.host}:{self.port}{path}?{urlencode(q)}"
+        return out
+
+    def _days(self, lo: date, hi: date, now: datetime) -> list[date]:
+        """Days of [lo, hi) that have begun by ``now`` (local time); later days have no data yet."""
+        today = local_day(now)
+        out, d = [], lo
+        while d < hi and d <= today:
+            out.append(d)
+            d += timedelta(days=1)
+        return out
+
+    def _ig_user_insights(self, query: dict[str, list[str]], now: datetime, path: str) -> dict[str, Any]:
+        metrics = self._metrics(query, IG_USER_METRICS)
+        metric_type = _param(query, "metric_type") or "time_series"
+        period = _param(query, "period") or "day"
+        if metric_type == "time_series":
+            bad = [m for m in metrics if IG_USER_METRICS[m]["total_value_only"]]
+            if bad:
+                raise GraphError(400, 100, f"(#100) The following metrics ({', '.join(bad)}) should be specified "
+                                           "with parameter metric_type=total_value")
+        lo, hi = self._window(query, now, IG_INSIGHTS_MAX_DAYS)
+        days = self._days(lo, hi, now)
+        data = []
+        for m in metrics:
+            entry: dict[str, Any] = {"name": m, "period": period, "title": IG_USER_METRICS[m]["title"],
+                                     "description": f"{IG_USER_METRICS[m]['title']} (stand-in)",
+                                     "id": f"{IG_USER_ID}/insights/{m}/{period}"}
+            values = [self._ig_day_value(m, d) for d in days]
+            if metric_type == "total_value":
+                entry["total_value"] = {"value": sum(v for v in values if v is not None)}
+            else:
+                entry["values"] = [{"value": v, "end_time": format_graph_ts(_meta_day_end(d))}
+                                   for d, v in zip(days, values) if v is not None]
+            data.append(entry)
+        return {"data": data, "paging": self._paging(path, query, lo, hi)}
+
+    def _ig_day_value(self, metric: str, day: date) -> int | None:
+        daily = self.world.ig_daily.get(day)
+        if daily is None:
+            return None
+        if metric in daily:
+            return daily[metric]
+        return daily["reach"] // {"accounts_engaged": 9, "profile_views": 14}[metric]
+
+    def _page_insights(self, query: dict[str, list[str]], now: datetime, path: str) -> dict[str, Any]:
+        metrics = self._metrics(query, PAGE_METRICS)
+        period = _param(query, "period") or "day"
+        lo, hi = self._window(query, now, PAGE_INSIGHTS_MAX_DAYS)
+        days = self._days(lo, hi, now)
+        data = []
+        for m in metrics:
+            values = []
+            for d in days:
+                v = self.world.fb_followers.get(d) if m == "page_follows" else self.world.fb_daily.get(d, {}).get(m)
+                if v is not None:
+                    values.append({"value": v, "end_time": format_graph_ts(_meta_day_end(d))})
+            data.append({"name": m, "period": period, "values": values, "title": PAGE_METRICS[m],
+                         "description": f"{PAGE_METRICS[m]} (stand-in)", "id": f"{FB_PAGE_ID}/insights/{m}/{period}"})
+        return {"data": data, "paging": self._paging(path, query, lo, hi)}
+
+    def _object_insights(self, node: str, item: dict[str, Any], valid: dict[str, str],
+                         query: dict[str, list[str]], now: datetime) -> dict[str, Any]:
+        metrics = self._metrics(query, valid)
+        if item.get("media_product_type") == "STORY" and now - item["_at"] > STORY_LIFETIME:
+            return {"data": []}  # story insights expire with the story
+        data = []
+        for m in metrics:
+            if m in ("reach", "post_total_media_view_unique"):
+                value = item.get("_reach", 0)
+            elif m in ("views", "post_media_view"):
+                value = item.get("_views", 0)
+            else:
+                value = _stable(node, m) % max(1, item.get("_reach", 100) // 10)
+            data.append({"name": m, "period": "lifetime", "values": [{"value": value}], "title": valid[m],
+                         "description": f"{valid[m]} (stand-in)", "id": f"{node}/insights/{m}/lifetime"})
+        return {"data": data}
+
+
+def _stable(*parts: str) -> int:
+    import hashlib
+
+    return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16)
+
+
+def _public(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+def _malformed_body(kind: str) -> tuple[bytes, dict[str, str]]:
+    if kind == "no_data":
+        return _json_bytes({"paging": {}, "message": "ok"}), {}
+    if kind == "html":
+        return (b"<html><body><h1>Sorry, something went wrong.</h1></body></html>",
+                {"Content-Type": "text/html; charset=utf-8"})
+    return b'{"data": [{"id": "17900000000000001", "caption": "Transfer ke Dae', {}

@@ -1,0 +1,525 @@
+"""A deterministic local stand-in for the X API v2 (app-only Bearer token), serving
+the X part of ``simulators.scenario.social``, plus the X analytics CSV export.
+
+    with XStandIn(seed=2023, bearer_token="token") as srv:
+        requests.get(f"{srv.base_url}/users/by/username/DitjenPK",
+                     params={"user.fields": "public_metrics"},
+                     headers={"Authorization": "Bearer token"})
+
+What it speaks, as the real API does:
+
+* ``GET /2/users/by/username/:username`` (``user.fields=public_metrics,...``):
+  ``{"data": {"id", "name", "username", "public_metrics": {followers_count,
+  following_count, tweet_count, listed_count}}}``; an unknown name answers 200 with
+  an ``errors`` list (resource-not-found);
+* ``GET /2/users/:id/tweets``: newest first, only the latest 3,200 posts,
+  ``start_time``/``end_time`` (RFC 3339), ``since_id``/``until_id``,
+  ``exclude=retweets,replies``, ``max_results`` 5-100 (default 10),
+  ``tweet.fields``; paged with ``pagination_token`` = the previous page's
+  ``meta.next_token`` until no ``next_token`` is returned; an empty page is
+  ``{"meta": {"result_count": 0}}``;
+* Bearer auth (``Authorization: Bearer <token>``): anything else answers 401;
+* rate limits per endpoint on 15-minute windows: ``x-rate-limit-limit``,
+  ``x-rate-limit-remaining``, ``x-rate-limit-reset`` (Unix seconds) on every answer;
+  over the limit, 429 until the reset.
+
+Stand-in only: the server pretends "now" is ``now`` (default: the last second of
+the scenario's last local day) and a request may carry ``as_of=<ISO or Unix time>``
+to be answered as of an earlier instant (the follower count of that day). The
+``Date`` header is that effective "now".
+
+``write_analytics_exports(folder)`` drops the X analytics "account overview" CSV
+exports (one row per day: Date, Impressions, ..., Profile visits, ...) the way
+the social media team downloads them from analytics.x.com: one file per month,
+plus an earlier partial export of the last month that the full one supersedes.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import email.utils
+import json
+import os
+import re
+import threading
+import time
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from simulators.scenario.social import (
+    DEFAULT_END,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    X_FOLLOWING,
+    X_LISTED,
+    X_NAME,
+    X_TWEETS_BEFORE,
+    X_USER_ID,
+    X_USERNAME,
+    SocialWorld,
+    end_of_local_day,
+    followers_at,
+    generate_social_world,
+)
+from simulators.scenario.world import UTC, month_days
+
+API_PREFIX = "/2"
+TIMELINE_CAP = 3200
+WINDOW_SECONDS = 15 * 60
+# Requests per 15-minute window (app-only token). Users lookup: 300 per app in
+# the docs; the stand-in allows 900 (the per-user figure) so that a replay of a
+# year of daily snapshots fits in one window.
+DEFAULT_LIMITS = {"users_by_username": 900, "user_tweets": 1500}
+TWEET_FIELDS = {"id", "text", "created_at", "author_id", "conversation_id", "lang", "public_metrics",
+                "referenced_tweets", "in_reply_to_user_id", "edit_history_tweet_ids"}
+USER_FIELDS = {"id", "name", "username", "public_metrics", "created_at", "description", "verified", "location", "url"}
+EXPORT_COLUMNS = ["Date", "Impressions", "Likes", "Engagements", "Bookmarks", "Shares", "New follows", "Unfollows",
+                  "Replies", "Reposts", "Profile visits", "Create Post", "Video views", "Media views"]
+EXPORT_PREFIX = "account_overview_analytics"
+
+
+class XError(Exception):
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+        super().__init__(body.get("detail") or body.get("title"))
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+def _problem(status: int, title: str, detail: str, type_: str = "about:blank",
+             headers: dict[str, str] | None = None) -> XError:
+    return XError(status, {"title": title, "detail": detail, "type": type_, "status": status}, headers)
+
+
+def _invalid(message: str, parameter: str, value: str) -> XError:
+    return XError(400, {"errors": [{"parameters": {parameter: [value]}, "message": message}],
+                        "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
+                        "type": "https://api.twitter.com/2/problems/invalid-request"})
+
+
+class Faults:
+    """Injected behaviour for the next authenticated requests (in this order): a
+    pending timeout sleeps and the request goes on; a pending rate limit answers 429
+    with ``x-rate-limit-reset`` = now + ``reset_in``; a pending server error answers
+    503; a pending exhaustion answers normally with ``x-rate-limit-remaining: 0``; a
+    matching malformed page answers 200 with a broken body."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._timeout, self._timeout_seconds = 0, 3.0
+            self._rate: list[int] = []
+            self._server_error = 0
+            self._exhaust: list[int] = []
+            self._malformed: list[dict[str, Any]] = []
+
+    def rate_limit(self, n: int = 1, reset_in: int = 7) -> None:
+        with self._lock:
+            self._rate.extend([reset_in] * n)
+
+    def exhaust(self, reset_in: int = 5) -> None:
+        with self._lock:
+            self._exhaust.append(reset_in)
+
+    def server_error(self, n: int = 1) -> None:
+        with self._lock:
+            self._server_error = n
+
+    def timeout(self, n: int = 1, seconds: float = 3) -> None:
+        with self._lock:
+            self._timeout, self._timeout_seconds = n, seconds
+
+    def malformed_page(self, page: int = 2, n: int | None = None, kind: str = "invalid_json") -> None:
+        """Page ``page`` (1-based) of ``/users/:id/tweets`` answers 200 with a broken body."""
+        if kind not in ("invalid_json", "no_meta", "html"):
+            raise ValueError(f"unknown malformed kind {kind!r}")
+        with self._lock:
+            self._malformed.append({"page": page, "left": n, "kind": kind})
+
+    def _take(self) -> tuple[float, tuple[str, Any] | None]:
+        with self._lock:
+            sleep = 0.0
+            if self._timeout > 0:
+                self._timeout -= 1
+                sleep = self._timeout_seconds
+            if self._rate:
+                return sleep, ("rate", self._rate.pop(0))
+            if self._server_error > 0:
+                self._server_error -= 1
+                return sleep, ("server_error", None)
+            if self._exhaust:
+                return sleep, ("exhaust", self._exhaust.pop(0))
+            return sleep, None
+
+    def _take_malformed(self, page: int) -> str | None:
+        with self._lock:
+            for m in self._malformed:
+                if m["page"] == page and (m["left"] is None or m["left"] > 0):
+                    if m["left"] is not None:
+                        m["left"] -= 1
+                    return m["kind"]
+        return None
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    standin: "XStandIn"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "XStandIn/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.standin.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self) -> None:
+        srv = self.server.standin
+        now = srv.now
+        try:
+            status, body, headers, now = srv._handle(self.path, self.headers)
+        except XError as e:
+            status, headers, body = e.status, e.headers, _json_bytes(e.body)
+        except Exception as e:  # a bug in the stand-in: still answer, loudly
+            status, headers = 500, {}
+            body = _json_bytes({"title": "Internal Error", "detail": f"stand-in error: {e!r}", "type": "about:blank",
+                                "status": 500})
+        srv._log("GET", self.path, status)
+        try:
+            self.send_response_only(status)
+            self.send_header("Server", self.server_version)
+            self.send_header("Date", email.utils.formatdate(now.timestamp(), usegmt=True))
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+        except (ConnectionError, TimeoutError):
+            pass
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+
+def _param(query: dict[str, list[str]], name: str) -> str | None:
+    v = query.get(name)
+    return v[-1] if v else None
+
+
+def parse_time(value: str, name: str) -> datetime:
+    v = value.strip()
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", v):
+            return datetime.fromtimestamp(float(v), UTC)
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(f"Invalid '{name}':'{value}'. '{name}' must be a valid RFC 3339 date-time", name, value) from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _token(tweet_id: str) -> str:
+    return base64.b32encode(f"t:{tweet_id}".encode()).decode().rstrip("=").lower()
+
+
+def _untoken(token: str) -> str:
+    try:
+        raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raw = ""
+    if not raw.startswith("t:"):
+        raise _invalid("The `pagination_token` query parameter value is not valid", "pagination_token", token)
+    return raw[2:]
+
+
+class XStandIn:
+    """Local X API v2 stand-in on 127.0.0.1 (port 0 = any free port)."""
+
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        bearer_token: str = "secret-bearer",
+        start: str | date = DEFAULT_START,
+        end: str | date = DEFAULT_END,
+        now: "str | datetime | None" = None,
+        limits: dict[str, int] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+    ) -> None:
+        self.seed = seed
+        self.bearer_token = bearer_token
+        self.world: SocialWorld = generate_social_world(seed, start, end)
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
+        self.host, self.port, self.verbose = host, port, verbose
+        self.faults = Faults()
+        self.request_log: list[tuple[str, str, int]] = []
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[float, int]] = {}  # endpoint -> (window start, calls)
+        self._now = parse_time(now, "now") if isinstance(now, str) else (now or self.world.default_now)
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    user_id = X_USER_ID
+    username = X_USERNAME
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    def set_now(self, value: "str | datetime | None") -> None:
+        with self._lock:
+            self._now = (parse_time(value, "now") if isinstance(value, str) else value) or self.world.default_now
+
+    def reset_rate_limits(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("stand-in not started")
+        return f"http://{self.host}:{self.port}{API_PREFIX}"
+
+    def start(self) -> "XStandIn":
+        if self._httpd is not None:
+            return self
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.standin = self
+        self.port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"x-standin-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "XStandIn":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _log(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self.request_log.append((method, path, status))
+
+    # ----------------------------------------------------------------- requests
+
+    def _handle(self, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str], datetime]:
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        path = parts.path
+        if not path.startswith(API_PREFIX + "/"):
+            raise _problem(404, "Not Found Error", f"Could not find the route {path}")
+        rel = path[len(API_PREFIX):]
+        auth = (headers.get("Authorization") or "").strip()
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or token.strip() != self.bearer_token:
+            raise _problem(401, "Unauthorized", "Unauthorized")
+        m_user = re.fullmatch(r"/users/by/username/([A-Za-z0-9_]{1,15})", rel)
+        m_tweets = re.fullmatch(r"/users/(\d+)/tweets", rel)
+        if not (m_user or m_tweets):
+            raise _problem(404, "Not Found Error", f"Could not find the route {path}")
+        endpoint = "users_by_username" if m_user else "user_tweets"
+        now = self._effective_now(query)
+        sleep, action = self.faults._take()
+        if sleep:
+            time.sleep(sleep)
+        rl = self._rate_headers(endpoint)
+        if action is not None:
+            kind, arg = action
+            if kind == "rate":
+                raise _problem(429, "Too Many Requests", "Too Many Requests", headers={
+                    "x-rate-limit-limit": str(self.limits[endpoint]), "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": str(int(time.time()) + arg)})
+            if kind == "server_error":
+                raise _problem(503, "Service Unavailable", "Service Unavailable", headers=rl)
+            if kind == "exhaust":
+                rl = {**rl, "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + arg)}
+        if rl.pop("_over", None):
+            raise XError(429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
+                               "status": 429}, rl)
+        if m_user:
+            body = self._user(m_user.group(1), query, now)
+        else:
+            body = self._tweets(m_tweets.group(1), query, now)
+            if isinstance(body, tuple):
+                raw, extra = body
+                return 200, raw, {**rl, **extra}, now
+        return 200, _json_bytes(body), rl, now
+
+    def _effective_now(self, query: dict[str, list[str]]) -> datetime:
+        as_of = _param(query, "as_of")
+        return self._now if as_of is None else min(parse_time(as_of, "as_of"), self._now)
+
+    def _rate_headers(self, endpoint: str) -> dict[str, str]:
+        limit = self.limits[endpoint]
+        with self._lock:
+            t = time.time()
+            start, calls = self._windows.get(endpoint, (t, 0))
+            if t >= start + WINDOW_SECONDS:
+                start, calls = t, 0
+            calls += 1
+            self._windows[endpoint] = (start, calls)
+        out = {"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": str(max(0, limit - calls)),
+               "x-rate-limit-reset": str(int(start + WINDOW_SECONDS))}
+        if calls > limit:
+            out["_over"] = "1"
+        return out
+
+    @staticmethod
+    def _fields(query: dict[str, list[str]], name: str, valid: set[str]) -> list[str]:
+        raw = _param(query, name)
+        fields = [f.strip() for f in (raw or "").split(",") if f.strip()]
+        bad = [f for f in fields if f not in valid]
+        if bad:
+            raise _invalid(f"The `{name}` query parameter value [{bad[0]}] is not one of "
+                           f"[{','.join(sorted(valid))}]", name, raw or "")
+        return fields
+
+    def _user(self, username: str, query: dict[str, list[str]], now: datetime) -> dict[str, Any]:
+        fields = self._fields(query, "user.fields", USER_FIELDS)
+        if username.lower() != X_USERNAME.lower():
+            return {"errors": [{"value": username, "detail": f"Could not find user with username: [{username}].",
+                                "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+                                "resource_id": username, "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+        posted = sum(1 for t in self.world.x_tweets if t["_at"] <= now)
+        full = {
+            "id": X_USER_ID, "name": X_NAME, "username": X_USERNAME,
+            "created_at": "2013-10-04T03:12:45.000Z",
+            "description": "Akun resmi Direktorat Jenderal Perimbangan Keuangan, Kementerian Keuangan RI.",
+            "location": "Jakarta, Indonesia", "url": "https://t.co/djpk", "verified": False,
+            "public_metrics": {"followers_count": followers_at(self.world.x_followers, now),
+                               "following_count": X_FOLLOWING, "tweet_count": X_TWEETS_BEFORE + posted,
+                               "listed_count": X_LISTED, "like_count": 1480 + posted // 3},
+        }
+        return {"data": {k: v for k, v in full.items() if k in ("id", "name", "username") or k in fields}}
+
+    def _tweets(self, user_id: str, query: dict[str, list[str]], now: datetime) -> Any:
+        if user_id != X_USER_ID:
+            return {"meta": {"result_count": 0}}
+        fields = self._fields(query, "tweet.fields", TWEET_FIELDS)
+        raw_max = _param(query, "max_results")
+        try:
+            max_results = int(raw_max) if raw_max else 10
+        except ValueError:
+            raise _invalid("The `max_results` query parameter value is not valid", "max_results", raw_max or "") from None
+        if not 5 <= max_results <= 100:
+            raise _invalid(f"The `max_results` query parameter value [{max_results}] is not between 5 and 100",
+                           "max_results", str(max_results))
+        timeline = sorted((t for t in self.world.x_tweets if t["_at"] <= now), key=lambda t: int(t["id"]),
+                          reverse=True)[:TIMELINE_CAP]
+        start_time, end_time = _param(query, "start_time"), _param(query, "end_time")
+        if start_time:
+            lo = parse_time(start_time, "start_time")
+            timeline = [t for t in timeline if t["_at"] >= lo]
+        if end_time:
+            hi = parse_time(end_time, "end_time")
+            timeline = [t for t in timeline if t["_at"] < hi]
+        if _param(query, "since_id"):
+            timeline = [t for t in timeline if int(t["id"]) > int(_param(query, "since_id") or 0)]
+        if _param(query, "until_id"):
+            timeline = [t for t in timeline if int(t["id"]) < int(_param(query, "until_id") or 0)]
+        exclude = {e.strip() for e in (_param(query, "exclude") or "").split(",") if e.strip()}
+        if "replies" in exclude:
+            timeline = [t for t in timeline if t["_kind"] != "reply"]
+        if "retweets" in exclude:
+            timeline = [t for t in timeline if t["_kind"] != "repost"]
+        offset = 0
+        token = _param(query, "pagination_token")
+        if token:
+            last = _untoken(token)
+            ids = [t["id"] for t in timeline]
+            offset = ids.index(last) + 1 if last in ids else len(timeline)
+        page_no = offset // max_results + 1
+        malformed = self.faults._take_malformed(page_no)
+        if malformed:
+            if malformed == "no_meta":
+                return _json_bytes({"data": []}), {}
+            if malformed == "html":
+                return b"<html><body>Something went wrong</body></html>", {"Content-Type": "text/html"}
+            return b'{"data": [{"id": "17", "text": "Transfer ke', {}
+        chunk = timeline[offset:offset + max_results]
+        if not chunk:
+            return {"meta": {"result_count": 0}}
+        keep = {"id", "text", "edit_history_tweet_ids"} | set(fields)
+        data = [{k: v for k, v in t.items() if k in keep} for t in chunk]
+        meta: dict[str, Any] = {"result_count": len(chunk), "newest_id": chunk[0]["id"], "oldest_id": chunk[-1]["id"]}
+        if offset + max_results < len(timeline):
+            meta["next_token"] = _token(chunk[-1]["id"])
+        if offset > 0:
+            meta["previous_token"] = _token(chunk[0]["id"]) + "p"
+        return {"data": data, "meta": meta}
+
+    # ------------------------------------------------------------- CSV exports
+
+    def write_analytics_exports(self, folder: str | Path, until: datetime | None = None) -> list[Path]:
+        """Drop the analytics CSV exports up to ``until`` (default ``now``) into ``folder``."""
+        return write_analytics_exports(self.world, folder, until or self._now)
+
+
+def _export_date(d: date) -> str:
+    return f"{d:%a}, {d:%b} {d.day}, {d.year}"
+
+
+def write_analytics_exports(world: SocialWorld, folder: str | Path, until: datetime) -> list[Path]:
+    """One CSV per month (newest day first), each stamped with the time it was
+    exported (the day after the month, 09:00 local); the last month also gets an
+    earlier partial export, whose last day is incomplete and superseded."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{EXPORT_PREFIX}_*.csv"):
+        old.unlink()
+    written = []
+
+    def write(days: list[date], exported_at: datetime, partial_last: bool = False) -> None:
+        name = f"{EXPORT_PREFIX}_{days[0]:%Y%m%d}_{days[-1]:%Y%m%d}.csv"
+        if partial_last:
+            name = name.replace(".csv", f"_exported_{exported_at:%Y%m%dT%H%M}.csv")
+        path = folder / name
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(EXPORT_COLUMNS)
+            for d in sorted(days, reverse=True):
+                row = dict(world.x_daily[d])
+                if partial_last and d == days[-1]:
+                    row = {k: v // 3 if isinstance(v, int) else v for k, v in row.items()}
+                w.writerow([_export_date(d)] + [row.get(c, 0) for c in EXPORT_COLUMNS[1:]])
+        os.utime(path, (exported_at.timestamp(), exported_at.timestamp()))
+        written.append(path)
+
+    for month in world.months:
+        days = [d for d in month_days(month) if end_of_local_day(d) <= until or d == until.date()]
+        days = [d for d in days if d in world.x_daily]
+        if not days:
+            continue
+        exported = end_of_local_day(days[-1]) + timedelta(hours=9, seconds=1)
+        if month == world.months[-1] and len(days) > 15:
+            write(days[:15], end_of_local_day(days[14]) - timedelta(hours=8), partial_last=True)
+        write(days, exported)
+    return written
