@@ -1,0 +1,149 @@
+"""A POST-capable ``RestClient`` for the GA4 Data API, and its offset paginator.
+
+``RestClient`` (extractors/common/http.py) only has ``get``. ``runReport`` is a
+POST with a JSON body, so ``Ga4Client`` adds ``post`` with the very same retry
+policy (tenacity: 429 ``RESOURCE_EXHAUSTED`` and 5xx back off exponentially with
+jitter, or wait what ``Retry-After`` says when Google sends it; 401/403 fail at
+once) and reads Google's error envelope ``{"error": {"code", "message",
+"status"}}`` into the exception, never the request's headers.
+
+``OffsetPaginator`` pages a report with ``offset``/``limit`` until ``rowCount``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from extractors.common.http import (
+    AuthError,
+    MalformedPageError,
+    RestClient,
+    RetryableHTTPError,
+    SourceError,
+    _is_retryable,
+    wait_retry_after,
+)
+
+log = logging.getLogger(__name__)
+
+
+def google_error(resp: requests.Response) -> str:
+    """``STATUS: message`` from Google's error envelope (or the HTTP reason)."""
+    try:
+        err = resp.json().get("error") or {}
+        return f"{err.get('status', resp.reason)}: {err.get('message', '')}".strip()
+    except (ValueError, AttributeError):
+        return str(resp.reason)
+
+
+@dataclass
+class Ga4Client(RestClient):
+    """``RestClient`` plus ``post(path, body)`` for JSON-bodied calls."""
+
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        policy = self.retry
+
+        @retry(
+            retry=retry_if_exception(_is_retryable),
+            wait=wait_retry_after(
+                wait_exponential_jitter(initial=policy.initial, max=policy.max_backoff, jitter=policy.jitter),
+                max_wait=policy.max_wait,
+            ),
+            stop=stop_after_attempt(policy.attempts),
+            reraise=True,
+            sleep=self.sleep,
+            before_sleep=self._log_retry,
+        )
+        def _once() -> requests.Response:
+            return self._send_post(path, body)
+
+        return _once()
+
+    def _send_post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        self.request_count += 1
+        resp = self.session.post(self.url(path), json=body, timeout=self.timeout)
+        if resp.status_code in (401, 403):
+            raise AuthError(
+                f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}: check the token or the "
+                "service account and that it has the Viewer role on the property (not retried)"
+            )
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise RetryableHTTPError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}",
+                                     response=resp)
+        if resp.status_code >= 400:
+            raise SourceError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path} (not retried)")
+        return resp
+
+
+@dataclass
+class ReportPage:
+    dimension_headers: list[str]
+    metric_headers: list[str]
+    rows: list[dict[str, str]]  # one dict per row: dimension and metric name -> value (strings, as served)
+    row_count: int
+    metadata: dict[str, Any]
+    request: str  # "POST path {body}" without credentials
+    number: int
+    offset: int
+
+
+class OffsetPaginator:
+    """``offset``/``limit`` paging of one report until ``rowCount`` rows have been read."""
+
+    def __init__(self, page_size: int = 10_000):
+        if not 1 <= page_size <= 250_000:
+            raise ValueError("ga4: page_size must be 1..250000")
+        self.page_size = page_size
+
+    def pages(self, client: Ga4Client, path: str, body: dict[str, Any]) -> Iterator[ReportPage]:
+        offset, number = 0, 1
+        while True:
+            q = {**body, "limit": self.page_size, "offset": offset}
+            request = f"POST {path} {json.dumps(q, sort_keys=True, separators=(',', ':'))}"
+            page = _parse(client.post(path, q), request, number, offset)
+            yield page
+            offset += len(page.rows)
+            if offset >= page.row_count:
+                return
+            if not page.rows:
+                raise MalformedPageError(f"{request} (page {number}): rowCount {page.row_count} but no rows at "
+                                         f"offset {offset}")
+            number += 1
+
+
+def _parse(resp: requests.Response, request: str, number: int, offset: int) -> ReportPage:
+    where = f"{request} (page {number})"
+    try:
+        body = resp.json()
+    except ValueError as exc:
+        raise MalformedPageError(f"{where}: body is not JSON ({exc})") from None
+    if not isinstance(body, dict) or not isinstance(body.get("metricHeaders", []), list) \
+            or not isinstance(body.get("dimensionHeaders", []), list):
+        raise MalformedPageError(f"{where}: not a runReport response")
+    dims = [h.get("name") for h in body.get("dimensionHeaders", [])]
+    mets = [h.get("name") for h in body.get("metricHeaders", [])]
+    rows = body.get("rows", [])
+    if not isinstance(rows, list):
+        raise MalformedPageError(f"{where}: 'rows' is not a list")
+    row_count = body.get("rowCount")
+    if row_count is None:
+        if rows:
+            raise MalformedPageError(f"{where}: rows without a rowCount")
+        row_count = 0  # proto3 JSON omits a zero rowCount (an empty report)
+    if not isinstance(row_count, int) or row_count < 0:
+        raise MalformedPageError(f"{where}: rowCount {row_count!r} is not a count")
+    out = []
+    for i, row in enumerate(rows):
+        dv, mv = row.get("dimensionValues", []) if isinstance(row, dict) else None, \
+            row.get("metricValues", []) if isinstance(row, dict) else None
+        if not isinstance(dv, list) or not isinstance(mv, list) or len(dv) != len(dims) or len(mv) != len(mets):
+            raise MalformedPageError(f"{where}: row {offset + i} does not match the headers")
+        out.append({**{n: v.get("value") for n, v in zip(dims, dv)}, **{n: v.get("value") for n, v in zip(mets, mv)}})
+    return ReportPage(dims, mets, out, row_count, body.get("metadata") or {}, request, number, offset)
