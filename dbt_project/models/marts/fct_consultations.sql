@@ -8,7 +8,7 @@
     every source of the list, from the reference seeds (docs/metrics.md).
     Adding a source: the unit test of this model mocks every parent, so also add
     `- {input: ref('int_consultations__<source>'), rows: []}` to it (fct_consultations.yml). -#}
-{%- set sources = ['int_consultations__deskpro'] -%}
+{%- set sources = ['int_consultations__deskpro', 'int_consultations__whatsapp', 'int_consultations__phone'] -%}
 with
 
 unioned as (
