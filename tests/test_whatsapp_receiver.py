@@ -163,3 +163,27 @@ def test_only_one_receiver_owns_a_spool(tmp_path):
     finally:
         one.close()
     Spool(tmp_path).close()  # released: a new owner may take it
+
+
+def test_a_stand_in_receiver_does_not_outlive_the_process_that_started_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\nfrom pathlib import Path\nfrom simulators.whatsapp.stand_in import Receiver\n"
+        f"r = Receiver(Path({str(tmp_path / 'spool')!r}), Path({str(tmp_path / 'r.log')!r})).start()\n"
+        "print(r.proc.pid, flush=True)\nos._exit(0)\n"  # dies without stopping it
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout.split()[-1])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        pytest.fail("the receiver outlived its parent")

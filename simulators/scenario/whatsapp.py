@@ -297,7 +297,7 @@ def _default_consultations(seed: int, month: str) -> int:
 
 _PRICING = {c: {"billable": True, "pricing_model": "CBP", "category": c} for c in ("service", "utility")}
 _AGENT_CUM = _cum(AGENT_WEIGHTS)
-_REPLIES_CUM = _cum([50, 35, 15])
+_REPLIES_CUM = _cum([65, 28, 7])
 _RATING_CUM = _cum(RATING_WEIGHTS)
 _FORM_CUM = _cum([48, 16, 14, 12, 10])
 _SERVICE_FATE_CUM = _cum([60, 33, 5, 2])
@@ -508,7 +508,7 @@ class WhatsappGenerator:
         for n in range(_pick(rng, [1, 2, 3], _REPLIES_CUM)):
             steps.append((reply, "out", "agent_reply", None))
             # a follow-up only while the conversation is open (< 20 h since the user last wrote)
-            if n < 2 and rng.random() < 0.45 and reply - last_user < timedelta(hours=20):
+            if n < 2 and rng.random() < 0.35 and reply - last_user < timedelta(hours=20):
                 t = reply + _secs(rng, 60, 1800)
                 steps.append((t, "user", "followup", None))
                 last_user = t
@@ -586,7 +586,7 @@ class WhatsappGenerator:
 
     def _statuses(self, rng: random.Random, out: WhatsappMonth, wamid: str, wa_id: str, sent: datetime, cb: str,
                   category: str, fate: str | None = None) -> str:
-        """Status events of one outbound message; returns the final status."""
+        """Status events of one outbound message; returns its latest status by delivery progress."""
         if fate is None:
             fate = _pick(rng, _FATES, _SERVICE_FATE_CUM)
         pricing = _PRICING[category]
@@ -614,7 +614,9 @@ class WhatsappGenerator:
                                   "error_data": {"details": title}}]
             value = {"messaging_product": "whatsapp", "metadata": METADATA, "statuses": [obj]}
             out.events.append(Event(ts, "status", value))
-        return fate
+        # what a receiver of these events must conclude (a "delivered" may never have come)
+        seen = [st for st, _ in events]
+        return "failed" if "failed" in seen else max(seen, key=["sent", "delivered", "read"].index)
 
     def _blast(self, month: str, j: int, day: str, subject: str, out: WhatsappMonth) -> None:
         rng = random.Random(f"{self.seed}/whatsapp/{month}/blast/{j}")
@@ -623,15 +625,14 @@ class WhatsappGenerator:
         blast_id = f"BC-{d:%Y%m%d}-{j + 1:02d}"
         template = rng.choice(BLAST_TEMPLATES)
         cb = _callback(kind="blast", blast_id=blast_id, template=template, subject=subject)
-        n = rng.randint(80, 240)
+        n = rng.randint(60, 180)
         recipients = [self.population.citizen(i) for i in rng.sample(range(self.population.size), n)]
         final: Counter = Counter()
         for k, c in enumerate(recipients):
             wa_id = wa_id_of(c)
             fate = _pick(rng, _FATES, _BLAST_FATE_CUM)
-            final[fate] += 1
-            self._statuses(rng, out, _wamid(rng, wa_id), wa_id, sent + timedelta(seconds=k * 0.4), cb,
-                           "utility", fate)
+            final[self._statuses(rng, out, _wamid(rng, wa_id), wa_id, sent + timedelta(seconds=k * 0.4), cb,
+                                 "utility", fate)] += 1
         out.blasts.append(BlastFacts(blast_id, day, subject, template, final))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def split(months: Iterable[WhatsappMonth], cut: Cut, export_path: Path) -> list[
     """Write the export file; return the events the receiver will get, in event order."""
     live: list[Event] = []
     export_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = export_path.with_suffix(".tmp")
+    tmp = export_path.with_suffix(f".{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for m in months:
             for e in m.events:
@@ -114,19 +115,43 @@ def world_key(seed: int, start: str, end: str, cut: Cut) -> str:
     return h.hexdigest()[:16]
 
 
-def build(workdir: Path, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
+def cache_root() -> Path:
+    """Where generated worlds are kept between runs (they are deterministic, and take a while to make)."""
+    base = os.environ.get("DJPK_WHATSAPP_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "djpk", "whatsapp-world")
+    return Path(base)
+
+
+def build(cache_dir: Path | None = None, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
           cut: Cut | None = None) -> tuple[Path, Path]:
-    """The export file and the file of webhook bodies (one per line) for a world, cached by ``world_key``."""
+    """The export file and the file of webhook bodies (one per line) of a world, cached by ``world_key``.
+
+    Safe when several processes build the same world at once: each writes its own
+    temporary files and renames them into place (the contents are identical).
+    """
     cut = cut or Cut.default(end)
     key = world_key(seed, str(start), str(end), cut)
-    folder = workdir / "world" / key
+    root = Path(cache_dir) if cache_dir is not None else cache_root()
+    folder = root / key
     export = folder / "export" / EXPORT_NAME
     bodies = folder / "webhook-bodies.jsonl"
     if not (export.exists() and bodies.exists()):
         live = split(iter_whatsapp_months(seed, str(start), str(end)), cut, export)
-        tmp = bodies.with_suffix(".tmp")
+        tmp = bodies.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             for body in deliveries(live, seed):
                 fh.write(body + b"\n")
         tmp.replace(bodies)
+        _prune(root, keep=key)
+    os.utime(folder)  # recently used
     return export, bodies
+
+
+def _prune(root: Path, keep: str, max_age_days: float = 7) -> None:
+    """Forget worlds of other code versions not used for a week."""
+    import shutil
+    import time
+
+    for old in root.glob("*"):
+        if old.name != keep and old.is_dir() and time.time() - old.stat().st_mtime > max_age_days * 86400:
+            shutil.rmtree(old, ignore_errors=True)

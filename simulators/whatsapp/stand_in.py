@@ -1,6 +1,6 @@
 """WhatsApp stand-in for a local run: the product's own receiver, fed like Meta feeds it.
 
-``start`` generates the world (cached under ``workdir/world/<key>``), starts the
+``start`` generates the world (cached, see ``feed.cache_root``), starts the
 webhook receiver (``python -m extractors.whatsapp.receiver``, a subprocess on
 127.0.0.1 and a free port, with a fresh app secret and verify token), answers its
 verification handshake, posts the recent part of the world as signed webhook
@@ -29,6 +29,20 @@ from simulators.registry import RunningStandIn
 
 CONN_ENVS = ["AIRFLOW_CONN_WHATSAPP_FILES"]
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# Runs the receiver so that it dies with the process that started it (Linux PR_SET_PDEATHSIG,
+# kept across exec): a stand-in receiver never outlives the run it belongs to.
+_LAUNCH = """
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, "-m", "extractors.whatsapp.receiver", *sys.argv[2:]])
+"""
 
 
 def free_port() -> int:
@@ -61,7 +75,7 @@ class Receiver:
             self.port = free_port()
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(
-                    [sys.executable, "-m", "extractors.whatsapp.receiver", "--host", "127.0.0.1",
+                    [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--host", "127.0.0.1",
                      "--port", str(self.port), "--spool", str(self.spool_dir), "--log-level", "warning"],
                     env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 )
@@ -146,22 +160,28 @@ def handshake(receiver: Receiver) -> None:
 
 
 def start(seed: int, workdir: Path) -> RunningStandIn:
-    from simulators.whatsapp.feed import build, world_key, Cut
-    from simulators.scenario.whatsapp import DEFAULT_END, DEFAULT_START
+    from simulators.whatsapp.feed import EXPORT_NAME, build
 
     workdir = Path(workdir)
     started = time.monotonic()
-    export, bodies = build(workdir, seed)
-    key = world_key(seed, DEFAULT_START, DEFAULT_END, Cut.default(DEFAULT_END))
-    # The spool survives restarts of the same world (redelivered bodies are then not stored again);
-    # spools of other worlds are removed.
+    cached_export, bodies = build(seed=seed)
+    key = cached_export.parent.parent.name
+    # The export is copied into the workdir (the cache may be pruned while a DAG reads it).
+    # The spool survives restarts of the same world (redelivered bodies are then not
+    # stored again); spools and exports of other worlds are removed.
+    for old in [*workdir.glob("spool-*"), *workdir.glob("export-*")]:
+        if not old.name.endswith(key):
+            shutil.rmtree(old, ignore_errors=True)
+    export = workdir / f"export-{key}" / EXPORT_NAME
+    if not export.exists():
+        export.parent.mkdir(parents=True, exist_ok=True)
+        tmp = export.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            os.link(cached_export, tmp)
+        except OSError:
+            shutil.copyfile(cached_export, tmp)
+        tmp.replace(export)
     spool = workdir / f"spool-{key}"
-    for old in workdir.glob("spool-*"):
-        if old != spool:
-            shutil.rmtree(old, ignore_errors=True)
-    for old in (workdir / "world").glob("*"):
-        if old.name != key:
-            shutil.rmtree(old, ignore_errors=True)
     receiver = Receiver(spool, workdir / "receiver.log").start()
     try:
         handshake(receiver)

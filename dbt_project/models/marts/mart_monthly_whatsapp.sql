@@ -88,10 +88,10 @@ compared as (
         cur.value,
         prev.value as value_prev_month,
         last_year.value as value_same_month_last_year,
-        sum(cur.value) over (
+        (sum(cur.value) over (
             partition by cur.metric_key, date_trunc('year', cur.month)
             order by cur.month
-        ) as value_ytd
+        ))::bigint as value_ytd
     from monthly as cur
     left join monthly as prev
         on prev.metric_key = cur.metric_key

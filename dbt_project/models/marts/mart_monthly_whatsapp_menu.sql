@@ -85,13 +85,13 @@ final as (
 
         -- counts
         cur.selections,
-        sum(cur.selections) over (partition by cur.month) as month_selections,
+        (sum(cur.selections) over (partition by cur.month))::bigint as month_selections,
         prev.selections as selections_prev_month,
         last_year.selections as selections_same_month_last_year,
-        sum(cur.selections) over (
+        (sum(cur.selections) over (
             partition by cur.menu_label, date_trunc('year', cur.month)
             order by cur.month
-        ) as selections_ytd,
+        ))::bigint as selections_ytd,
 
         -- shares (ratios; rounded only when presented)
         {{ share_ratio('cur.selections', 'sum(cur.selections) over (partition by cur.month)') }} as share_of_month

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: read by the conversations, the menu mart and their tests -#}
 {#- Inbound messages grouped into conversations, and classified.
     A conversation is a run of one user's messages with no silence of
     var('whatsapp_conversation_gap_hours', 24) hours or more: WhatsApp's customer-service

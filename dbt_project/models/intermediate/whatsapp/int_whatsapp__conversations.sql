@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: read by the consultations, both monthly marts and their tests -#}
 {#- One row per WhatsApp conversation (see int_whatsapp__conversation_messages), with
     the chatbot's registration form answers as typed, the hand-off to an agent, the
     first agent reply, the closing message and the user's rating.

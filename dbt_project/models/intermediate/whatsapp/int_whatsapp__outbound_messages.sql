@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: hundreds of thousands of status events, read several times -#}
 {#- One row per outbound message (bot, agent reply, blast), from its status events.
     The latest status is decided by delivery progress, not by arrival order:
     sent < delivered < read, and failed is terminal (a "delivered" that arrives after

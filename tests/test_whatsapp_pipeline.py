@@ -1,0 +1,141 @@
+"""The `whatsapp` DAG end to end: receiver spool + BSP export -> raw -> dbt (Cosmos) -> marts -> summary.
+
+Real Airflow (dag.test()), real dbt, the stand-in's receiver fed with signed,
+redelivered, out-of-order webhooks. Asserts the December 2023 WhatsApp figures of
+the published report and their comparisons. The transform DAG builds the whole
+project, so the other sources are loaded too (`pipeline run`) after the whatsapp
+DAG has run on its own; that second run of the whatsapp DAG must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# report-2023-12.yaml (Laporan Layanan Informasi DJPK Desember 2023)
+CONSULTATIONS = {"value": 1118, "prev_month": 988, "same_month_last_year": 1065}
+CONSULTATIONS_2023 = 13300  # chosen: WhatsApp's share of the 18,008 consultations of 2023
+CHATBOT_USERS = 707
+MENUS = {
+    "Informasi Anggaran Transfer ke Daerah": 399,
+    "Informasi Kunjungan ke DJPK": 56,
+    "Informasi Permohonan Data": 22,
+    "Informasi Fungsional AKPD": 36,
+    "Informasi Pajak dan Retribusi Daerah": 28,
+    "Informasi Pembiayaan Daerah": 13,
+    "Informasi Aplikasi SIKD-Core": 6,
+    "Informasi Standar Harga Satuan Regional (SHSR)": 6,
+}
+BLASTS = {"value": 5, "prev_month": 3, "same_month_last_year": 1, "ytd": 55}
+DECEMBER_BLASTS = [
+    ("2023-12-01", "Percepatan penyampaian Raperda PDRD"),
+    ("2023-12-05", "Penilaian Kinerja dan Penetapan Angka Kredit JF AKPD"),
+    ("2023-12-08", "Himbauan percepatan penyaluran DAK Fisik"),
+    ("2023-12-08", "Permintaan penyampaian APBD TA 2024"),
+    ("2023-12-22", "Langkah-langkah Pelaksanaan Interkoneksi Data Transaksi Pemda Tahun 2024"),
+]
+AGENTS = {"Nuryani", "Anas", "Linna", "Hanna", "Dian"}
+RAW = "select count(*), max(_loaded_at) from raw.whatsapp__{}"
+
+
+@pytest.fixture(scope="module")
+def env(pipeline_env):
+    pipeline_env.run("dag", "whatsapp", "--full-refresh")
+    raw = {s: pipeline_env.query(RAW.format(s))[0] for s in ("messages", "statuses")}
+    pipeline_env.run("run", "--month", "2023-12")  # every source DAG (whatsapp again), transform, summary.json
+    return pipeline_env, raw
+
+
+def mart(env, metric_key: str, month: str = "2023-12-01") -> dict:
+    cols = ["value", "prev_month", "same_month_last_year", "ytd", "mom_change", "yoy_change"]
+    row = env.query("""select value, value_prev_month, value_same_month_last_year, value_ytd, mom_change, yoy_change
+                       from marts.mart_monthly_whatsapp where month = %s and metric_key = %s""", (month, metric_key))
+    assert len(row) == 1, metric_key
+    return dict(zip(cols, row[0]))
+
+
+def test_a_second_run_of_the_dag_changes_no_raw_row(env):
+    e, before = env
+    assert {s: e.query(RAW.format(s))[0] for s in before} == before
+    assert e.query("select count(*) from raw._quarantine where source = 'whatsapp'")[0][0] == 0
+
+
+def test_december_consultations_with_comparisons(env):
+    e, _ = env
+    m = mart(e, "whatsapp_consultations")
+    assert {k: m[k] for k in CONSULTATIONS} == CONSULTATIONS
+    assert m["ytd"] == CONSULTATIONS_2023
+    assert m["mom_change"] == pytest.approx((1118 - 988) / 988)  # +13 % as published
+    assert m["yoy_change"] == pytest.approx((1118 - 1065) / 1065)  # +4.9 % as published
+
+
+def test_consultations_follow_the_contract(env):
+    e, _ = env
+    rows = e.query(
+        """select to_char(created_at at time zone 'Asia/Jakarta', 'YYYY-MM'), count(*), count(distinct consultation_id),
+                  bool_and(channel_key = 'whatsapp' and source_system = 'whatsapp'
+                           and consultation_id = 'whatsapp-' || source_record_id),
+                  array_agg(distinct agent_name), count(region_text), count(feedback_rating),
+                  bool_and(first_agent_reply_at >= created_at), bool_and(resolved_at >= first_agent_reply_at)
+           from intermediate.int_consultations__whatsapp group by 1 order by 1""")
+    by_month = {r[0]: r[1:] for r in rows}
+    n, distinct, contract, agents, regions, ratings, replied_after, resolved_after = by_month["2023-12"]
+    assert (n, distinct, contract) == (1118, 1118, True)
+    assert set(agents) == AGENTS
+    assert 0.5 * n < regions < n  # most typed a region in the form; some did not
+    assert 0 < ratings < n and replied_after and resolved_after
+    assert (by_month["2023-11"][0], by_month["2022-12"][0]) == (988, 1065)
+    cols = [c for (c,) in e.query("""select column_name from information_schema.columns
+                                     where table_schema = 'intermediate' and table_name = 'int_consultations__whatsapp'
+                                     order by ordinal_position""")]
+    assert cols == ["consultation_id", "source_system", "source_record_id", "user_key", "channel_key", "region_text",
+                    "institution_text", "topic_text", "agent_name", "feedback_rating", "is_escalated", "created_at",
+                    "first_agent_reply_at", "resolved_at"]
+
+
+def test_december_chatbot_users_and_menu_selections(env):
+    e, _ = env
+    assert mart(e, "chatbot_users")["value"] == CHATBOT_USERS
+    assert mart(e, "chatbot_menu_selections")["value"] == sum(MENUS.values()) == 566
+    menus = dict(e.query("select menu_label, selections from marts.mart_monthly_whatsapp_menu "
+                         "where month = '2023-12-01' and selections > 0"))
+    assert menus == MENUS
+
+
+def test_december_blasts_register_and_latest_statuses(env):
+    from simulators.scenario.whatsapp import WhatsappGenerator
+
+    e, _ = env
+    m = mart(e, "whatsapp_blasts")
+    assert {k: m[k] for k in BLASTS} == BLASTS
+    assert m["mom_change"] == pytest.approx(2 / 3)  # +67 % as published
+    rows = e.query("""select blast_date::text, subject, recipients, recipients_sent, recipients_delivered,
+                             recipients_read, recipients_failed
+                      from marts.mart_monthly_whatsapp_blasts where month = '2023-12-01'
+                      order by blast_date, sent_at""")
+    assert sorted((d, s) for d, s, *_ in rows) == sorted(DECEMBER_BLASTS)
+    # the latest status of every recipient, decided from events that arrived out of order,
+    # redelivered, "delivered" after "failed", "delivered" missing, matches what was simulated
+    truth = {b.subject: b.final_status for b in WhatsappGenerator(2023).month("2023-12").blasts}
+    for _, subject, n, sent, delivered, read, failed in rows:
+        t = truth[subject]
+        assert (n, sent, delivered, read, failed) == (sum(t.values()), t["sent"], t["delivered"], t["read"], t["failed"])
+
+
+def test_the_summary_has_the_whatsapp_figures(env):
+    from reporting.summary import build_summary
+
+    e, _ = env
+    with psycopg.connect(e.warehouse_url) as conn:
+        metrics = build_summary(conn, "2023-12")["metrics"]
+    users, menus, blasts = metrics["chatbot_users"], metrics["chatbot_menu_selections"], metrics["whatsapp_blasts"]
+    assert users["value"] == CHATBOT_USERS
+    assert menus["value"] == 566 and menus["breakdown"] == MENUS
+    assert list(menus["breakdown"]) == list(MENUS)  # in the report's order
+    assert {k: blasts[k] for k in BLASTS} == BLASTS and blasts["mom_pct"] == 66.7
+    written = json.loads((e.out / "reports" / "2023-12" / "summary.json").read_text())["metrics"]
+    assert written["whatsapp_blasts"] == blasts and written["chatbot_menu_selections"] == menus
