@@ -89,8 +89,12 @@ class ImapStandIn:
             self._workdir = Path(self._tmp.name)
         self._workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self._spawn()
-        self.deliver(self.as_of)
+        try:
+            self._spawn()
+            self.deliver(self.as_of)
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
         return self
 
     def _spawn(self) -> None:

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('email_lapor', 'email_lapor__messages') }}
+    select * from {{ email_lapor_source('email_lapor__messages') }}
 
 ),
 
