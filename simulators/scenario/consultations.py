@@ -51,7 +51,6 @@ from simulators.scenario import regions as R
 from simulators.scenario.calibration import channels as calibrated_channels
 from simulators.scenario.calibration import monthly_target
 from simulators.scenario.world import (
-    LOCAL_TZ,
     UTC,
     Citizen,
     Population,
@@ -339,8 +338,9 @@ def _make_person(seed: int, citizen: Citizen, segment: str, lg: R.Region | None)
             forms = [institution, f"{office} {kw[0]} {n}", f"{office} {n}", f"{office.lower()} {kw[0].lower()} {n.lower()}",
                      f"{office.upper()} {kw[0].upper()} {n.upper()}", office]
         # Users of one office name their own office, if any, before the region.
+        own = office.split(" ")[0].upper()
         region_forms = [f for f in R.typed_variants(lg)
-                        if f.split(" ")[0].upper() not in _TYPED_OFFICES or f.split(" ")[0].upper() == office.split(" ")[0].upper()]
+                        if f.split(" ")[0].upper() not in _TYPED_OFFICES or f.split(" ")[0].upper() == own]
         if rng.random() < 0.35:
             slug = "".join(ch for ch in n.lower() if ch.isalnum())
             email = f"{citizen.email.split('@')[0]}@{slug}{lg.kind}.go.id"
@@ -828,5 +828,3 @@ __all__ = [
     "AGENTS", "CHANNELS", "SEGMENTS", "TOPICS", "Consultation", "MonthPlan", "Person",
     "channel_counts", "classify_institution", "is_within_service_hours", "iter_plan", "people", "plan_month",
 ]
-
-_ = LOCAL_TZ  # re-exported time zone of the report (Asia/Jakarta) for callers

@@ -51,10 +51,9 @@ counted as (
         spine.month,
         spine.local_government_code,
         coalesce(monthly.consultations, 0) as consultations,
-        (select sum(m.consultations) from monthly as m
-         where m.local_government_code = spine.local_government_code
-           and date_trunc('year', m.month) = date_trunc('year', spine.month)
-           and m.month <= spine.month) as consultations_ytd
+        sum(coalesce(monthly.consultations, 0)) over (
+            partition by spine.local_government_code, date_trunc('year', spine.month) order by spine.month
+        ) as consultations_ytd
     from spine
     left join monthly
         on spine.month = monthly.month

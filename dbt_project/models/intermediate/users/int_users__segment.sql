@@ -15,6 +15,7 @@ per_segment as (
         count(*) as consultations,
         max(created_at) as last_at
     from consultations
+    where user_key is not null  -- anonymous callers are nobody's
     group by 1, 2
 
 ),
