@@ -45,10 +45,12 @@ def test_load_emits_the_asset_the_transform_is_scheduled_on(dagbag):
     assert "raw_deskpro" in repr(transform.timetable.asset_condition) or RAW_DESKPRO in transform.timetable.asset_condition.objects
 
 
-def test_transform_renders_one_task_per_dbt_node(dagbag):
-    ids = set(dagbag.dags["transform"].task_ids)
-    assert "dbt.mart_monthly_channel_volume_model_build" in ids
-    assert "check_marts" in ids
+def test_transform_builds_the_dbt_project_then_checks_the_marts(dagbag):
+    dag = dagbag.dags["transform"]
+    assert set(dag.task_ids) == {"dbt_build", "check_marts"}
+    build = dag.get_task("dbt_build")
+    assert type(build).__name__ == "DbtBuildLocalOperator"
+    assert dag.get_task("check_marts").upstream_task_ids == {"dbt_build"}
 
 
 def test_nothing_is_fetched_at_parse_time(dbt_manifest, monkeypatch):
