@@ -16,11 +16,19 @@ and the satisfaction average one decimal, as the report prints them.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from reporting.metrics import metric, pct, reader
 
 TOP_N = 5
+
+
+def _n(value: Any) -> Any:
+    """A count from SQL (sums come back as Decimal) as a JSON number."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _one(conn, sql: str, month: dt.date):
@@ -51,10 +59,10 @@ def users_by_segment(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         return {}
     return {"users_by_segment": metric(
         value=rows[0][6],
-        breakdown={name: n for name, reported, n, *_ in rows if reported},
+        breakdown={name: _n(n) for name, reported, n, *_ in rows if reported},
         shares_pct={name: pct(share) for name, reported, _, share, *_ in rows if reported},
         unclassified=sum(n for _, reported, n, *_ in rows if not reported),
-        ytd_breakdown={name: ytd for name, _, _, _, ytd, _, _ in rows},
+        ytd_breakdown={name: _n(ytd) for name, _, _, _, ytd, _, _ in rows},
         ytd_shares_pct={name: pct(share) for name, _, _, _, _, share, _ in rows},
     )}
 
@@ -76,9 +84,9 @@ def top_local_governments(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     if not month_rows and not ytd_rows:
         return {}
     return {"top_local_governments": metric(
-        breakdown={name: n for name, n, _ in month_rows},
+        breakdown={name: _n(n) for name, n, _ in month_rows},
         topics={name: topics for name, _, topics in month_rows},
-        ytd_breakdown={name: n for name, n, _ in ytd_rows},
+        ytd_breakdown={name: _n(n) for name, n, _ in ytd_rows},
         ytd_topics={name: topics for name, _, topics in ytd_rows},
     )}
 
@@ -127,8 +135,8 @@ def agent_satisfaction_avg(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     over_agents = rows[0][5]
     return {"agent_satisfaction_avg": metric(
         value=None if over_agents is None else round(float(over_agents), 1),
-        agents={name: metric(ratings=ratings, raters=raters,
-                             avg=None if avg is None else round(float(avg), 2), meets_rule=rule)
-                for name, ratings, raters, avg, rule, _, _ in rows},
+        agents=[{"agent": name, "ratings": _n(ratings), "raters": _n(raters),
+                 "average": None if avg is None else round(float(avg), 2), "rule_met": rule}
+                for name, ratings, raters, avg, rule, _, _ in rows],
         rule_met=rows[0][6],
     )}
