@@ -41,7 +41,11 @@ DECEMBER_PENGADUAN_START = ["Oknum yang mengaku", "Surat palsu undangan Simposiu
 def env(pipeline_env):
     pipeline_env.run("dag", "registers", "--full-refresh")
     raw = pipeline_env.query("select count(*), max(_loaded_at) from raw.registers__face_to_face_consultations")[0]
-    pipeline_env.run("run", "--month", "2023-12")  # every source DAG, then transform, then summary.json
+    res = pipeline_env.run("run", "--month", "2023-12", check=False)  # every source DAG, transform, summary.json
+    if res.returncode:  # name the failing dbt nodes and tasks, which the tail of the output may not show
+        lines = (res.stdout + res.stderr).splitlines()
+        failing = [line for line in lines if any(w in line for w in ("Failure in", "Database Error", "ERROR", "failed"))]
+        pytest.fail("pipeline run failed:\n" + "\n".join(failing[:60] + lines[-20:]))
     return pipeline_env, raw
 
 
