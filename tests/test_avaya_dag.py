@@ -1,0 +1,112 @@
+"""The `avaya` DAG end to end: stand-in landing folder -> raw -> dbt (Cosmos) -> mart and summary.
+
+Real Airflow (dag.test()), real dbt, the stand-in's files. Asserts the December 2023
+phone figures of the published report (149 answered, 103 in November, 102 in
+December 2022) and the call center's own figures against the simulated world,
+CDR/CMS reconciliation, the quarantine, and that a second run reads no file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulators.scenario.avaya import generate_avaya_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_avaya_world(2023)
+
+
+# Every dbt node of this source and the tests attached to them (seeds, staging, phone, consultations, mart).
+AVAYA_NODES = ["+mart_monthly_phone", "+int_consultations__phone", "+int_phone__monthly_reconciliation"]
+
+
+@pytest.fixture(scope="module")
+def loaded(pipeline_env, tmp_path_factory):
+    pipeline_env.run("dag", "avaya", "--full-refresh")
+    # The transform DAG builds the whole project: it succeeds when every source is loaded (as after
+    # test_end_to_end's `run` in the same session); run alone, the other sources' models find no raw
+    # tables. So this source's nodes and their tests are then built strictly on their own.
+    pipeline_env.run("dag", "transform", check=False)
+    target = tmp_path_factory.mktemp("avaya-dbt")
+    res = pipeline_env.run("dbt", "build", "--select", *AVAYA_NODES, "--target-path", str(target / "target"),
+                           "--log-path", str(target / "logs"))
+    assert "ERROR=0" in res.stdout and "SKIP=0" in res.stdout and "PASS=" in res.stdout, res.stdout[-3000:]
+    return pipeline_env
+
+
+def test_december_2023_answered_calls_with_comparisons(loaded, world):
+    (answered, prev, last_year, ytd, offered, abandoned, rate, asa, mom, yoy), = loaded.query(
+        """select calls_answered, calls_answered_prev_month, calls_answered_same_month_last_year,
+                  calls_answered_ytd, calls_offered, calls_abandoned, abandon_rate, asa_seconds,
+                  calls_answered_mom_change, calls_answered_yoy_change
+           from marts.mart_monthly_phone where month = '2023-12-01'""")
+    assert (answered, prev, last_year, ytd) == (149, 103, 102, 1508)
+    assert mom == pytest.approx((149 - 103) / 103) and yoy == pytest.approx((149 - 102) / 102)
+    dec = world.figures[("consultation", "2023-12")]
+    assert (offered, abandoned) == (dec.offered, dec.abandoned)
+    assert rate == pytest.approx(dec.abandoned / dec.offered)
+    assert asa == pytest.approx(dec.anstime / dec.answered)  # sum of answer time / answered calls
+
+
+def test_phone_consultations_are_the_answered_calls_of_the_hotline(loaded):
+    rows = loaded.query(
+        """select to_char(created_at at time zone 'Asia/Jakarta', 'YYYY-MM') as month, count(*),
+                  count(distinct consultation_id), bool_and(channel_key = 'phone' and source_system = 'avaya'),
+                  array_agg(distinct agent_name order by agent_name)
+           from intermediate.int_consultations__phone group by 1 order by 1""")
+    by_month = {m: (n, distinct, ok, agents) for m, n, distinct, ok, agents in rows}
+    assert by_month["2023-12"][:3] == (149, 149, True)
+    assert by_month["2023-11"][0] == 103 and by_month["2022-12"][0] == 102
+    assert sum(n for m, (n, *_) in by_month.items() if m.startswith("2023")) == 1508
+    assert by_month["2023-12"][3] == ["Anas", "Dian", "Hanna", "Linna", "Nuryani"]
+    regions = loaded.query("select count(region_text), count(*) from intermediate.int_consultations__phone")[0]
+    assert 0 < regions[0] < regions[1]  # landlines give a region, mobiles do not
+
+
+def test_cdr_and_cms_reconcile_every_month(loaded):
+    rows = loaded.query("select month, cms_answered, cdr_answered, cms_abandoned, cdr_abandoned "
+                        "from intermediate.int_phone__monthly_reconciliation order by month")
+    assert len(rows) == 13
+    assert all(cms_a == cdr_a and cms_x == cdr_x for _, cms_a, cdr_a, cms_x, cdr_x in rows)
+
+
+def test_garbled_records_are_in_quarantine_with_file_and_line(loaded, world):
+    garbled = sum(1 for m in world.months for r in m.cdr if r.garbled)
+    rows = loaded.query("select record_key, reason from raw._quarantine where source = 'avaya'")
+    assert len(rows) == garbled > 0
+    assert all(k.startswith("cdr/cdr_") and ":" in k and "truncated or garbled" in r for k, r in rows)
+
+
+def test_the_summary_has_the_phone_figures(loaded, world):
+    import psycopg
+
+    from reporting.summary import build_summary
+
+    with psycopg.connect(loaded.warehouse_url) as conn:
+        metrics = build_summary(conn, "2023-12")["metrics"]
+    assert metrics["phone_calls_answered"] == {"value": 149, "prev_month": 103, "same_month_last_year": 102,
+                                               "ytd": 1508, "mom_pct": 44.7, "yoy_pct": 46.1}
+    dec, nov = world.figures[("consultation", "2023-12")], world.figures[("consultation", "2023-11")]
+    assert metrics["phone_calls_offered"]["value"] == dec.offered
+    assert metrics["phone_abandon_rate_pct"]["value"] == round(dec.abandoned / dec.offered * 100, 1)
+    assert metrics["phone_abandon_rate_pct"]["prev_month"] == round(nov.abandoned / nov.offered * 100, 1)
+    assert metrics["phone_asa_seconds"]["value"] == round(dec.anstime / dec.answered, 1)
+    if "tickets_phone" in metrics:  # once fct_consultations unions int_consultations__phone
+        assert metrics["tickets_phone"]["value"] == 149
+
+
+def test_a_second_run_reads_no_file_and_changes_nothing(loaded):
+    tables = ("avaya__files", "avaya__hsplit", "avaya__hagent", "avaya__cdr")
+
+    def snapshot():
+        return {t: loaded.query(f"select count(*), max(_loaded_at) from raw.{t}")[0] for t in tables}
+
+    before = snapshot()
+    loaded.run("dag", "avaya")
+    assert snapshot() == before
+    (window,), = loaded.query("select window_ from raw._batches where source = 'avaya' order by loaded_at desc limit 1")
+    assert window["files_read"] == 0 and window["files_skipped"] == before["avaya__files"][0]
