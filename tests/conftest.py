@@ -114,9 +114,14 @@ class PipelineEnv:
 
 @pytest.fixture(scope="session")
 def pipeline_env(tmp_path_factory):
-    """One throwaway pipeline setup shared by every test that runs DAGs (slow tests)."""
+    """One throwaway pipeline setup shared by every test that runs DAGs (slow tests).
+
+    It starts with one whole `pipeline run` (every source DAG, transform, outputs), so
+    every raw table exists: a test may then rerun its own source DAG and `transform`.
+    """
     env = PipelineEnv(tmp_path_factory.mktemp("pipeline"))
     try:
+        env.first_run = env.run("run", "--month", "2023-12", "--month", "2023-11")
         yield env
     finally:
         env.destroy()

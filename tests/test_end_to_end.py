@@ -23,8 +23,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def first_run(pipeline_env):
-    res = pipeline_env.run("run", "--month", "2023-12", "--month", "2023-11")
-    return pipeline_env, res
+    return pipeline_env, pipeline_env.first_run
 
 
 def raw_counts(env) -> dict:
