@@ -3,7 +3,8 @@
 ``email_lapor_messages``: the month's report messages with their comparisons, and
 a breakdown by report type under the labels the report prints, plus an explicit
 "unclassified" entry for the messages no rule classifies (always present, so the
-breakdown adds up to the value). Types with no message in the month are left out.
+breakdown adds up to the value). Types with no message in the month are left out;
+the largest come first, as the report lists them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def email_lapor_messages(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         """select report_type_key, report_type, messages
            from marts.mart_monthly_email_lapor_report_types
            where month = %s
-           order by sort_order nulls last, report_type_key""",
+           order by messages desc, sort_order nulls last, report_type_key""",
         (month,),
     ).fetchall()
     breakdown = {label: n for key, label, n in types if key != UNCLASSIFIED and n}
