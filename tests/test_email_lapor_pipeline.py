@@ -31,10 +31,10 @@ EMAIL_LAPOR_NODES = ["email_lapor_report_types+", "stg_email_lapor__messages+"]
 @pytest.fixture(scope="module")
 def env(pipeline_env):
     pipeline_env.run("dag", "email_lapor", "--full-refresh")
-    # The transform DAG builds the whole project; nodes of sources this test does not
-    # load may fail, which is not this source's business (its own nodes are
-    # independent of them). Whether every Email Lapor model, test and unit test
-    # passes is then checked by a dbt build of exactly those nodes.
+    # The transform DAG builds the whole project; a node of another source may fail,
+    # which is not this source's business (its own nodes are independent of them).
+    # Whether every Email Lapor model, test and unit test passes is then checked by
+    # a dbt build of exactly those nodes.
     pipeline_env.run("dag", "transform", check=False)
     build = pipeline_env.run("dbt", "build", "--select", *EMAIL_LAPOR_NODES)
     done = [line for line in build.stdout.splitlines() if "Done. PASS=" in line]  # run() already checked the exit code
@@ -64,7 +64,7 @@ def test_december_2023_in_the_summary(env, monkeypatch):
     from reporting.metrics.email_lapor import email_lapor_messages
     from reporting.summary import build_summary
 
-    # only this source is loaded here: the other readers' marts may not exist
+    # this source's key through the summary code; the other readers are their own tests' business
     monkeypatch.setattr(reporting.summary, "all_readers", lambda: [email_lapor_messages])
     with psycopg.connect(env.warehouse_url) as conn:
         m = build_summary(conn, "2023-12")["metrics"]["email_lapor_messages"]

@@ -46,6 +46,16 @@ _PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
 _LAUNCH = "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()"
 
 
+def _die_with_parent() -> None:
+    """In the child: on Linux, get SIGTERM when the process that started the server dies,
+    so a killed pipeline never leaves an IMAP server behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -107,7 +117,7 @@ class ImapStandIn:
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _LAUNCH, "--host", self.host, "--port", str(self.port), "--no-tls",
              "dict", f"@{args_file}"],
-            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + 30
