@@ -79,6 +79,15 @@ TIMEZONES = ["WIB", "WITA", "WIT"]
 
 SERVICE_START = time(8, 0)
 SERVICE_END = time(17, 0)
+# The phone queue (Avaya vector) takes calls Monday-Friday 08:00-16:30 Asia/Jakarta.
+# A call's time in the CDR is the answer minute less the wait, up to 59 s before the
+# true arrival; planned calls keep two minutes off the opening so no call slips out.
+PHONE_FIRST_ARRIVAL = 8 * 3600 + 120
+PHONE_LAST_ARRIVAL = 16 * 3600 + 25 * 60
+# A user's WhatsApp consultations are at least this far apart (start to start), so
+# the pipeline's 24-hour conversation rule never merges two of them, even when an
+# agent answers a Friday-evening message after a long weekend.
+WHATSAPP_SPACING = timedelta(days=3)
 
 # --------------------------------------------------------------- channel volumes
 
@@ -187,15 +196,17 @@ AGENT_WEIGHTS = {
     "hai_kemenkeu": [10, 12, 18, 30, 30],
     "live_chat": [15, 25, 35, 15, 10],
 }
-RATING_SHARE = {"whatsapp": 0.30, "phone": 0.15, "hai_kemenkeu": 0.35, "live_chat": 0.45,
+# Phone calls have no satisfaction survey (the hotline has no post-call IVR survey).
+RATING_SHARE = {"whatsapp": 0.30, "phone": 0.0, "hai_kemenkeu": 0.35, "live_chat": 0.45,
                 "email_call_center": 0.35}
 RATING_WEIGHTS = {5: 93, 4: 5, 3: 2}
 MIN_RATINGS_PER_AGENT = 5  # the report's rule: >= 5 ratings from >= 5 different users, every month
 # When users write outside service hours, by channel (relative): calls rarely.
-OUTSIDE_CHANNEL_WEIGHT = {"whatsapp": 1.0, "phone": 0.2, "hai_kemenkeu": 1.0, "live_chat": 0.6,
+# The phone queue only takes calls in office hours (Asia/Jakarta), so never.
+OUTSIDE_CHANNEL_WEIGHT = {"whatsapp": 1.0, "phone": 0.0, "hai_kemenkeu": 1.0, "live_chat": 0.6,
                           "email_call_center": 1.0}
 UNIDENTIFIED_PATTERN = {
-    "whatsapp": TimePattern(0.2, 0.8), "phone": TimePattern(0.03, 0.97), "hai_kemenkeu": TimePattern(0.15, 0.8),
+    "whatsapp": TimePattern(0.2, 0.8), "hai_kemenkeu": TimePattern(0.15, 0.8),
     "live_chat": TimePattern(0.05, 0.93), "email_call_center": TimePattern(0.12, 0.82),
 }
 
@@ -630,6 +641,18 @@ def _within_time(rng: random.Random, month: str, tz: str) -> datetime:
     return _local_instant(rng.choice(days), seconds, tz)
 
 
+def _phone_time(rng: random.Random, month: str, tz: str | None) -> datetime:
+    """A call the queue takes (08:02-16:25 WIB, service days), in the user's own service hours."""
+    days = [d for d in month_days(month) if is_service_day(d)]
+    offset = 0 if tz is None else R.TIMEZONES[tz][0] - R.TIMEZONES["WIB"][0]  # hours ahead of WIB
+    lo = PHONE_FIRST_ARRIVAL
+    hi = min(PHONE_LAST_ARRIVAL, (SERVICE_END.hour - offset) * 3600 - 60)
+    while True:
+        seconds = rng.randrange(lo, hi)
+        if not (12 * 3600 <= seconds < 13 * 3600) or rng.random() < 0.45:
+            return _local_instant(rng.choice(days), seconds, "WIB")
+
+
 def _outside_time(rng: random.Random, month: str, tz: str) -> datetime:
     days = month_days(month)
     closed = [d for d in days if not is_service_day(d)]
@@ -718,12 +741,16 @@ def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
         p = persons[i]
         if i in boundary_slots:
             created.append(boundary_timestamp(trng, month))
+        elif slots[i] == "phone":
+            created.append(_phone_time(trng, month, p.region.timezone if p.region else None))
         elif p.region is None:
             created.append(local_timestamp(trng, month, UNIDENTIFIED_PATTERN[slots[i]]))
         elif outside[i]:
             created.append(_outside_time(trng, month, p.region.timezone))
         else:
             created.append(_within_time(trng, month, p.region.timezone))
+
+    _space_whatsapp_users(random.Random(f"{seed}/plan/{month}/spacing"), month, slots, persons, created, ppl)
 
     # What: escalations (exact where targeted), topics, agents, ratings.
     crng = random.Random(f"{seed}/plan/{month}/content")
@@ -745,7 +772,8 @@ def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
         rated = crng.random() < RATING_SHARE[ch]
         value = crng.choices(rating_values, rating_weights)[0]
         ratings.append(value if rated else None)
-    _ensure_rating_rule(crng, persons, agents, ratings, rating_values[0])
+    _ensure_rating_rule(crng, persons, agents, ratings, rating_values[0],
+                        rateable=[RATING_SHARE[ch] > 0 for ch in slots])
 
     # How they typed it.
     yrng = random.Random(f"{seed}/plan/{month}/typing")
@@ -784,10 +812,10 @@ def _weighted_sample(rng: random.Random, items: list[int], weights: list[float],
 
 
 def _ensure_rating_rule(rng: random.Random, persons: list[Person], agents: list[str],
-                        ratings: list[int | None], value: int) -> None:
+                        ratings: list[int | None], value: int, rateable: list[bool]) -> None:
     """Every agent gets >= 5 ratings from >= 5 different users in the month."""
     for agent in AGENTS:
-        mine = [i for i, a in enumerate(agents) if a == agent]
+        mine = [i for i, a in enumerate(agents) if a == agent and rateable[i]]
         rated = [i for i in mine if ratings[i] is not None]
         raters = {persons[i].index for i in rated}
         candidates = [i for i in mine if ratings[i] is None]
@@ -800,6 +828,43 @@ def _ensure_rating_rule(rng: random.Random, persons: list[Person], agents: list[
             ratings[i] = value
             rated.append(i)
             raters.add(persons[i].index)
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7])
+
+
+def _space_whatsapp_users(rng: random.Random, month: str, slots: list[str], persons: list[Person],
+                          created: list[datetime], ppl: People) -> None:
+    """Give WhatsApp consultations other users of the same segment (and local government)
+    where one user's consultations would come closer than ``WHATSAPP_SPACING``.
+
+    Across months (a plan month never sees another) the first and last days of a
+    month take users whose index has the month's parity, so the end of one month and
+    the start of the next (the other parity) never share a user, wherever a user of
+    that parity is free. Only who changes, so every aggregate holds.
+    """
+    parity = _month_index(month) % 2
+    days = month_days(month)
+    head_end = _local_instant(days[0], 0, "WIB") + WHATSAPP_SPACING
+    tail_start = _local_instant(days[-1], 24 * 3600, "WIB") - WHATSAPP_SPACING
+    taken: dict[int, list[datetime]] = defaultdict(list)
+
+    def fits(idx: int, at: datetime, strict: bool = True) -> bool:
+        if strict and (at < head_end or at >= tail_start) and idx % 2 != parity:
+            return False
+        return all(abs(at - t) >= WHATSAPP_SPACING for t in taken[idx])
+
+    for i in sorted((i for i, ch in enumerate(slots) if ch == "whatsapp"), key=lambda i: created[i]):
+        p, at = persons[i], created[i]
+        if not fits(p.index, at):
+            pool = (ppl.by_local_government[p.region.code] if p.segment == "Pemda" and p.region
+                    else ppl.by_segment[p.segment])
+            free = [k for k in pool if fits(k, at)] or [k for k in pool if fits(k, at, strict=False)]
+            if not free:
+                raise RuntimeError(f"plan {month}: no {p.segment} user free for a WhatsApp consultation at {at}")
+            persons[i] = p = ppl.by_index[rng.choice(free)]
+        taken[p.index].append(at)
 
 
 def _messy(rng: random.Random, text: str | None) -> str | None:
