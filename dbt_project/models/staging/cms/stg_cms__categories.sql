@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ cms_source('cms__categories') }}
+    select * from {{ raw_source('cms', 'cms__categories', {'id': 'bigint'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ cms_source('cms__posts') }}
+    select * from {{ raw_source('cms', 'cms__posts', {'id': 'bigint', 'modified_gmt': 'timestamptz'}) }}
 
 ),
 

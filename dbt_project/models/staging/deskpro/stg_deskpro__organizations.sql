@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('deskpro', 'deskpro__organizations') }}
+    select * from {{ raw_source('deskpro', 'deskpro__organizations', {'id': 'bigint'}) }}
 
 ),
 

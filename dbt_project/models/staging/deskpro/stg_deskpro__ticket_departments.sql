@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('deskpro', 'deskpro__ticket_departments') }}
+    select * from {{ raw_source('deskpro', 'deskpro__ticket_departments', {'id': 'bigint'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('deskpro', 'deskpro__tickets') }}
+    select * from {{ raw_source('deskpro', 'deskpro__tickets', {'id': 'bigint', 'date_status': 'timestamptz'}) }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ email_lapor_source('email_lapor__messages') }}
+    select * from {{ raw_source('email_lapor', 'email_lapor__messages', {'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ga4_source('ga4__daily_traffic') }}
+    select * from {{ raw_source('ga4', 'ga4__daily_traffic', {'property_id': 'text', 'date': 'date'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ga4_source('ga4__monthly_users') }}
+    select * from {{ raw_source('ga4', 'ga4__monthly_users', {'property_id': 'text', 'month': 'date'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ga4_source('ga4__top_pages') }}
+    select * from {{ raw_source('ga4', 'ga4__top_pages', {'property_id': 'text', 'month': 'date'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('meta', 'meta__fb_page_insights', {'page_id': 'text', 'metric': 'text', 'period': 'text', 'end_time': 'timestamptz'}) }}
+    select * from {{ raw_source('meta', 'meta__fb_page_insights', {'page_id': 'text', 'metric': 'text', 'period': 'text', 'end_time': 'timestamptz'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('meta', 'meta__fb_page_snapshots', {'page_id': 'text', 'snapshot_date': 'date'}) }}
+    select * from {{ raw_source('meta', 'meta__fb_page_snapshots', {'page_id': 'text', 'snapshot_date': 'date'}) }}
 
 ),
 

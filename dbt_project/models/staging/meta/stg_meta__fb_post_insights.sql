@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('meta', 'meta__fb_post_insights', {'post_id': 'text', 'metric': 'text'}) }}
+    select * from {{ raw_source('meta', 'meta__fb_post_insights', {'post_id': 'text', 'metric': 'text'}) }}
 
 ),
 

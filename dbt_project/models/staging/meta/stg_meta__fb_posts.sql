@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('meta', 'meta__fb_posts', {'id': 'text', 'created_time': 'timestamptz'}) }}
+    select * from {{ raw_source('meta', 'meta__fb_posts', {'id': 'text', 'created_time': 'timestamptz'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('meta', 'meta__ig_user_insights', {'account_id': 'text', 'metric': 'text', 'metric_type': 'text', 'period': 'text', 'end_time': 'timestamptz'}) }}
+    select * from {{ raw_source('meta', 'meta__ig_user_insights', {'account_id': 'text', 'metric': 'text', 'metric_type': 'text', 'period': 'text', 'end_time': 'timestamptz'}) }}
 
 ),
 

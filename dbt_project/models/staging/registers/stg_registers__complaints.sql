@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__complaints') }}
+    select * from {{ raw_source('registers', 'registers__complaints', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

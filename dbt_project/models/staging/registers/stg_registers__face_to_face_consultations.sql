@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__face_to_face_consultations') }}
+    select * from {{ raw_source('registers', 'registers__face_to_face_consultations', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__instagram_village_followers') }}
+    select * from {{ raw_source('registers', 'registers__instagram_village_followers', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

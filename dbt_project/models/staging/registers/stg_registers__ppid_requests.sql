@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__ppid_requests') }}
+    select * from {{ raw_source('registers', 'registers__ppid_requests', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__video_conferences') }}
+    select * from {{ raw_source('registers', 'registers__video_conferences', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

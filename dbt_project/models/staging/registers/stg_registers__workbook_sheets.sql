@@ -4,7 +4,7 @@ with
 
 workbooks as (
 
-    select * from {{ registers_source('registers__workbooks') }}
+    select * from {{ raw_source('registers', 'registers__workbooks', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
     where record ->> 'duplicate_of' is null
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ registers_source('registers__workbooks') }}
+    select * from {{ raw_source('registers', 'registers__workbooks', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
 
 ),
 

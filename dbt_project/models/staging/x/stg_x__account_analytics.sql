@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('x', 'x__account_analytics', {'username': 'text', 'date': 'date'}) }}
+    select * from {{ raw_source('x', 'x__account_analytics', {'username': 'text', 'date': 'date'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('x', 'x__tweets', {'id': 'text', 'created_at': 'timestamptz'}) }}
+    select * from {{ raw_source('x', 'x__tweets', {'id': 'text', 'created_at': 'timestamptz'}) }}
 
 ),
 

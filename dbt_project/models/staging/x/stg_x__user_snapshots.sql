@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ social_source('x', 'x__user_snapshots', {'user_id': 'text', 'snapshot_date': 'date'}) }}
+    select * from {{ raw_source('x', 'x__user_snapshots', {'user_id': 'text', 'snapshot_date': 'date'}) }}
 
 ),
 

@@ -1,0 +1,26 @@
+{#- The raw table of a source stream, or an empty relation of the same shape while
+    that source has never been loaded (e.g. a run of another source's DAG alone), so
+    a missing source gives no rows (its figures null, never 0) instead of failing
+    every other model's build.
+    `key_columns` are the typed key columns the loader creates ({name: postgres
+    type}); every raw table also has record, _request, _batch_id and _loaded_at.
+    In a unit test the source is a fixture (no schema): used as it is. -#}
+{% macro raw_source(source_name, table, key_columns) -%}
+    {%- set rel = source(source_name, table) -%}
+    {%- if execute and rel.schema and rel.identifier
+          and adapter.get_relation(database=rel.database, schema=rel.schema, identifier=rel.identifier) is none -%}
+    (
+        select
+            {%- for name, type in key_columns.items() %}
+            null::{{ type }} as "{{ name }}",
+            {%- endfor %}
+            null::jsonb as record,
+            null::text as _request,
+            null::text as _batch_id,
+            null::timestamptz as _loaded_at
+        where false
+    ) as not_loaded_yet
+    {%- else -%}
+    {{ rel }}
+    {%- endif -%}
+{%- endmacro %}
