@@ -18,13 +18,20 @@ So CDR and CMS reconcile by construction: per month, G records at a VDN = sum of
 
 Queues: the consultation hotline (VDN 50420 -> split 1, agents Nuryani, Anas,
 Linna, Hanna, Dian) and the SIKD application helpdesk (VDN 50421 -> split 2),
-which is not a consultation channel. Calls are queued Monday-Friday 08:00-16:30
-local time (Asia/Jakarta); outside, the vector plays the closed announcement
-and nothing is queued.
+which is not a consultation channel. Calls are queued on service days (Monday-
+Friday, public holidays and cuti bersama closed) 08:00-16:30 local time
+(Asia/Jakarta); outside, the vector plays the closed announcement and nothing is
+queued.
 
-Calibration (answered consultation calls by month of arrival, Asia/Jakarta):
-2022-12 = 102, 2023-11 = 103, 2023-12 = 149 (the published report), and
-January-October 2023 chosen so that 2023 totals 1,508.
+The answered calls to the consultation VDN are the consultation plan's phone
+consultations (``simulators.scenario.consultations``), one call each: the call
+arrives at the plan's ``created_at``, the plan's agent (staffed that day)
+answers, the agent conferences someone in when the plan escalates, and at
+wrap-up enters the CDR account code ``TT C RRRR`` (``account_code``): topic,
+caller type (segment) and, for local-government callers, the Kemendagri code of
+their local government. The caller's number is the plan's citizen's. Counts come
+from ``consultations.channel_counts``. Abandoned and busy calls, the helpdesk
+queue and the switch's other traffic are drawn here.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from simulators.scenario import regions as R
+from simulators.scenario.consultations import Consultation, channel_counts, is_service_day, plan_month
 from simulators.scenario.world import LOCAL_TZ, UTC, Citizen, Population, iter_months, month_days
 
 SOURCE = "avaya"
@@ -42,17 +51,9 @@ DEFAULT_SEED = 2023
 DEFAULT_START = "2022-12-01"
 DEFAULT_END = "2024-01-01"  # exclusive; months Dec 2022 .. Dec 2023
 
-# Answered consultation calls per month of arrival (local time). Jan-Oct 2023 are
-# chosen: with Nov (103) and Dec (149) they make the 2023 total 1,508.
-CALIBRATION: dict[str, dict[str, int]] = {
-    "consultation": {
-        "2022-12": 102,
-        "2023-01": 118, "2023-02": 112, "2023-03": 131, "2023-04": 96, "2023-05": 140,
-        "2023-06": 124, "2023-07": 133, "2023-08": 135, "2023-09": 128, "2023-10": 139,
-        "2023-11": 103, "2023-12": 149,
-    },
-}
-DEFAULT_RANGES: dict[str, tuple[int, int]] = {"consultation": (90, 150), "helpdesk": (15, 45)}
+# Answered consultation calls per month: the plan's phone consultations
+# (consultations.channel_counts). The helpdesk's answered calls are drawn in this range.
+DEFAULT_RANGES: dict[str, tuple[int, int]] = {"helpdesk": (15, 45)}
 ABANDON_RATE = (0.05, 0.13)  # abandoned / offered, drawn per queue and month
 
 ACD = 1
@@ -97,14 +98,24 @@ QUEUES = (CONSULTATION, HELPDESK)
 AGENTS = tuple(a for q in QUEUES for a in q.agents)
 OFFICE_EXTENSIONS = ["2001", "2002", "2003", "2010", "2011", "2020"]  # supervisors, secretariat
 
-# CDR account codes the agents enter for the topic of a consultation (seed avaya_account_codes.csv).
+# CDR account code of a consultation, entered by the agent at wrap-up (docs/sources/avaya.md):
+# ``TT C RRRR`` = topic code (seed avaya_account_codes.csv), caller type (seed
+# avaya_caller_types.csv), and for a local-government caller the Kemendagri code of
+# their local government without the dot ("7313" Kab. Wajo, "73" Prov. Sulawesi Selatan).
 TOPIC_CODES: dict[str, str] = {
     "11": "DAU", "12": "DBH", "13": "DAK", "14": "Transfer", "15": "PDRD", "16": "JF AKPD",
     "17": "SHSR", "18": "Otsus", "19": "Hibah", "20": "IF", "21": "DID", "22": "Pembiayaan",
     "23": "PIKD", "24": "Aplikasi", "25": "Surat Masuk", "26": "Reservasi", "27": "Permintaan Data",
     "28": "Video Conference", "99": "Lainnya",
 }
-TOPIC_WEIGHTS = [14, 11, 13, 6, 7, 6, 4, 2, 3, 2, 2, 3, 4, 10, 4, 3, 7, 1, 8]
+TOPIC_CODE_OF: dict[str, str] = {topic: code for code, topic in TOPIC_CODES.items()}
+CALLER_TYPES: dict[str, str] = {  # plan segment -> caller type digit
+    "unclassified": "0", "Pemda": "1", "Akademisi": "2", "Kementerian/Lembaga": "3", "Lainnya": "4",
+}
+SEGMENT_OF_CALLER_TYPE: dict[str, str] = {v: k for k, v in CALLER_TYPES.items()}
+PADDED_CODE_SHARE = 0.08  # agents who pad the region part to four digits ("7300", "0000")
+HELPDESK_CODE_SHARE = 0.85  # helpdesk agents enter "24" (Aplikasi) on most calls
+CALLBACK_CODE_SHARE = 0.3  # consultation agents calling back sometimes enter a topic code
 
 # Telephone area codes of the world's regions (seed avaya_area_codes.csv maps them back).
 AREA_CODES: dict[str, str] = {
@@ -128,10 +139,36 @@ AREA_CODES: dict[str, str] = {
 }
 
 
+def account_code(c: Consultation, padded: bool = False) -> str:
+    """The CDR account code of a plan consultation: ``TT C RRRR``.
+
+    ``padded``: the region part keyed to four digits, "7300" for a province and
+    "0000" for none (the pipeline reads both forms alike).
+    """
+    region = c.person.region.code.replace(".", "") if c.segment == "Pemda" and c.person.region else ""
+    if padded:
+        region = region.ljust(4, "0")
+    return TOPIC_CODE_OF[c.topic] + CALLER_TYPES[c.segment] + region
+
+
+def parse_account_code(code: str | None) -> dict[str, str | None]:
+    """The parts of an account code, as the pipeline reads them (int_phone__calls):
+    topic, segment (from the caller type) and region code ("73.13", "73" or None)."""
+    out: dict[str, str | None] = {"topic": None, "segment": None, "region_code": None}
+    if not code or not code.isdigit() or len(code) not in (2, 3, 5, 7):
+        return out
+    out["topic"] = TOPIC_CODES.get(code[:2])
+    if len(code) >= 3:
+        out["segment"] = SEGMENT_OF_CALLER_TYPE.get(code[2])
+    region = code[3:]
+    if region and set(region) != {"0"}:
+        out["region_code"] = region[:2] if len(region) == 2 or region[2:] == "00" else f"{region[:2]}.{region[2:]}"
+    return out
+
+
 def monthly_answered(seed: int, queue: Queue, month: str) -> int:
-    fixed = CALIBRATION.get(queue.key, {})
-    if month in fixed:
-        return fixed[month]
+    if queue.is_consultation:
+        return channel_counts(seed, month)["phone"]
     low, high = DEFAULT_RANGES[queue.key]
     return random.Random(f"{seed}/{SOURCE}/answered/{queue.key}/{month}").randint(low, high)
 
@@ -160,6 +197,7 @@ class Call:
     acct_code: str | None = None
     citizen: int | None = None
     in_crt_id: str = "001"
+    plan_key: str | None = None  # the plan's consultation this call is (answered consultation calls)
 
     @property
     def answered_at(self) -> datetime | None:
@@ -226,13 +264,19 @@ class AvayaScenario:
 
     # ------------------------------------------------------------------ callers
 
-    def calling_number(self, rng: random.Random, citizen: Citizen) -> str | None:
-        """What the PSTN delivers as calling number: an office landline or a mobile, sometimes none."""
+    def calling_number(self, rng: random.Random, citizen: Citizen, region: R.Region | None = None) -> str | None:
+        """What the PSTN delivers as calling number: an office landline or a mobile, sometimes none.
+
+        ``region``: the caller's local government in the plan (Pemda callers); their office
+        line has its area code when one is known. Otherwise the citizen's own region's.
+        """
         if rng.random() < 0.03:
             return None  # withheld
-        region = citizen.region
-        if citizen.kind in ("pemda", "central") and region is not None and rng.random() < 0.45:
-            code = AREA_CODES[f"{region.kind}:{region.name}"]
+        if region is not None:
+            code = AREA_CODES.get(f"{region.kind}:{region.short_name}")
+        else:
+            code = AREA_CODES.get(f"{citizen.region.kind}:{citizen.region.name}") if citizen.region else None
+        if citizen.kind in ("pemda", "central") and code is not None and rng.random() < 0.45:
             office = random.Random(f"{self.seed}/{SOURCE}/landline/{citizen.index}")
             digits = 8 if len(code) == 3 else office.choice([6, 7])
             national = code + str(office.randrange(2, 10)) + "".join(str(office.randrange(10)) for _ in range(digits - 1))
@@ -244,55 +288,94 @@ class AvayaScenario:
 
     def month(self, month: str) -> AvayaMonth:
         rng = random.Random(f"{self.seed}/{SOURCE}/{month}/calls")
-        weekdays = [d for d in month_days(month) if d.weekday() < 5]
-        staffed = {d: self._staffing(d) for d in weekdays}
-        arrivals: list[tuple[int, date, Queue, str]] = []
+        days = [d for d in month_days(month) if is_service_day(d)]
+        planned = plan_month(self.seed, month).for_channel("phone")
+        assert len(planned) == monthly_answered(self.seed, CONSULTATION, month)
+        agent_by_name = {a.name: a for a in CONSULTATION.agents}
+        plan_agents: dict[date, set[str]] = defaultdict(set)
+        # (day, agent name) -> the planned arrivals (second of the day), to keep the agent free for them
+        plan_seconds: dict[tuple[date, str], list[int]] = defaultdict(list)
+        for c in planned:
+            day = c.created_at.astimezone(LOCAL_TZ).date()
+            assert day in days, f"{c.key}: the queue is closed on {day}"
+            plan_agents[day].add(c.agent)
+            plan_seconds[(day, c.agent)].append(_secs(c.created_at))
+        staffed = {d: self._staffing(d, plan_agents[d]) for d in days}
+
+        # (day, second of the day, split, outcome, order, the plan's consultation)
+        arrivals: list[tuple[date, int, int, str, int, Consultation | None]] = []
+        for i, c in enumerate(planned):
+            arrivals.append((c.created_at.astimezone(LOCAL_TZ).date(), _secs(c.created_at), CONSULTATION.split,
+                             "answered", i, c))
         for queue in QUEUES:
             answered = monthly_answered(self.seed, queue, month)
             abandoned = monthly_abandoned(self.seed, queue, month, answered)
             busy = rng.randint(0, 2) if queue.is_consultation else 0
-            for outcome, n in (("answered", answered), ("abandoned", abandoned), ("busy", busy)):
+            drawn = (("abandoned", abandoned), ("busy", busy)) if queue.is_consultation else \
+                (("answered", answered), ("abandoned", abandoned), ("busy", busy))
+            for outcome, n in drawn:
                 for _ in range(n):
-                    arrivals.append((self._arrival_second(rng), rng.choice(weekdays), queue, outcome))
-        arrivals.sort(key=lambda a: (a[1], a[0], a[2].split, a[3]))
+                    arrivals.append((rng.choice(days), self._arrival_second(rng), queue.split, outcome,
+                                     len(arrivals), None))
+        arrivals.sort(key=lambda a: a[:5])
+        queue_of = {q.split: q for q in QUEUES}
 
         calls: list[Call] = []
         free_at: dict[tuple[date, str], int] = defaultdict(int)  # (day, logid) -> second of the day
         seq_by_day: dict[date, int] = defaultdict(int)
         seen: list[int] = []
-        for second, day, queue, outcome in arrivals:
+        arng = random.Random(f"{self.seed}/{SOURCE}/{month}/account-codes")
+        for day, second, split, outcome, _, plan in arrivals:
+            queue = queue_of[split]
             seq_by_day[day] += 1
             arrived = _local(day, second)
-            citizen = self.population.pick(rng, seen)
+            if plan is not None:
+                citizen = plan.person.citizen
+                region = plan.person.region if plan.segment == "Pemda" else None
+            else:
+                citizen = self.population.pick(rng, seen)
+                region = None
             seen.append(citizen.index)
             call = Call(
                 ucid=f"{NODE_ID:05d}{seq_by_day[day]:05d}{int(arrived.timestamp()):010d}",
                 queue=queue, arrived_at=arrived, outcome=outcome, citizen=citizen.index,
-                calling_num=self.calling_number(rng, citizen), in_crt_id=f"{rng.randint(1, 30):03d}",
+                calling_num=self.calling_number(rng, citizen, region), in_crt_id=f"{rng.randint(1, 30):03d}",
+                plan_key=plan.key if plan is not None else None,
             )
             if outcome == "answered":
-                agents = staffed[day][queue.key]
                 queue_wait = int(rng.expovariate(1 / 12))
                 call.ring = rng.randint(3, 9)
-                agent = min(agents, key=lambda a: (free_at[(day, a.logid)], rng.random()))
+                if plan is not None:
+                    agent = agent_by_name[plan.agent]
+                    assert agent in staffed[day][queue.key]
+                else:
+                    agents = staffed[day][queue.key]
+                    agent = min(agents, key=lambda a: (free_at[(day, a.logid)], rng.random()))
                 start = max(second + queue_wait, free_at[(day, agent.logid)])
                 call.wait = start - second + call.ring
                 answered_s = second + call.wait
                 talk = int(rng.lognormvariate(5.5, 0.55))
-                call.talk = max(40, min(talk, 1800, LAST_END - answered_s))
                 call.acw = rng.randint(20, 120)
+                limit = min(1800, LAST_END - answered_s)
+                # the agent wraps up in time for their next planned call where they can
+                later = [s for s in plan_seconds.get((day, agent.name), []) if s > second]
+                if later:
+                    limit = min(limit, min(later) - answered_s - call.acw - 10)
+                call.talk = max(40, min(talk, limit))
                 call.hold = rng.randint(15, 120) if rng.random() < 0.15 and call.talk > 150 else 0
-                call.conference = queue.is_consultation and rng.random() < 0.03
                 call.agent = agent
-                if rng.random() < 0.85:
-                    call.acct_code = rng.choices(list(TOPIC_CODES), TOPIC_WEIGHTS)[0] if queue.is_consultation else "24"
+                if plan is not None:
+                    call.conference = plan.is_escalated
+                    call.acct_code = account_code(plan, padded=arng.random() < PADDED_CODE_SHARE)
+                elif rng.random() < HELPDESK_CODE_SHARE:
+                    call.acct_code = "24"
                 free_at[(day, agent.logid)] = answered_s + call.talk + call.acw
             elif outcome == "abandoned":
                 call.wait = rng.randint(4, 95)
             calls.append(call)
 
         cdr = [line for c in calls for line in self._call_records(c)]
-        cdr += self._other_traffic(month, weekdays)
+        cdr += self._other_traffic(month, days)
         hsplit, hagent = self._intervals(month, calls, staffed)
         return AvayaMonth(month, calls, cdr, hsplit, hagent)
 
@@ -301,11 +384,12 @@ class AvayaScenario:
 
     # ------------------------------------------------------------------ pieces
 
-    def _staffing(self, day: date) -> dict[str, tuple[Agent, ...]]:
+    def _staffing(self, day: date, required: set[str] | frozenset[str] = frozenset()) -> dict[str, tuple[Agent, ...]]:
+        """Agents logged in per queue that day; ``required``: agents the plan has answer a call then."""
         rng = random.Random(f"{self.seed}/{SOURCE}/staffing/{day.isoformat()}")
         out = {}
         for queue in QUEUES:
-            on = tuple(a for a in queue.agents if rng.random() < 0.9)
+            on = tuple(a for a in queue.agents if rng.random() < 0.9 or a.name in required)
             minimum = 2 if queue.is_consultation else 1
             out[queue.key] = on if len(on) >= minimum else queue.agents[:minimum]
         return out
@@ -339,7 +423,7 @@ class AvayaScenario:
             return [CdrLine(c.ended_at, self._values(c.ended_at, c.wait, "H", c.ucid, dialed_num=c.queue.vdn, **trunk))]
         return [CdrLine(c.arrived_at, self._values(c.arrived_at, 0, "I", c.ucid, dialed_num=c.queue.vdn, **trunk))]
 
-    def _other_traffic(self, month: str, weekdays: list[date]) -> list[CdrLine]:
+    def _other_traffic(self, month: str, days: list[date]) -> list[CdrLine]:
         """The switch's other records: not calls to a hotline VDN, never consultations."""
         rng = random.Random(f"{self.seed}/{SOURCE}/{month}/other")
         out: list[CdrLine] = []
@@ -355,20 +439,21 @@ class AvayaScenario:
             number = "0" + self.population.citizen(r.randrange(self.population.size)).phone[3:]
             return number
 
-        for day in weekdays:
+        for day in days:
             for _ in range(rng.randint(0, 3)):  # intraswitch
                 dur = rng.randint(15, 400)
                 at = _local(day, rng.randrange(8 * 3600, 17 * 3600) + dur)
                 a, b = rng.sample(extensions, 2)
                 out.append(CdrLine(at, self._values(at, dur, "0", ucid(at), calling_num=a, dialed_num=b)))
-            for _ in range(rng.randint(0, 2)):  # agents calling citizens back
+            for _ in range(rng.randint(0, 2)):  # agents calling citizens back (no VDN: never a consultation)
                 dur = rng.randint(30, 600)
                 at = _local(day, rng.randrange(8 * 3600, 17 * 3600) + dur)
                 ars = rng.random() < 0.5
+                acct = rng.choice(list(TOPIC_CODES)) if rng.random() < CALLBACK_CODE_SHARE else None
                 out.append(CdrLine(at, self._values(
                     at, dur, "7" if ars else "A", ucid(at), code_dial=ARS_CODE if ars else OUTGOING_TAC,
                     code_used=OUTGOING_TAC, calling_num=rng.choice(CONSULTATION.agents).extension,
-                    dialed_num=someone(rng))))
+                    dialed_num=someone(rng), acct_code=acct)))
             for code, p in (("1", 0.10), ("C", 0.05), ("8", 0.01), ("B", 0.01), ("E", 0.02), ("F", 0.01)):
                 if rng.random() >= p:
                     continue
@@ -384,7 +469,7 @@ class AvayaScenario:
                     items.update(dialed_num=rng.choice(extensions))
                 out.append(CdrLine(at, self._values(at, dur, code, ucid(at), **items)))
         if rng.random() < 0.1:  # a handset left off-hook: a 4 record after 10 hours, then the final 0 record
-            day = rng.choice(weekdays[:-1])
+            day = rng.choice(days[:-1])
             start = _local(day, rng.randrange(9 * 3600, 11 * 3600))
             u = ucid(start)
             a, b = rng.sample(OFFICE_EXTENSIONS, 2)
@@ -394,7 +479,7 @@ class AvayaScenario:
             out.append(CdrLine(end, self._values(end, int((end - first).total_seconds()), "0", u,
                                                  calling_num=a, dialed_num=b)))
         if rng.random() < 0.1:  # CDR buffers ran out: the outage, without UCID
-            day = rng.choice(weekdays)
+            day = rng.choice(days)
             at = _local(day, rng.randrange(9 * 3600, 16 * 3600))
             out.append(CdrLine(at, self._values(at, rng.randint(30, 300), "6", "")))
         if self.mess and out:
@@ -516,7 +601,7 @@ def generate_avaya_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, e
 
 
 __all__ = [
-    "AREA_CODES", "CALIBRATION", "CONSULTATION", "HELPDESK", "QUEUES", "TOPIC_CODES",
+    "AREA_CODES", "CALLER_TYPES", "CONSULTATION", "HELPDESK", "QUEUES", "TOPIC_CODES",
     "AvayaMonth", "AvayaScenario", "AvayaWorld", "Call", "MonthFigures", "generate_avaya_world",
-    "monthly_answered",
+    "account_code", "monthly_answered", "parse_account_code",
 ]

@@ -8,27 +8,45 @@ messages | statuses}}`` with ONE message or ONE status each. The stand-in
 writes them to a BSP-style export (history) or posts them, batched, as signed
 webhook deliveries (the recent part).
 
+Consultations come from the consultation plan (``simulators.scenario.consultations``),
+shared by every channel: each WhatsApp consultation of ``plan_month(seed, month)``
+is one conversation in which the user chose "Chat Agent". The plan decides who
+writes (``c.person.citizen``; wa_id = the phone's digits), when the first message
+comes (``c.created_at``, to the second), what they type as region and institution
+(``c.region_text`` / ``c.institution_text``, verbatim, in a form the pipeline
+parses), the topic, the agent, the escalation and the rating. This module adds
+only what is WhatsApp's own: the chatbot's messages, menus, message ids,
+statuses, follow-ups, and the conversations that never reach an agent.
+
 One conversation, as the chatbot runs it:
 
 1. the user writes (a greeting or straight away a question);
 2. the bot answers with one interactive list message: the registration form to
    fill in (name, daerah, instansi/SKPD, email, question) and the main menu; the
-   user answers the form in free text (many formats, typos), then picks menus
-   (``interactive.list_reply``), sometimes a submenu; each answer is again a list;
-4. for a consultation the user picks "Chat Agent" (a list row or a reply
-   button), an agent (Nuryani, Anas, Linna, Hanna, Dian) answers, in office
-   hours, the bot closes the conversation and asks for a rating (a list).
+   user answers the form in free text (many formats; chatbot-only users also make
+   typos), then picks menus (``interactive.list_reply``), sometimes a submenu; each
+   answer is again a list;
+3. for a consultation the user picks "Chat Agent" (a list row or a reply
+   button), the plan's agent answers in office hours (or, when the user would
+   otherwise not be able to rate within the 24-hour window, at once, on duty),
+   the user may follow up, and the bot closes the conversation with the rating
+   list. The agent's wrap-up (topic, escalated) rides in the callback data of
+   that closing message, as the BSP's agent inbox writes it; a rated consultation
+   ends with the user's rating (the plan's value).
 
 Outbound messages (bot, agents, blasts) are seen only through their status
 events (sent, delivered, read, failed), which carry the ``biz_opaque_callback_data``
 the sender attached: ``{"kind": "bot"|"agent_reply"|"blast", ...}`` with the
-agent's name, or the blast's id and subject.
+agent's name, the wrap-up (closing message), or the blast's id and subject.
 
 Counting rules the figures below follow (the pipeline's definitions):
 
 * a conversation is a run of one user's messages with no silence of 24 hours
   or more (the WhatsApp customer-service window); its month is the Asia/Jakarta
-  month of its first user message;
+  month of its first user message. A consultation's user messages stay within
+  one such run and end at least 25 h before the same user's next consultation
+  (the plan keeps them three days apart); a chatbot-only conversation never comes
+  within 26 h of another conversation of its user;
 * a consultation is a conversation in which the user chose "Chat Agent";
 * a chatbot user is a conversation without "Chat Agent";
 * a menu selection is a ``list_reply`` of one of the eight main menus
@@ -52,6 +70,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Iterator
 
+from simulators.scenario.consultations import Consultation, channel_counts, plan_month
 from simulators.scenario.world import (
     LOCAL_TZ,
     UTC,
@@ -80,20 +99,12 @@ PHONE_NUMBER_ID = "113355779911224"
 WABA_ID = "102030405060708"
 METADATA = {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID}
 
-AGENT_NAMES = ["Nuryani", "Anas", "Linna", "Hanna", "Dian"]
-AGENT_WEIGHTS = [26, 24, 18, 17, 15]
+AGENT_NAMES = ["Nuryani", "Anas", "Linna", "Hanna", "Dian"]  # the plan assigns them (consultations.AGENTS)
 
 # ----------------------------------------------------------------- calibration
 # Published figures (Laporan Layanan Informasi DJPK Desember 2023) and, where the
-# report gives none, chosen values. Consultations Jan-Oct 2023 are chosen so that
-# the 2023 total is 13,300 (2023 total of all channels: 18,008).
-CONSULTATIONS: dict[str, int] = {
-    "2022-12": 1065,
-    "2023-01": 1046, "2023-02": 1012, "2023-03": 1131, "2023-04": 978, "2023-05": 1164,
-    "2023-06": 1097, "2023-07": 1183, "2023-08": 1209, "2023-09": 1142, "2023-10": 1232,
-    "2023-11": 988,
-    "2023-12": 1118,
-}
+# report gives none, chosen values. Consultations per month are the plan's
+# (``consultations.channel_counts``: 2023 total 14,310 of the 18,008 of all channels).
 CHATBOT_USERS: dict[str, int] = {"2023-12": 707}
 CHATBOT_USERS_RANGE = (520, 760)
 
@@ -130,7 +141,7 @@ SUBMENUS: dict[str, list[tuple[str, str]]] = {
 }
 RATINGS = [("rating_5", "Sangat Puas", 5), ("rating_4", "Puas", 4), ("rating_3", "Cukup", 3),
            ("rating_2", "Kurang Puas", 2), ("rating_1", "Tidak Puas", 1)]
-RATING_WEIGHTS = [82, 11, 4, 2, 1]
+RATING_ROWS = {value: (rid, title) for rid, title, value in RATINGS}
 
 # Blasts (template broadcasts) per month; 2023 total 55.
 BLASTS_PER_MONTH: dict[str, int] = {
@@ -191,6 +202,35 @@ QUESTIONS = [
     "Bagaimana cara upload dokumen syarat salur di OM-SPAN TKD?",
     "Apakah ada format baru laporan realisasi DAK Nonfisik?",
 ]
+# What users ask when they want an agent, by the plan's topic (seed ref_topics).
+TOPIC_QUESTIONS: dict[str, list[str]] = {
+    "DAU": ["Mohon info jadwal penyaluran DAU bulan ini", "Bagaimana ketentuan DAU yang ditentukan penggunaannya?",
+            "Alokasi DAU kami TA 2024 berapa ya?"],
+    "DBH": ["Kapan DBH kurang bayar disalurkan?", "Mohon rincian DBH SDA daerah kami",
+            "Bagaimana perhitungan DBH CHT?"],
+    "DAK": ["Bagaimana syarat salur DAK Fisik tahap 2?", "Apakah ada format baru laporan realisasi DAK Nonfisik?",
+            "Mohon info juknis DAK TA 2024"],
+    "Transfer": ["Mohon informasi alokasi TKD daerah kami TA 2024", "Dana TKD belum masuk RKUD",
+                 "Bagaimana cara upload dokumen syarat salur di OM-SPAN TKD?"],
+    "PDRD": ["Kami ingin konsultasi evaluasi raperda PDRD", "Bagaimana ketentuan opsen pajak daerah?",
+             "Mohon info batas waktu penyampaian perda PDRD"],
+    "JF AKPD": ["Bagaimana pengajuan angka kredit JF AKPD?", "Mohon info formasi JF AKPD",
+                "Kapan uji kompetensi JF AKPD berikutnya?"],
+    "SHSR": ["Mohon info SHSR tahun 2024", "Apakah SHSR TA 2024 sudah terbit?"],
+    "Otsus": ["Mohon petunjuk pengisian laporan Dana Otsus", "Penyaluran Dana Otsus tahap 2 kapan?"],
+    "Hibah": ["Bagaimana mekanisme hibah ke daerah?", "Mohon info hibah daerah TA 2024"],
+    "IF": ["Status penyaluran insentif fiskal", "Apa kriteria penerima Insentif Fiskal?"],
+    "DID": ["Mohon info penyaluran DID", "Apakah DID masih ada tahun ini?"],
+    "Pembiayaan": ["Apakah pinjaman daerah perlu pertimbangan Menkeu?", "Mohon info syarat pinjaman daerah"],
+    "PIKD": ["Data di portal PIKD tidak tampil", "Bagaimana mengisi data SIKD?"],
+    "Aplikasi": ["Lupa password aplikasi SIKD-Core", "Tidak bisa login OM-SPAN TKD", "Akun aplikasi kami terkunci"],
+    "Surat Masuk": ["Kami sudah mengirim surat, mohon info tindak lanjutnya",
+                    "Surat permohonan kami sudah diterima belum?"],
+    "Reservasi": ["Bagaimana cara reservasi kunjungan ke DJPK?", "Kami ingin jadwal konsultasi tatap muka"],
+    "Permintaan Data": ["Mohon data realisasi APBD untuk penelitian", "Kami memerlukan data TKD per daerah"],
+    "Video Conference": ["Kami ingin mengajukan konsultasi melalui vicon", "Mohon link zoom untuk konsultasi"],
+    "Lainnya": ["Mohon informasi", "Ada yang ingin kami tanyakan", "Mohon bantuan admin"],
+}
 FOLLOW_UPS = ["Baik terima kasih", "Terima kasih min", "Oke, siap", "Apakah ada surat edarannya?",
               "Baik, akan kami sampaikan ke pimpinan", "Mohon dikirim link nya", "Siap, terima kasih banyak 🙏",
               "Maksudnya bagaimana ya?", "Baik min"]
@@ -201,6 +241,10 @@ NAME_SUFFIXES = ["", "", "", " 🙏", " (BPKAD)", " SE", " S.E., M.Si"]
 
 _FATES = ["read", "delivered", "sent", "failed"]  # the final status of an outbound message
 _FORM_STYLES = ["labels", "numbered", "hash", "loose", "prose"]
+# Styles the pipeline parses (int_whatsapp__conversations: "label: value" lines or
+# "#"-separated fields). A plan consultation's form always parses: its region and
+# institution are what the report counts.
+_PLAN_FORM_STYLES = ["labels", "numbered", "hash", "loose"]
 
 
 def unix(ts: datetime) -> str:
@@ -282,7 +326,7 @@ def expected_figures(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: 
     for month in iter_months(start, end):
         menus = monthly_menu_selections(seed, month)
         out[month] = {
-            "consultations": CONSULTATIONS.get(month, _default_consultations(seed, month)),
+            "consultations": channel_counts(seed, month)[SOURCE],
             "chatbot_users": monthly_chatbot_users(seed, month),
             "menu_selections": sum(menus.values()),
             "menus": {MENU_LABELS[k]: v for k, v in menus.items()},
@@ -291,15 +335,10 @@ def expected_figures(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: 
     return out
 
 
-def _default_consultations(seed: int, month: str) -> int:
-    return random.Random(f"{seed}/whatsapp/calibration/consultations/{month}").randint(1000, 1400)
-
-
 _PRICING = {c: {"billable": True, "pricing_model": "CBP", "category": c} for c in ("service", "utility")}
-_AGENT_CUM = _cum(AGENT_WEIGHTS)
 _REPLIES_CUM = _cum([65, 28, 7])
-_RATING_CUM = _cum(RATING_WEIGHTS)
 _FORM_CUM = _cum([48, 16, 14, 12, 10])
+_PLAN_FORM_CUM = _cum([48, 16, 14, 12])
 _SERVICE_FATE_CUM = _cum([60, 33, 5, 2])
 _BLAST_FATE_CUM = _cum([52, 30, 8, 10])
 
@@ -328,6 +367,8 @@ class Event:
 
 @dataclass
 class ConversationFacts:
+    """What was simulated for one conversation: what a correct pipeline must find."""
+
     month: str
     wa_id: str
     started_at: datetime
@@ -336,6 +377,13 @@ class ConversationFacts:
     agent: str | None
     region_text: str | None
     institution_text: str | None
+    consultation: str | None = None  # the plan's key ("2023-12/whatsapp/17") of a consultation
+    topic: str | None = None
+    is_escalated: bool | None = None
+    rating: int | None = None
+    first_agent_reply_at: datetime | None = None
+    closed_at: datetime | None = None
+    ended_at: datetime | None = None  # its last event (user message or outbound message)
 
 
 @dataclass
@@ -359,47 +407,238 @@ class WhatsappMonth:
 class _Conv:
     handoff: bool
     menus: list[str] = field(default_factory=list)
+    consultation: Consultation | None = None
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    """Who fills in the registration form, and what they type."""
+
+    name: str
+    email: str
+    region: str | None
+    institution: str | None
+    questions: list[str]
+    styles: list[str]
+    styles_cum: list[float]
+
+
+# Everything of a consultation (agent replies, the close, the rating) happens within
+# CONSULTATION_SPAN of its first message, and its user messages end at least
+# NEXT_CONSULTATION_GAP before the same user's next consultation, so the 24-hour rule
+# never merges two of them (the plan keeps them three days apart). A chatbot-only
+# conversation keeps SAME_USER_GAP away from every other conversation of its user.
+CONSULTATION_SPAN = timedelta(hours=70)
+NEXT_CONSULTATION_GAP = timedelta(hours=25)
+SAME_USER_GAP = timedelta(hours=26)
+# The user answers the closing survey within this of their previous message (inside
+# the 24-hour window); when the office-hours reply would come too late for that, an
+# agent on duty answers at once.
+RATING_WINDOW = timedelta(hours=20)
+
+
+def _shift_month(month: str, k: int) -> str:
+    y, m = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + k, 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+def _month_start(month: str) -> datetime:
+    return datetime.combine(month_days(month)[0], time(0, 0), LOCAL_TZ).astimezone(UTC)
 
 
 class WhatsappGenerator:
-    """Generates months in order; remembers when each user last talked, across months."""
+    """Generates months in order; remembers when each user talked, across months."""
 
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self.seed = seed
         self.population = Population(seed)
-        self._busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+        self._busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)  # chatbot-only conversations
+        # plan consultations by user, by plan key: (first message, last event); a
+        # neighbouring month's is registered with CONSULTATION_SPAN until rendered
+        self._consulting: dict[int, dict[str, tuple[datetime, datetime]]] = defaultdict(dict)
+        self._plans: dict[str, list[Consultation]] = {}
         self._seen: list[int] = []
         self._seen_set: set[int] = set()
 
     # -------------------------------------------------------------- a month
 
+    def _plan(self, month: str) -> list[Consultation]:
+        """The plan's WhatsApp consultations of ``month``, in creation order (the last three kept)."""
+        plan = self._plans.get(month)
+        if plan is None:
+            plan = plan_month(self.seed, month).for_channel(SOURCE)
+            expected = channel_counts(self.seed, month)[SOURCE]
+            if len(plan) != expected:  # pragma: no cover - the plan's own contract
+                raise RuntimeError(f"whatsapp {month}: the plan has {len(plan)} consultations, not {expected}")
+            self._plans[month] = plan
+            while len(self._plans) > 3:
+                del self._plans[next(iter(self._plans))]
+        return plan
+
     def month(self, month: str) -> WhatsappMonth:
         rng = random.Random(f"{self.seed}/whatsapp/{month}/plan")
         out = WhatsappMonth(month)
-        n_consult = CONSULTATIONS.get(month, _default_consultations(self.seed, month))
-        convs = [_Conv(True) for _ in range(n_consult)] + [
-            _Conv(False) for _ in range(monthly_chatbot_users(self.seed, month))
-        ]
-        rng.shuffle(convs)
-        bots = [c for c in convs if not c.handoff]
-        agents = [c for c in convs if c.handoff]
+        consults = [_Conv(True, consultation=c) for c in self._plan(month)]
+        bots = [_Conv(False) for _ in range(monthly_chatbot_users(self.seed, month))]
         selections = [m for m, n in monthly_menu_selections(self.seed, month).items() for _ in range(n)]
         rng.shuffle(selections)
         for menu in selections:
             while True:
-                pool = bots if rng.random() < 0.72 else agents
+                pool = bots if rng.random() < 0.72 else consults
                 conv = rng.choice(pool)
                 if len(conv.menus) < (4 if not conv.handoff else 2):
                     conv.menus.append(menu)
                     break
-        for i, conv in enumerate(convs):
-            self._conversation(month, i, conv, out)
+        # The plan's consultations are fixed in time: register them (and the neighbouring
+        # months' near the boundaries) before any chatbot-only user is drawn.
+        self._register_neighbours(month)
+        next_start = self._next_starts(month)
+        for conv in consults:
+            self._consultation(conv, next_start.get(conv.consultation.key), out)
+        for i, conv in enumerate(bots):
+            self._chatbot(month, i, conv, out)
         for j, (day, subject) in enumerate(monthly_blasts(self.seed, month)):
             self._blast(month, j, day, subject, out)
         out.events.sort(key=attrgetter("at"))  # stable: ties keep generation order
         return out
 
+    def _register_neighbours(self, month: str) -> None:
+        """The previous month's last consultations (unless rendered) and the next month's first."""
+        first, following = _month_start(month), _month_start(_shift_month(month, 1))
+        reach = CONSULTATION_SPAN + SAME_USER_GAP
+        for c in self._plan(_shift_month(month, -1)):
+            if c.created_at >= first - reach:
+                self._consulting[c.person.index].setdefault(c.key, (c.created_at, c.created_at + CONSULTATION_SPAN))
+        for c in self._plan(_shift_month(month, 1)):
+            if c.created_at < following + reach:
+                self._consulting[c.person.index].setdefault(c.key, (c.created_at, c.created_at + CONSULTATION_SPAN))
+
+    def _next_starts(self, month: str) -> dict[str, datetime]:
+        """Plan key -> when the same user's next WhatsApp consultation starts (this month or the next)."""
+        by_user: dict[int, list[Consultation]] = defaultdict(list)
+        for c in [*self._plan(month), *self._plan(_shift_month(month, 1))]:
+            by_user[c.person.index].append(c)
+        out = {}
+        for cs in by_user.values():
+            cs.sort(key=attrgetter("created_at"))
+            for a, b in zip(cs, cs[1:]):
+                out[a.key] = b.created_at
+        return out
+
+    def _free(self, index: int, start: datetime, end: datetime) -> bool:
+        gap = SAME_USER_GAP
+        windows = itertools.chain(self._busy[index], self._consulting[index].values())
+        return all(end + gap < s or start > e + gap for s, e in windows)
+
+    def _meet(self, citizen: Citizen) -> None:
+        if citizen.index not in self._seen_set:
+            self._seen_set.add(citizen.index)
+            self._seen.append(citizen.index)
+
     # ------------------------------------------------------- conversations
+
+    def _consultation(self, conv: _Conv, next_start: datetime | None, out: WhatsappMonth) -> None:
+        """One plan consultation: the user's conversation with the chatbot and the plan's agent."""
+        c = conv.consultation
+        assert c is not None
+        rng = random.Random(f"{self.seed}/whatsapp/consultation/{c.key}")
+        citizen = c.person.citizen
+        start = c.created_at
+        steps = self._opening(rng, start, conv.menus)
+        t = steps[-1][0] + _secs(rng, 10, 120)
+        via_button = bool(conv.menus) and rng.random() < 0.6
+        handoff = ("button", "btn_agent") if via_button else ("list", "menu_agent")
+        steps.append((t, "user", *handoff))
+        if rng.random() < 0.04:  # tapped twice
+            t += _secs(rng, 2, 30)
+            steps.append((t, "user", *handoff))
+        deadline, user_deadline = start + CONSULTATION_SPAN, None
+        if next_start is not None:
+            deadline = min(deadline, next_start - timedelta(hours=1))
+            user_deadline = next_start - NEXT_CONSULTATION_GAP
+        for duty in (False, True):
+            chain, rating_gap = self._agent_chain(rng, t, c, duty)
+            end = max(s[0] for s in chain)
+            last_user = max(s[0] for s in [*steps, *chain] if s[1] == "user")
+            if (end <= deadline and (user_deadline is None or last_user <= user_deadline)
+                    and (rating_gap is None or rating_gap < RATING_WINDOW)):
+                break
+        else:  # pragma: no cover - the plan keeps a user's consultations three days apart
+            raise RuntimeError(f"whatsapp: consultation {c.key} does not fit before the user's next one")
+        steps = sorted([*steps, *chain], key=lambda s: s[0])
+        self._consulting[citizen.index][c.key] = (start, end)
+        self._meet(citizen)
+
+        wa_id = wa_id_of(citizen)
+        profile = self._profile_name(rng, citizen)
+        speaker = _Speaker(c.person.name, c.person.email, c.region_text, c.institution_text,
+                           TOPIC_QUESTIONS.get(c.topic, QUESTIONS), _PLAN_FORM_STYLES, _PLAN_FORM_CUM)
+        # The agent's wrap-up, which the BSP inbox writes into the closing message's callback data.
+        close_cb = _callback(kind="bot", step="close", agent=c.agent, topic=c.topic,
+                             escalated="1" if c.is_escalated else "0")
+        first_reply = closed = None
+        context: dict[str, str] = {}
+        for ts, who, what, extra in steps:
+            if who == "user":
+                self._message(out, ts, wa_id, profile, self._inbound(rng, wa_id, ts, what, extra, speaker, context))
+                continue
+            fate = None
+            if what == "agent_reply":
+                cb = _callback(kind="agent_reply", agent=c.agent)
+                first_reply = first_reply or ts
+            elif what == "close":
+                cb, closed = close_cb, ts
+                if c.rating is not None:
+                    fate = "read"  # the user answered the survey it carries
+            else:
+                cb = _callback(kind="bot", step=what)
+            wamid = _wamid(rng, wa_id)
+            if what in ("welcome", "answer", "close"):
+                context["last"] = wamid
+            self._statuses(rng, out, wamid, wa_id, ts, cb, "service", fate)
+        out.conversations.append(ConversationFacts(
+            c.month, wa_id, start, True, list(conv.menus), c.agent, c.region_text, c.institution_text,
+            consultation=c.key, topic=c.topic, is_escalated=c.is_escalated, rating=c.rating,
+            first_agent_reply_at=first_reply, closed_at=closed, ended_at=end))
+
+    def _chatbot(self, month: str, i: int, conv: _Conv, out: WhatsappMonth) -> None:
+        """A conversation that never reaches an agent: a chatbot user."""
+        rng = random.Random(f"{self.seed}/whatsapp/{month}/conversation/{i}")
+        # Users never start a conversation within 26 h of another of theirs (plan
+        # consultations included), so the pipeline's 24-hour rule splits conversations
+        # exactly where they were made.
+        for _ in range(500):
+            citizen = self.population.pick(rng, self._seen, returning_share=0.25)
+            start = self._start(rng, month, i, _tz_shift(citizen))
+            steps = self._opening(rng, start, conv.menus)
+            if rng.random() < 0.3:
+                steps.append((steps[-1][0] + _secs(rng, 10, 120), "user", "button", "btn_selesai"))
+            end = max(s[0] for s in steps)
+            if self._free(citizen.index, start, end):
+                break
+        else:  # pragma: no cover
+            raise RuntimeError("whatsapp: no free citizen found")
+        self._busy[citizen.index].append((start, end))
+        self._meet(citizen)
+        wa_id = wa_id_of(citizen)
+        profile = self._profile_name(rng, citizen)
+        region = typed_region(rng, citizen.region)
+        institution = typed_institution(rng, citizen)
+        if rng.random() < 0.1:
+            region = typo(rng, region)
+        if rng.random() < 0.08:
+            institution = typo(rng, institution)
+        speaker = _Speaker(citizen.name, citizen.email, region, institution, QUESTIONS, _FORM_STYLES, _FORM_CUM)
+        context: dict[str, str] = {}  # the wamid of the last list/button message the bot sent
+        for ts, who, what, extra in steps:
+            if who == "user":
+                self._message(out, ts, wa_id, profile, self._inbound(rng, wa_id, ts, what, extra, speaker, context))
+            else:
+                wamid = _wamid(rng, wa_id)
+                context["last"] = wamid
+                self._statuses(rng, out, wamid, wa_id, ts, _callback(kind="bot", step=what), "service")
+        out.conversations.append(ConversationFacts(month, wa_id, start, False, list(conv.menus), None,
+                                                   region, institution, ended_at=end))
 
     def _start(self, rng: random.Random, month: str, i: int, shift_h: int) -> datetime:
         if i < 2:  # a couple a month in the first local hours of the 1st: still last month in UTC
@@ -409,55 +648,11 @@ class WhatsappGenerator:
             if local_month(ts) == month:
                 return ts
 
-    def _free(self, citizen: Citizen, start: datetime, end: datetime) -> bool:
-        gap = timedelta(hours=26)
-        return all(end + gap < s or start > e + gap for s, e in self._busy[citizen.index])
-
-    def _conversation(self, month: str, i: int, conv: _Conv, out: WhatsappMonth) -> None:
-        rng = random.Random(f"{self.seed}/whatsapp/{month}/conversation/{i}")
-        # Users never start a conversation within 26 h of their previous one, so the
-        # pipeline's 24-hour rule splits conversations exactly where they were made.
-        for _ in range(500):
-            citizen = self.population.pick(rng, self._seen, returning_share=0.25)
-            start = self._start(rng, month, i, _tz_shift(citizen))
-            steps = self._timeline(rng, start, conv)
-            end = max(s[0] for s in steps)
-            if self._free(citizen, start, end):
-                break
-        else:  # pragma: no cover
-            raise RuntimeError("whatsapp: no free citizen found")
-        self._busy[citizen.index].append((start, end))
-        if citizen.index not in self._seen_set:
-            self._seen_set.add(citizen.index)
-            self._seen.append(citizen.index)
-        wa_id = wa_id_of(citizen)
-        profile = self._profile_name(rng, citizen)
-        region = typed_region(rng, citizen.region)
-        institution = typed_institution(rng, citizen)
-        if rng.random() < 0.1:
-            region = typo(rng, region)
-        if rng.random() < 0.08:
-            institution = typo(rng, institution)
-        agent = None
-        context: dict[str, str] = {}  # the wamid of the last list/button message the bot sent
-        for ts, who, what, extra in steps:
-            if who == "user":
-                msg = self._inbound(rng, wa_id, ts, what, extra, citizen, region, institution, context)
-                value = {"messaging_product": "whatsapp", "metadata": METADATA,
-                         "contacts": [{"profile": {"name": profile}, "wa_id": wa_id}], "messages": [msg]}
-                out.events.append(Event(ts, "message", value))
-            else:
-                if what == "agent_reply":
-                    agent = agent or _pick(rng, AGENT_NAMES, _AGENT_CUM)
-                    cb = _callback(kind="agent_reply", agent=agent)
-                else:
-                    cb = _callback(kind="bot", step=what)
-                wamid = _wamid(rng, wa_id)
-                if what in ("welcome", "answer", "close"):
-                    context["last"] = wamid
-                self._statuses(rng, out, wamid, wa_id, ts, cb, "service")
-        out.conversations.append(ConversationFacts(month, wa_id, start, conv.handoff, list(conv.menus), agent,
-                                                   region, institution))
+    @staticmethod
+    def _message(out: WhatsappMonth, ts: datetime, wa_id: str, profile: str, msg: dict[str, Any]) -> None:
+        value = {"messaging_product": "whatsapp", "metadata": METADATA,
+                 "contacts": [{"profile": {"name": profile}, "wa_id": wa_id}], "messages": [msg]}
+        out.events.append(Event(ts, "message", value))
 
     @staticmethod
     def _profile_name(rng: random.Random, c: Citizen) -> str:
@@ -468,8 +663,9 @@ class WhatsappGenerator:
             return c.name
         return rng.choice(["~", "Admin", "Keuangan", "BPKAD", "Ibu", "Bpk"]) + " " + c.first_name
 
-    def _timeline(self, rng: random.Random, start: datetime, conv: _Conv) -> list[tuple]:
-        """(time, "user"|"out", what, extra) of one conversation, in order."""
+    @staticmethod
+    def _opening(rng: random.Random, start: datetime, menus: list[str]) -> list[tuple]:
+        """(time, "user"|"out", what, extra) of a conversation's start: greeting, form, menus."""
         steps: list[tuple] = []
         t = start
         greet = rng.random() < 0.7
@@ -478,33 +674,34 @@ class WhatsappGenerator:
         steps.append((t, "out", "welcome", None))  # the form to fill in, and the main menu list
         t += _secs(rng, 40, 400)
         steps.append((t, "user", "form", None))
-        last_user = t
-        for menu in conv.menus:
+        for menu in menus:
             # every answer is itself a list with the main menu: the next pick replies to it
             t += _secs(rng, 10, 90)
             steps.append((t, "user", "list", menu))
-            last_user = t
             t += _secs(rng, 1, 3)
             steps.append((t, "out", "answer", None))
             if menu in SUBMENUS and rng.random() < 0.4:
                 t += _secs(rng, 10, 60)
                 steps.append((t, "user", "list", rng.choice(SUBMENUS[menu])[0]))
-                last_user = t
                 t += _secs(rng, 1, 3)
                 steps.append((t, "out", "answer", None))
-        if not conv.handoff:
-            if rng.random() < 0.3:
-                t += _secs(rng, 10, 120)
-                steps.append((t, "user", "button", "btn_selesai"))
-            return steps
-        t += _secs(rng, 10, 120)
-        via_button = bool(conv.menus) and rng.random() < 0.6
-        steps.append((t, "user", "button" if via_button else "list", "btn_agent" if via_button else "menu_agent"))
-        if rng.random() < 0.04:  # tapped twice
-            t += _secs(rng, 2, 30)
-            steps.append((t, "user", "button" if via_button else "list", "btn_agent" if via_button else "menu_agent"))
-        last_user = t
-        reply = next_office_time(t + _secs(rng, 30, 600)) + _secs(rng, 60, 2400)
+        return steps
+
+    @staticmethod
+    def _agent_chain(rng: random.Random, handoff_at: datetime, c: Consultation,
+                     duty: bool) -> tuple[list[tuple], timedelta | None]:
+        """Agent replies (and follow-ups), the close and the rating after "Chat Agent".
+
+        In office hours (WIB) unless ``duty``: an agent on duty answers within the hour.
+        Returns the steps and, for a rated consultation, how long after their previous
+        message the user answered the survey.
+        """
+        steps: list[tuple] = []
+        last_user = handoff_at
+        if duty:
+            reply = handoff_at + _secs(rng, 120, 3600)
+        else:
+            reply = next_office_time(handoff_at + _secs(rng, 30, 600)) + _secs(rng, 60, 2400)
         for n in range(_pick(rng, [1, 2, 3], _REPLIES_CUM)):
             steps.append((reply, "out", "agent_reply", None))
             # a follow-up only while the conversation is open (< 20 h since the user last wrote)
@@ -517,21 +714,25 @@ class WhatsappGenerator:
                 reply += _secs(rng, 60, 900)
         close = reply + _secs(rng, 300, 3600)
         steps.append((close, "out", "close", None))
-        if rng.random() < 0.62 and close - last_user < timedelta(hours=20):
-            steps.append((close + _secs(rng, 20, 900), "user", "rating", None))
-        steps.sort(key=lambda s: s[0])
-        return steps
+        if c.rating is None:
+            return steps, None
+        at = close + _secs(rng, 20, 900)
+        if rng.random() < 0.03:  # taps another value first, then corrects it: the last answer counts
+            steps.append((at, "user", "rating", rng.choice([v for v in RATING_ROWS if v != c.rating])))
+            at += _secs(rng, 5, 120)
+        steps.append((at, "user", "rating", c.rating))
+        return steps, at - last_user
 
-    def _inbound(self, rng: random.Random, wa_id: str, ts: datetime, what: str, extra: Any, c: Citizen,
-                 region: str | None, institution: str | None, context: dict[str, str]) -> dict[str, Any]:
+    def _inbound(self, rng: random.Random, wa_id: str, ts: datetime, what: str, extra: Any, who: _Speaker,
+                 context: dict[str, str]) -> dict[str, Any]:
         msg: dict[str, Any] = {"from": wa_id, "id": _wamid(rng, wa_id), "timestamp": unix(ts)}
         if what in ("list", "button", "rating"):
             msg["context"] = {"from": DISPLAY_PHONE_NUMBER, "id": context.get("last", _wamid(rng, DISPLAY_PHONE_NUMBER))}
         if what == "first":
-            body = rng.choice(GREETINGS) if extra else rng.choice(QUESTIONS)
+            body = rng.choice(GREETINGS) if extra else rng.choice(who.questions)
             msg.update(type="text", text={"body": body})
         elif what == "form":
-            msg.update(type="text", text={"body": self._form(rng, c, region, institution)})
+            msg.update(type="text", text={"body": self._form(rng, who)})
         elif what == "list":
             row = next(((i, t, d) for i, t, d in [*MENUS, HANDOFF_ROW] if i == extra), None)
             if row is None:
@@ -545,7 +746,7 @@ class WhatsappGenerator:
             title = dict(BUTTONS)[extra]
             msg.update(type="interactive", interactive={"type": "button_reply", "button_reply": {"id": extra, "title": title}})
         elif what == "rating":
-            rid, title, _ = _pick(rng, RATINGS, _RATING_CUM)
+            rid, title = RATING_ROWS[extra]
             msg.update(type="interactive", interactive={"type": "list_reply", "list_reply": {"id": rid, "title": title}})
         elif rng.random() < 0.06:
             msg.update(type="image", image={"id": str(rng.getrandbits(50)), "mime_type": "image/jpeg",
@@ -555,15 +756,16 @@ class WhatsappGenerator:
         return msg
 
     @staticmethod
-    def _form(rng: random.Random, c: Citizen, region: str | None, institution: str | None) -> str:
-        name = c.name if rng.random() < 0.8 else c.name.upper()
-        email = c.email if rng.random() < 0.93 else "-"
-        question = rng.choice(QUESTIONS)
+    def _form(rng: random.Random, who: _Speaker) -> str:
+        name = who.name if rng.random() < 0.8 else who.name.upper()
+        email = who.email if rng.random() < 0.93 else "-"
+        question = rng.choice(who.questions)
         if rng.random() < 0.1:
             question = typo(rng, question) or question
+        region, institution = who.region, who.institution
         r = region if region is not None else ""
         inst = institution if institution is not None else ""
-        style = _pick(rng, _FORM_STYLES, _FORM_CUM)
+        style = _pick(rng, who.styles, who.styles_cum)
         if style == "labels":
             lines = [f"Nama: {name}", f"Daerah: {r}", f"Instansi/SKPD: {inst}", f"Email: {email}", f"Pertanyaan: {question}"]
         elif style == "numbered":

@@ -104,13 +104,20 @@ def deliveries(events: list[Event], seed: int) -> Iterator[bytes]:
 
 
 def world_key(seed: int, start: str, end: str, cut: Cut) -> str:
-    """Changes whenever the generated data would: seed, range, cut and the generator's code."""
+    """Changes whenever the generated data would: seed, range, cut, the generator's code
+    and the consultation plan's (code, region data, and the seeds it reads)."""
+    import simulators.scenario.calibration as calibration
+    import simulators.scenario.consultations as consultations
+    import simulators.scenario.regions as regions
     import simulators.scenario.whatsapp as scenario
     import simulators.scenario.world as world
 
     h = hashlib.sha256(f"{seed}|{start}|{end}|{cut.live_from}|{cut.export_until}".encode())
-    for mod in (scenario, world):
+    for mod in (scenario, world, consultations, regions, calibration):
         h.update(Path(mod.__file__).read_bytes())
+    for data in (*sorted(Path(regions.DATA_DIR).glob("*.csv")),
+                 consultations.SEEDS / "ref_public_holidays.csv", consultations.SEEDS / "ref_segment_rules.csv"):
+        h.update(data.read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
 

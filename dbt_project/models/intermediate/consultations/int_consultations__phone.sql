@@ -1,6 +1,9 @@
 {#- Answered calls to the consultation hotline (phone 150420), in the consultation contract.
-    One row per answered call (UCID). The caller is keyed by the hash of the calling number;
-    the region is the area code's when the caller rang from a landline, else null. -#}
+    One row per answered call (UCID). The caller is keyed by the hash of the calling number.
+    Who called and about what is the CDR account code the agent keyed (int_phone__calls):
+    the caller type's institution text, the label of the caller's local government (Pemda
+    callers; null otherwise) and the topic. The landline's area code never sets the region:
+    an office line's area says where the phone is, not whose consultation it was. -#}
 with
 
 calls as (
@@ -23,7 +26,7 @@ final as (
         -- attributes
         'phone' as channel_key,
         region_text,
-        null::text as institution_text,
+        institution_text,
         topic as topic_text,
         agent_name,
         null::integer as feedback_rating,

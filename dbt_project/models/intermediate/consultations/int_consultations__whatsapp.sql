@@ -1,6 +1,9 @@
 {#- WhatsApp conversations in which the user chose "Chat Agent": the consultations of
     the WhatsApp channel, in the consultation contract shared by every
-    int_consultations__<source> (see fct_consultations). -#}
+    int_consultations__<source> (see fct_consultations). Topic and escalation are the
+    agent's wrap-up, carried in the callback data of the chatbot's closing message
+    (null when the conversation was never wrapped up); the question typed into the
+    registration form stays in int_whatsapp__conversations.question_text. -#}
 with
 
 conversations as (
@@ -23,10 +26,10 @@ final as (
         'whatsapp' as channel_key,
         region_text,
         institution_text,
-        question_text as topic_text,
+        wrapup_topic as topic_text,
         agent_name,
         feedback_rating,
-        null::boolean as is_escalated,
+        is_escalated,
 
         -- timestamps
         started_at as created_at,

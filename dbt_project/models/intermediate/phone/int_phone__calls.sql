@@ -57,6 +57,18 @@ account_codes as (
 
 ),
 
+caller_types as (
+
+    select * from {{ ref('avaya_caller_types') }}
+
+),
+
+regions as (
+
+    select region_code, region_label from {{ ref('ref_regions') }}
+
+),
+
 joined as (
 
     select
@@ -87,10 +99,11 @@ joined as (
 
 with_area as (
 
+    -- where the caller's landline is (informational: the area code names an area, not who called)
     select distinct on (joined.ucid)
         joined.*,
-        area_codes.area_code,
-        area_codes.region_text
+        area_codes.area_code as calling_area_code,
+        area_codes.region_text as calling_area_text
     from joined
     left join area_codes
         on joined.calling_number_kind = 'landline'
@@ -99,59 +112,97 @@ with_area as (
 
 ),
 
+parsed as (
+
+    -- the account code's parts: TT C RRRR, 2, 3, 5 or 7 digits
+    select
+        with_area.*,
+        with_area.acct_code ~ '^[0-9]{2}([0-9]([0-9]{2}|[0-9]{4})?)?$' as acct_code_is_wellformed,
+        case when with_area.acct_code ~ '^[0-9]{2}' then left(with_area.acct_code, 2) end as acct_topic_code,
+        case when with_area.acct_code ~ '^[0-9]{3}' then substr(with_area.acct_code, 3, 1) end as acct_caller_type,
+        case
+            when with_area.acct_code !~ '^[0-9]{3}([0-9]{2}|[0-9]{4})$' then null
+            when substr(with_area.acct_code, 4) ~ '^0+$' then null
+            when length(with_area.acct_code) = 5 or substr(with_area.acct_code, 6, 2) = '00'
+                then substr(with_area.acct_code, 4, 2)
+            else substr(with_area.acct_code, 4, 2) || '.' || substr(with_area.acct_code, 6, 2)
+        end as caller_region_code
+    from with_area
+
+),
+
 final as (
 
     select
         -- ids
-        with_area.ucid,
-        with_area.vdn,
+        parsed.ucid,
+        parsed.vdn,
         vdns.acd,
         vdns.split,
 
         -- attributes
         coalesce(vdns.is_consultation, false) as is_consultation,
-        with_area.outcome,
-        coalesce(with_area.talk_cond_code = 'C', false) as is_conference,
-        case when with_area.outcome = 'answered' then with_area.dialed_extension end as agent_logid,
+        parsed.outcome,
+        coalesce(parsed.talk_cond_code = 'C', false) as is_conference,
+        case when parsed.outcome = 'answered' then parsed.dialed_extension end as agent_logid,
         agents.agent_name,
-        with_area.acct_code,
-        coalesce(account_codes.topic, with_area.acct_code) as topic,
-        with_area.calling_number_hash,
-        with_area.calling_number_kind,
-        with_area.area_code,
-        with_area.region_text,
+        parsed.acct_code,
+        case
+            when parsed.acct_code is null then 'missing'
+            when not parsed.acct_code_is_wellformed then 'malformed'
+            when account_codes.acct_code is null
+                or (parsed.acct_caller_type is not null and caller_types.caller_type is null)
+                or (parsed.caller_region_code is not null and regions.region_code is null)
+                then 'unknown_part'
+            when parsed.acct_caller_type is null then 'topic_only'
+            else 'complete'
+        end as acct_code_status,
+        coalesce(account_codes.topic, parsed.acct_topic_code) as topic,
+        parsed.acct_caller_type as caller_type,
+        caller_types.institution_text,
+        parsed.caller_region_code,
+        -- the label fct_consultations resolves; an unknown code stays visible as itself
+        coalesce(regions.region_label, parsed.caller_region_code) as region_text,
+        parsed.calling_number_hash,
+        parsed.calling_number_kind,
+        parsed.calling_area_code,
+        parsed.calling_area_text,
 
         -- durations (seconds)
-        with_area.wait_seconds,
-        with_area.talk_seconds,
+        parsed.wait_seconds,
+        parsed.talk_seconds,
 
         -- timestamps (UTC, to the minute)
         case
-            when with_area.ring_cond_code in ('G', 'H')
-                then with_area.ring_ended_at - make_interval(secs => with_area.wait_seconds)
-            when with_area.ring_cond_code = 'I' then with_area.ring_ended_at
-            else with_area.talk_ended_at - make_interval(secs => with_area.talk_seconds)
+            when parsed.ring_cond_code in ('G', 'H')
+                then parsed.ring_ended_at - make_interval(secs => parsed.wait_seconds)
+            when parsed.ring_cond_code = 'I' then parsed.ring_ended_at
+            else parsed.talk_ended_at - make_interval(secs => parsed.talk_seconds)
         end as arrived_at,
         case
-            when with_area.outcome = 'answered'
-                then coalesce(with_area.ring_ended_at, with_area.talk_ended_at - make_interval(secs => with_area.talk_seconds))
+            when parsed.outcome = 'answered'
+                then coalesce(parsed.ring_ended_at, parsed.talk_ended_at - make_interval(secs => parsed.talk_seconds))
         end as answered_at,
-        case when with_area.outcome = 'abandoned' then with_area.ring_ended_at end as abandoned_at,
+        case when parsed.outcome = 'abandoned' then parsed.ring_ended_at end as abandoned_at,
         case
-            when with_area.outcome = 'answered' then coalesce(with_area.talk_ended_at, with_area.ring_ended_at)
-            else with_area.ring_ended_at
+            when parsed.outcome = 'answered' then coalesce(parsed.talk_ended_at, parsed.ring_ended_at)
+            else parsed.ring_ended_at
         end as ended_at,
 
         -- lineage
-        with_area.source_file
+        parsed.source_file
 
-    from with_area
+    from parsed
     left join vdns
-        on with_area.vdn = vdns.vdn
+        on parsed.vdn = vdns.vdn
     left join agents
-        on with_area.dialed_extension = agents.agent_logid
+        on parsed.dialed_extension = agents.agent_logid
     left join account_codes
-        on with_area.acct_code = account_codes.acct_code
+        on parsed.acct_topic_code = account_codes.acct_code
+    left join caller_types
+        on parsed.acct_caller_type = caller_types.caller_type
+    left join regions
+        on parsed.caller_region_code = regions.region_code
 
 )
 

@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}  {#- a table: read by the consultations, both monthly marts and their tests -#}
 {#- One row per WhatsApp conversation (see int_whatsapp__conversation_messages), with
     the chatbot's registration form answers as typed, the hand-off to an agent, the
-    first agent reply, the closing message and the user's rating.
+    first agent reply, the closing message, the agent's wrap-up (topic, escalated: the
+    callback data of the closing message) and the user's rating.
     Outbound messages (seen only through their status events) belong to the
     recipient's latest conversation started at or before they were sent. -#}
 {%- set name_labels = 'nama(?:[ \\t]+lengkap)?' -%}
@@ -104,6 +105,8 @@ assigned as (
         outbound.sender_kind,
         outbound.bot_step,
         outbound.agent_name,
+        outbound.wrapup_topic,
+        outbound.is_escalated,
         outbound.sent_at
     from bounded
     inner join outbound
@@ -122,6 +125,19 @@ first_replies as (
     from assigned
     where sender_kind = 'agent_reply'
     order by conversation_id, sent_at, wamid
+
+),
+
+wrapups as (
+
+    {#- The agent's last wrap-up in the conversation (a consultation closed twice keeps the later). -#}
+    select distinct on (conversation_id)
+        conversation_id,
+        wrapup_topic,
+        is_escalated
+    from assigned
+    where wrapup_topic is not null or is_escalated is not null
+    order by conversation_id, sent_at desc, wamid desc
 
 ),
 
@@ -154,6 +170,7 @@ final as (
 
         -- attributes
         first_replies.agent_name,
+        wrapups.wrapup_topic,
         ratings.rating_value as feedback_rating,
         bounded.user_messages,
         bounded.menu_selections,
@@ -163,6 +180,7 @@ final as (
         -- booleans
         forms.conversation_id is not null as has_form_answer,
         bounded.handed_off_at is not null as is_consultation,
+        wrapups.is_escalated,
 
         -- timestamps (UTC), then the report month in the report's time zone
         bounded.started_at,
@@ -181,6 +199,8 @@ final as (
         on bounded.conversation_id = first_replies.conversation_id
     left join outbound_counts
         on bounded.conversation_id = outbound_counts.conversation_id
+    left join wrapups
+        on bounded.conversation_id = wrapups.conversation_id
 
 )
 

@@ -4,7 +4,8 @@
     sent < delivered < read, and failed is terminal (a "delivered" that arrives after
     "failed" does not revive the message). Ties (the same status twice) go to the later
     event. The message was sent at its "sent" event, or its first event when Meta never
-    sent "sent". -#}
+    sent "sent". Every event echoes the same callback data; the agent's wrap-up of a
+    consultation (topic, escalated) rides on the chatbot's closing message. -#}
 with
 
 statuses as (
@@ -46,6 +47,8 @@ messages as (
         max(blast_id) as blast_id,
         max(blast_subject) as blast_subject,
         max(template_name) as template_name,
+        max(wrapup_topic) as wrapup_topic,
+        bool_or(is_escalated) as is_escalated,
         max(pricing_category) as pricing_category,
         max(error_code) as error_code,
         count(*) as status_events,
@@ -72,6 +75,7 @@ final as (
         messages.bot_step,
         messages.blast_subject,
         messages.template_name,
+        messages.wrapup_topic,
         messages.pricing_category,
         latest.latest_status,
         messages.error_code,
@@ -81,6 +85,7 @@ final as (
 
         -- booleans
         latest.latest_status in ('delivered', 'read') as is_delivered,
+        messages.is_escalated,
 
         -- timestamps (UTC)
         coalesce(messages.sent_event_at, messages.first_event_at) as sent_at,

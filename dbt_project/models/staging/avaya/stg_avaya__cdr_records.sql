@@ -43,7 +43,7 @@ renamed as (
         record ->> 'in_trk_code' as incoming_trunk_code,
         record ->> 'vdn' as vdn,
         record ->> 'in_crt_id' as incoming_circuit_id,
-        record ->> 'acct_code' as acct_code,
+        nullif(btrim(record ->> 'acct_code'), '') as acct_code,  -- as keyed: parsed in int_phone__calls
         record ->> 'frl' as frl,
 
         -- parties: extensions and agent login ids in clear, outside numbers hashed (E.164)

@@ -35,6 +35,11 @@ renamed as (
         callback ->> 'blast_id' as blast_id,
         callback ->> 'subject' as blast_subject,
         callback ->> 'template' as template_name,
+        nullif(trim(callback ->> 'topic'), '') as wrapup_topic,
+        case
+            when lower(trim(callback ->> 'escalated')) in ('1', 'true', 'yes', 'y', 'ya') then true
+            when lower(trim(callback ->> 'escalated')) in ('0', 'false', 'no', 'n', 'tidak') then false
+        end as is_escalated,
         record -> 'pricing' ->> 'category' as pricing_category,
         (record -> 'errors' -> 0 ->> 'code')::integer as error_code,
         record -> 'errors' -> 0 ->> 'title' as error_title,
