@@ -95,8 +95,8 @@ def sessions(events):
 
 
 _LABEL = r"(?im)^[ \t]*(?:[0-9]+[.)][ \t]*)?(?:{})[ \t]*[:=][ \t]*([^\n]*)$"
-_REGION = "asal[ \t]+daerah|daerah(?:[ \t]*/[ \t]*pemda)?|pemda|wilayah"
-_INSTITUTION = "instansi(?:[ \t]*/[ \t]*(?:skpd|opd))?|skpd|opd|unit[ \t]+kerja"
+_REGION = r"asal[ \t]+daerah|daerah(?:[ \t]*/[ \t]*pemda)?|pemda|wilayah"
+_INSTITUTION = r"instansi(?:[ \t]*/[ \t]*(?:skpd|opd))?|skpd|opd|unit[ \t]+kerja"
 _LOOKS_LABELLED = r"(?i)(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]"
 
 
