@@ -252,9 +252,11 @@ final as (
                 and not exists (select 1 from holidays where holidays.holiday_date = created_at_user_local::date)
         end as is_within_service_hours,
 
-        -- durations (calendar minutes)
-        extract(epoch from first_agent_reply_at - created_at) / 60.0 as minutes_to_first_reply,
-        extract(epoch from resolved_at - created_at) / 60.0 as minutes_to_resolution
+        -- durations: calendar minutes, and minutes of the contact center's working hours
+        (extract(epoch from first_agent_reply_at - created_at) / 60.0)::double precision as minutes_to_first_reply,
+        (extract(epoch from resolved_at - created_at) / 60.0)::double precision as minutes_to_resolution,
+        {{ business_minutes('created_at', 'first_agent_reply_at') }} as business_minutes_to_first_reply,
+        {{ business_minutes('created_at', 'resolved_at') }} as business_minutes_to_resolution
 
     from enriched
 
