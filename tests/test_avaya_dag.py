@@ -3,16 +3,21 @@
 Real Airflow (dag.test()), real dbt, the stand-in's files. Asserts the December 2023
 phone figures of the published report (149 answered, 103 in November, 102 in
 December 2022) and the call center's own figures against the simulated world,
-CDR/CMS reconciliation, the quarantine, and that a second run reads no file.
+CDR/CMS reconciliation, the quarantine, that the phone rows of fct_consultations are
+the consultation plan's phone consultations (segments, time zones, service hours,
+local governments, escalations, topics, agents, from the CDR account codes), and
+that a second run reads no file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
 from simulators.scenario.avaya import generate_avaya_world
+from simulators.scenario.consultations import plan_month
 
 pytestmark = pytest.mark.slow
 
@@ -65,8 +70,57 @@ def test_phone_consultations_are_the_answered_calls_of_the_hotline(loaded):
     assert by_month["2023-11"][0] == 103 and by_month["2022-12"][0] == 102
     assert sum(n for m, (n, *_) in by_month.items() if m.startswith("2023")) == 1508
     assert by_month["2023-12"][3] == ["Anas", "Dian", "Hanna", "Linna", "Nuryani"]
-    regions = loaded.query("select count(region_text), count(*) from intermediate.int_consultations__phone")[0]
-    assert 0 < regions[0] < regions[1]  # landlines give a region, mobiles do not
+    # who called comes from the account code: a region for local-government callers only, every one a label
+    (regions, pemda, total, labelled), = loaded.query(
+        """select count(region_text), count(*) filter (where institution_text = 'pemda'), count(*),
+                  count(*) filter (where region_text in (select region_label from seeds.ref_regions))
+           from intermediate.int_consultations__phone""")
+    assert 0 < regions == pemda == labelled < total
+    statuses = loaded.query("""select acct_code_status, count(*) from intermediate.int_phone__calls
+                               where is_consultation and outcome = 'answered' group by 1""")
+    assert statuses == [("complete", 1610)]
+
+
+def test_december_2023_phone_rows_of_fct_consultations_are_the_plans_phone_consultations(loaded):
+    planned = plan_month(2023, "2023-12").for_channel("phone")
+    cols = ["source_record_id", "created_at", "segment", "is_timezone_identified", "timezone",
+            "is_within_service_hours", "local_government_name", "is_escalated", "topic", "agent_name"]
+    rows = loaded.query(f"""select {', '.join(cols)} from marts.fct_consultations
+                            where channel_key = 'phone' and created_month = '2023-12-01'""")
+    fct = [dict(zip(cols, r)) for r in rows]
+    assert len(fct) == len(planned) == 149
+
+    def both(fct_key, plan_key):
+        return Counter(fct_key(r) for r in fct), Counter(plan_key(c) for c in planned)
+
+    got, want = both(lambda r: r["segment"], lambda c: c.segment)
+    assert got == want and want["Pemda"] > 0 and len(want) >= 3
+    got, want = both(lambda r: (r["is_timezone_identified"], r["timezone"]), lambda c: (c.is_identified, c.timezone))
+    assert got == want
+    got, want = both(lambda r: r["is_within_service_hours"], lambda c: c.is_within_service_hours)
+    assert got == want and None in want and False not in want  # the queue takes calls in office hours only
+    got, want = both(lambda r: r["local_government_name"] if r["segment"] == "Pemda" else None,
+                     lambda c: c.local_government.label if c.local_government else None)
+    assert got == want
+    got, want = both(lambda r: r["is_escalated"], lambda c: c.is_escalated)
+    assert got == want and want[True] > 0
+    got, want = both(lambda r: r["topic"], lambda c: c.topic)
+    assert got == want and None not in got
+    got, want = both(lambda r: r["agent_name"], lambda c: c.agent)
+    assert got == want
+    # call by call: the UCID's timestamp is the plan's arrival; the pipeline's time (answer minute
+    # less the wait) at most 59 s before it, and the row is the plan's consultation arriving then
+    plan_by_second = {}
+    for c in planned:
+        plan_by_second.setdefault(int(c.created_at.timestamp()), []).append(
+            (c.segment, c.timezone, c.is_within_service_hours,
+             c.local_government.label if c.local_government else None, c.is_escalated, c.topic, c.agent))
+    for r in fct:
+        arrival = int(r["source_record_id"][-10:])
+        assert 0 <= arrival - r["created_at"].timestamp() < 60, r
+        assert (r["segment"], r["timezone"], r["is_within_service_hours"],
+                r["local_government_name"] if r["segment"] == "Pemda" else None, r["is_escalated"], r["topic"],
+                r["agent_name"]) in plan_by_second[arrival], r
 
 
 def test_cdr_and_cms_reconcile_every_month(loaded):
