@@ -80,7 +80,8 @@ class ImapStandIn:
     ) -> None:
         self.seed = seed
         self.username = username
-        self.password = password or secrets.token_urlsafe(16)
+        # hex: an argparse value must not start with "-" (token_urlsafe sometimes does)
+        self.password = password or secrets.token_hex(16)
         self.mailbox = mailbox
         self.mails = mails if mails is not None else generate(seed, start, end)
         self.as_of = as_of
