@@ -7,9 +7,10 @@
    ``_seq``, ``_request``, ``record`` JSON). That is the extract side: timed once,
    reported as "batch write" for information only.
 2. Per repeat, each in a database of its own created for it (so ``raw`` is fresh):
-   - loader: ``load_batch`` into an empty ``raw`` (COPY into a temp table, merge by
-     key, watermark, ``_batches``), then the same batch again (every row
-     unchanged: the idempotent path);
+   - loader: ``load_batch`` into an empty ``raw`` (a first load: COPY straight into
+     the raw table, primary key included; watermark, ``_batches``), then the same
+     batch again (COPY into a temp table and merge by key, every row unchanged: the
+     idempotent path);
    - raw COPY: the same CSV streamed with psycopg ``cursor.copy(... (format csv,
      header true))`` into a plain table with the same columns and types as the
      loader's staging table (no temp table, no merge, no primary key);
@@ -626,9 +627,9 @@ def report(n: int, to_sql_rows: int, write_s: float, runs: dict[str, list[float]
         print(f"to_sql / raw COPY = {(to_sql_rows / med['to_sql']) / copy_rate:.3f} "
               f"(to_sql ran on the first {to_sql_rows:,} rows only; rows/s are comparable, elapsed times are not)")
     print("\nWhere load_batch spends its time (median s): "
-          f"COPY into temp table {med['loader_copy']:.2f}, merge INSERT {med['loader_merge']:.2f}, "
+          f"COPY (into the raw table: first load) {med['loader_copy']:.2f}, merge INSERT {med['loader_merge']:.2f}, "
           f"other (DDL, watermark, _batches, commit) {med['loader_other']:.2f}; "
-          f"re-run: COPY {med['rerun_copy']:.2f}, merge {med['rerun_merge']:.2f}")
+          f"re-run: COPY into a temp table {med['rerun_copy']:.2f}, merge {med['rerun_merge']:.2f}")
 
 
 if __name__ == "__main__":

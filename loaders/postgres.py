@@ -1,11 +1,15 @@
 """Load an extract batch into ``raw.<source>__<stream>``: COPY, then one merge transaction.
 
 For every stream of the batch, inside ONE transaction:
-1. ``COPY`` the batch's CSV into a temporary table (the fast path: bytes straight
-   from the file, no per-row Python);
-2. merge into the raw table by primary key (the last copy of a key in the batch
-   wins); a row whose record did not change is left alone, so a rerun leaves
-   identical rows, ``_loaded_at`` and ``_batch_id`` included;
+1. the first load of a stream (its raw table empty) ``COPY``s the batch's CSV
+   straight into the raw table: bytes from the file, no per-row Python, one write
+   per row; ``_batch_id`` and ``_loaded_at`` come from column defaults reading the
+   transaction's settings. If a key occurs twice in the batch, that COPY is rolled
+   back to a savepoint and the batch is merged as in 2;
+2. otherwise ``COPY`` into a temporary table and merge into the raw table by
+   primary key (the last copy of a key in the batch wins); a row whose record did
+   not change is left alone, so a rerun leaves identical rows, ``_loaded_at`` and
+   ``_batch_id`` included;
 3. on a full refresh, delete the rows the source no longer returns;
 4. put the batch's rejected records into ``raw._quarantine`` with their reasons;
 5. advance the stream's watermark and record the batch in ``raw._batches``.
@@ -109,21 +113,55 @@ def _coltype(t: str) -> sql.SQL:
     return sql.SQL(t)
 
 
+# The batch id and load time of the transaction: column defaults read them, so a COPY
+# straight into a raw table (the first load of a stream) fills them without a pass
+# of its own. Unset (null) outside a load, so a stray insert fails the not-null
+# constraint instead of going unmarked.
+_BATCH_SETTING = "djpk.batch_id"
+_LOADED_AT_SETTING = "djpk.loaded_at"
+
+
 def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
+    schema, table = sql.Identifier(RAW), _ident(spec["table"])
     cols = [sql.SQL("{} {}").format(_ident(c), _coltype(t)) for c, t in spec["columns"]]
     pk = [_ident(c) for c in spec["primary_key"]]
     conn.execute(
         sql.SQL(
             "create table if not exists {schema}.{table} ("
-            "{cols}, record jsonb not null, _request text, _batch_id text not null, "
-            "_loaded_at timestamptz not null, primary key ({pk}))"
+            "{cols}, record jsonb not null, _request text, "
+            "_batch_id text not null default nullif(current_setting({batch_setting}, true), ''), "
+            "_loaded_at timestamptz not null default nullif(current_setting({at_setting}, true), '')::timestamptz, "
+            "_seq bigint, primary key ({pk}))"
         ).format(
-            schema=sql.Identifier(RAW),
-            table=_ident(spec["table"]),
+            schema=schema,
+            table=table,
             cols=sql.SQL(", ").join(cols),
             pk=sql.SQL(", ").join(pk),
+            batch_setting=sql.Literal(_BATCH_SETTING),
+            at_setting=sql.Literal(_LOADED_AT_SETTING),
         )
     )
+    # Tables created before `_seq` and the defaults existed get them once.
+    has_seq = conn.execute(
+        "select exists (select 1 from pg_attribute where attrelid = %s::regclass and attname = '_seq' "
+        "and not attisdropped)", (f"{RAW}.{spec['table']}",)
+    ).fetchone()[0]
+    if not has_seq:
+        conn.execute(
+            sql.SQL(
+                "alter table {schema}.{table} add column _seq bigint, "
+                "alter column _batch_id set default nullif(current_setting({batch_setting}, true), ''), "
+                "alter column _loaded_at set default current_setting({at_setting})::timestamptz"
+            ).format(schema=schema, table=table, batch_setting=sql.Literal(_BATCH_SETTING),
+                     at_setting=sql.Literal(_LOADED_AT_SETTING))
+        )
+
+
+def _copy_file(cur: psycopg.Cursor, statement: sql.Composable, csv_path: Path) -> int:
+    with cur.copy(statement) as cp, open(csv_path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            cp.write(chunk)
+    return cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
 
 
 def load_stream(
@@ -142,6 +180,24 @@ def load_stream(
     out = StreamLoad(table=f"{RAW}.{spec['table']}")
     conn.execute(sql.SQL("select pg_advisory_xact_lock(hashtext({}))").format(sql.Literal(out.table)))
     _ensure_table(conn, spec)
+    copy_cols = sql.SQL(", ").join([*map(_ident, key_cols), *map(sql.Identifier, ["_seq", "_request", "record"])])
+    conn.execute(
+        "select set_config(%s, %s, true), set_config(%s, %s, true)",
+        (_BATCH_SETTING, batch_id, _LOADED_AT_SETTING, loaded_at.isoformat()),
+    )
+    # First load of a stream (empty table): COPY straight into it, one write per row.
+    # A key twice in the batch violates the primary key; the savepoint then rolls
+    # the COPY back and the batch takes the merge below like any other.
+    if conn.execute(sql.SQL("select not exists (select 1 from {})").format(target)).fetchone()[0]:
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                out.copied = out.inserted = _copy_file(
+                    cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(target, copy_cols),
+                    csv_path)
+            return out
+        except psycopg.errors.UniqueViolation:
+            log.info("%s: a key occurs more than once in the batch; merging instead", out.table)
+            out.copied = out.inserted = 0
     stage = sql.Identifier(f"_stage_{spec['table']}")
     conn.execute(
         sql.SQL("create temp table {stage} ({cols}, _seq bigint, _request text, record jsonb) on commit drop").format(
@@ -150,27 +206,21 @@ def load_stream(
         )
     )
     with conn.cursor() as cur:
-        with cur.copy(
-            sql.SQL("copy {stage} ({cols}, _seq, _request, record) from stdin (format csv, header true)").format(
-                stage=stage, cols=sql.SQL(", ").join(map(_ident, key_cols))
-            )
-        ) as cp, open(csv_path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                cp.write(chunk)
-        out.copied = cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
+        out.copied = _copy_file(
+            cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(stage, copy_cols), csv_path)
 
-        all_cols = [*map(_ident, key_cols), *map(sql.Identifier, ["record", "_request", "_batch_id", "_loaded_at"])]
+        all_cols = [*map(_ident, key_cols), *map(sql.Identifier, ["record", "_request", "_seq", "_batch_id", "_loaded_at"])]
         updatable = [c for c in all_cols if c.as_string() not in {p.as_string() for p in pk}]
         merged = cur.execute(
             sql.SQL(
                 """
                 with latest as (
-                    select distinct on ({pk}) {keys}, record, _request
+                    select distinct on ({pk}) {keys}, record, _request, _seq
                     from {stage}
                     order by {pk}, _seq desc
                 ), merged as (
                     insert into {target} ({all_cols})
-                    select {keys}, record, _request, %(batch)s, %(at)s from latest
+                    select {keys}, record, _request, _seq, %(batch)s, %(at)s from latest
                     on conflict ({pk}) do update
                     set ({upd}) = row({excl})
                     where {target}.record is distinct from excluded.record

@@ -112,3 +112,28 @@ def test_an_unfinished_batch_is_refused(conn, landing):
     b.abort()  # no manifest: the extract never finished
     with pytest.raises(FileNotFoundError, match="did not finish"):
         load_batch(conn, b.folder)
+
+
+def test_a_first_load_copies_straight_into_the_raw_table_with_batch_and_time(conn, landing):
+    b = make_batch(landing, [ticket(i) for i in range(1, 4)])
+    res = load_batch(conn, b.folder)
+    assert (res.streams["tickets"].copied, res.streams["tickets"].inserted) == (3, 3)
+    got = conn.execute("select _batch_id, _loaded_at, _seq from raw.deskpro__tickets order by id").fetchall()
+    loaded_at = conn.execute("select loaded_at from raw._batches where batch_id = %s", (b.batch_id,)).fetchone()[0]
+    assert got == [(b.batch_id, loaded_at, 1), (b.batch_id, loaded_at, 2), (b.batch_id, loaded_at, 3)]
+    # outside a load the defaults have nothing to read: a stray insert fails, never goes unmarked
+    with pytest.raises(psycopg.errors.NotNullViolation), conn.transaction():
+        conn.execute("insert into raw.deskpro__tickets (id, date_status, record) values (9, now(), '{}')")
+
+
+def test_a_raw_table_of_an_earlier_loader_gets_the_new_columns_and_keeps_its_rows(conn, landing):
+    conn.execute("create schema if not exists raw")
+    conn.execute("""create table raw.deskpro__tickets (id bigint, date_status timestamptz, record jsonb not null,
+                    _request text, _batch_id text not null, _loaded_at timestamptz not null, primary key (id))""")
+    conn.execute("""insert into raw.deskpro__tickets values
+                    (1, '2023-12-01', '{"id": 1}', 'GET /tickets', 'old', '2023-12-02')""")
+    conn.commit()
+    res = load_batch(conn, make_batch(landing, [ticket(2)]).folder)
+    assert res.streams["tickets"].inserted == 1
+    assert [r[0] for r in rows(conn)] == [1, 2]
+    assert conn.execute("select _batch_id from raw.deskpro__tickets where id = 1").fetchone() == ("old",)
