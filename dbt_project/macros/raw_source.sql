@@ -3,21 +3,26 @@
     a missing source gives no rows (its figures null, never 0) instead of failing
     every other model's build.
     `key_columns` are the typed key columns the loader creates ({name: postgres
-    type}); every raw table also has record, _request, _batch_id and _loaded_at.
+    type}); every stream's raw table also has record, _request, _batch_id,
+    _loaded_at and _seq. A loader table of another shape (raw._batches) passes all
+    its columns as `key_columns` with `stream_table=false`.
     In a unit test the source is a fixture (no schema): used as it is. -#}
-{% macro raw_source(source_name, table, key_columns) -%}
+{% macro raw_source(source_name, table, key_columns, stream_table=true) -%}
     {%- set rel = source(source_name, table) -%}
     {%- if execute and rel.schema and rel.identifier
           and adapter.get_relation(database=rel.database, schema=rel.schema, identifier=rel.identifier) is none -%}
     (
         select
             {%- for name, type in key_columns.items() %}
-            null::{{ type }} as "{{ name }}",
+            null::{{ type }} as "{{ name }}"{% if stream_table or not loop.last %},{% endif %}
             {%- endfor %}
+            {%- if stream_table %}
             null::jsonb as record,
             null::text as _request,
             null::text as _batch_id,
-            null::timestamptz as _loaded_at
+            null::timestamptz as _loaded_at,
+            null::bigint as _seq
+            {%- endif %}
         where false
     ) as not_loaded_yet
     {%- else -%}

@@ -19,7 +19,7 @@ batches as (
 quarantine as (
 
     select source, count(*) as quarantined_records
-    from {{ source('pipeline', '_quarantine') }}
+    from {{ ref('stg_pipeline__quarantine') }}
     group by 1
 
 ),

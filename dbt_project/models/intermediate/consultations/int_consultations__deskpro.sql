@@ -1,8 +1,7 @@
 {#- Deskpro tickets that are consultations, each with its report channel.
     The channel comes from the first matching rule of seed deskpro_channel_rules.
     A ticket is escalated when an agent put the label var('deskpro_escalation_label')
-    ("eskalasi") on it. stg_deskpro__tickets does not expose the labels yet, so they
-    are read here from the raw record (to move into staging). -#}
+    ("eskalasi") on it (stg_deskpro__tickets.is_escalated). -#}
 with
 
 tickets as (
@@ -33,15 +32,6 @@ agents as (
 rules as (
 
     select * from {{ ref('deskpro_channel_rules') }}
-
-),
-
-labels as (
-
-    select
-        id as ticket_id,
-        coalesce(record -> 'labels', '[]'::jsonb) ? '{{ var("deskpro_escalation_label", "eskalasi") }}' as is_escalated
-    from {{ source('deskpro', 'deskpro__tickets') }}
 
 ),
 
@@ -79,7 +69,7 @@ final as (
         matched.topic_text,
         agents.agent_name,
         matched.feedback_rating,
-        coalesce(labels.is_escalated, false) as is_escalated,
+        matched.is_escalated,
 
         -- timestamps
         matched.created_at,
@@ -91,8 +81,6 @@ final as (
         on matched.person_id = people.person_id
     left join agents
         on matched.agent_id = agents.agent_id
-    left join labels
-        on matched.ticket_id = labels.ticket_id
 
 )
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('avaya', 'avaya__files') }}
+    select * from {{ raw_source('avaya', 'avaya__files', avaya_key_columns('avaya__files')) }}
 
 ),
 

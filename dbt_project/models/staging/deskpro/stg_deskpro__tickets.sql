@@ -30,6 +30,7 @@ renamed as (
         (record ->> 'total_to_first_reply_wh')::integer as business_seconds_to_first_reply,
 
         -- booleans
+        coalesce(record -> 'labels', '[]'::jsonb) ? '{{ var("deskpro_escalation_label", "eskalasi") }}' as is_escalated,
         coalesce(record ->> 'hidden_status', '') in (
             {%- for s in var("deskpro_excluded_hidden_statuses") %}'{{ s }}'{% if not loop.last %}, {% endif %}{% endfor -%}
         ) as is_excluded,

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('pipeline', '_batches') }}
+    select * from {{ raw_source('pipeline', '_batches', {
+        'batch_id': 'text', 'source': 'text', 'window_': 'jsonb', 'streams': 'jsonb',
+        'requests': 'integer', 'loaded_at': 'timestamptz'}, stream_table=false) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('whatsapp', 'whatsapp__messages') }}
+    select * from {{ raw_source('whatsapp', 'whatsapp__messages', {'wamid': 'text', 'sent_at': 'timestamptz'}) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('whatsapp', 'whatsapp__statuses') }}
+    select * from {{ raw_source('whatsapp', 'whatsapp__statuses', {'wamid': 'text', 'status': 'text', 'status_at': 'timestamptz'}) }}
 
 ),
 

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ raw_source('pipeline', '_quarantine', {
+        'source': 'text', 'stream': 'text', 'record_key': 'text', 'reason': 'text', 'record_hash': 'text',
+        'record': 'jsonb', 'request': 'text', 'first_batch_id': 'text', 'last_batch_id': 'text',
+        'first_seen_at': 'timestamptz', 'last_seen_at': 'timestamptz', 'times_seen': 'integer'},
+        stream_table=false) }}
+
+),
+
+renamed as (
+
+    select
+        -- grain
+        source,
+        stream,
+        record_key,
+        reason,
+        record_hash,
+
+        -- what was rejected
+        record,
+        request,
+
+        -- when
+        first_batch_id,
+        last_batch_id,
+        first_seen_at,
+        last_seen_at,
+        times_seen
+    from source
+
+)
+
+select * from renamed
