@@ -99,7 +99,8 @@ class Figures:
             self.missing.append(key)
         return m
 
-    def value(self, key: str, decimals: int = 0) -> str:
+    def value(self, key: str, decimals: int = 1) -> str:
+        """The figure, with up to ``decimals`` decimals (1.469; 37,7; 5)."""
         m = self.get(key)
         return fmt.num(m["value"], decimals) if m and m.get("value") is not None else "–"
 
@@ -110,10 +111,10 @@ class Figures:
         period = self.data.period
         parts = []
         if "prev_month" in m or "mom_pct" in m:
-            parts.append(fmt.change_phrase(m.get("mom_pct"), m.get("prev_month"), "bulan sebelumnya"))
+            parts.append(fmt.change_phrase(m.get("mom_pct"), m.get("prev_month"), "bulan sebelumnya", m.get("value")))
         if "same_month_last_year" in m or "yoy_pct" in m:
             parts.append(fmt.change_phrase(m.get("yoy_pct"), m.get("same_month_last_year"),
-                                           f"bulan {fmt.month_name(fmt.previous_period(period, 12))}"))
+                                           f"bulan {fmt.month_name(fmt.previous_period(period, 12))}", m.get("value")))
         return " dan ".join(parts)
 
     def unavailable(self, key: str) -> str:
@@ -151,7 +152,8 @@ def _img(src: str, alt: str) -> str:
 def render_html(data: ReportData) -> tuple[str, Figures]:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(num=fmt.num, pct=fmt.pct, date_id=fmt.date_id)
+    env.filters.update(num=fmt.num, pct=fmt.pct, date_id=fmt.date_id, timestamp_id=fmt.timestamp_id,
+                       field_label=fmt.field_label, figure=fmt.figure)
     figures = Figures(data)
     html = env.get_template("laporan.html.j2").render(
         d=data, f=figures, month=fmt.month_name(data.period), year=data.period[:4],

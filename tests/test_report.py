@@ -90,3 +90,39 @@ def test_published_figures_are_compared_with_tolerance_only_for_percentages():
         ("email_lapor_messages", "breakdown:unclassified"): "differs_explained",
         ("tickets_phone", "value"): "not_computed",
     }
+
+
+def test_a_change_from_zero_is_worded_without_a_percentage():
+    assert fmt.change_phrase(None, 0, "bulan Desember 2022", current=1) == \
+        "<b>meningkat</b> dari 0 pada bulan Desember 2022"
+    assert fmt.change_phrase(None, 0, "bulan sebelumnya", current=0) == "sama dengan bulan sebelumnya (0)"
+
+
+def test_a_register_row_without_a_date_shows_none_never_today():
+    assert fmt.date_id(None) == "–" and fmt.date_id("2023-12-07") == "7 Desember 2023"
+    metrics = {"complaints_pengaduan": {"value": 2, "rows": [
+        {"date": "2023-12-07", "description": "Oknum perantara alokasi DBH"},
+        {"date": None, "description": "Surat palsu undangan bimtek"}]}}
+    html, _ = render_html(ReportData("2023-12", metrics))
+    rows = html[html.index('id="pengaduan"'):html.index('id="pengguna"') if 'id="pengguna"' in html else None]
+    assert "<td>7 Desember 2023</td>" in rows and "<td>–</td><td>Surat palsu" in rows
+    import datetime as dt
+    assert fmt.date_id(dt.date.today()) not in rows
+
+
+def test_figures_keep_their_decimal_and_notes_are_in_indonesian_format():
+    metrics = {"social_media_content_avg": {"value": 37.7, "same_month_last_year": 46, "yoy_pct": -18.1}}
+    differences = [{"metric_key": "social_media_content_avg", "label": "Konten media sosial", "field": "value",
+                    "published_value": "38", "data_value": 37.7, "explanation": "dibulatkan"},
+                   {"metric_key": "tickets_email_call_center", "label": "Email Call Center", "field": "mom_pct",
+                    "published_value": "-13.5", "data_value": -11.9, "explanation": "penyebut"},
+                   {"metric_key": "email_lapor_messages", "label": "Email Lapor", "field": "breakdown:unclassified",
+                    "published_value": None, "data_value": 10, "explanation": "tidak sesuai jenis"}]
+    data = ReportData("2023-12", metrics, differences=differences,
+                      health=[{"source": "meta", "status": "ok", "last_loaded_at": "2026-11-28 01:37:05.6+00:00"}])
+    html, _ = render_html(data)
+    assert "<b>37,7</b>" in html and ">38<" not in html.split('id="catatan-data"')[0]
+    notes = html[html.index('id="catatan-data"'):]
+    assert "<td>38</td><td>37,7</td>" in notes and "<td>-13,5%</td><td>-11,9%</td>" in notes
+    assert "(rincian: unclassified)" in notes and "<td>–</td><td>10</td>" in notes
+    assert "28 November 2026 01.37 UTC" in notes and "None" not in notes
