@@ -191,3 +191,11 @@ def test_every_channel_renders_the_plan_and_gives_the_published_december_figures
         "Kab. Wajo": 15, "Prov. Sumatera Barat": 15, "Kab. Kediri": 13, "Prov. Riau": 13, "Prov. Sulawesi Utara": 13}
     assert summary["escalated_tickets"]["value"] == 144 and summary["escalated_tickets"]["share_pct"] == 9.8
     assert summary["agent_satisfaction_avg"]["value"] == 5.0 and summary["agent_satisfaction_avg"]["rule_met"]
+
+
+def test_topics_of_the_month_are_the_plans(env, plan_dec):
+    summary = json.loads((env.out / "reports" / "2023-12" / "summary.json").read_text())["metrics"]
+    topics = summary["consultation_topics"]
+    assert topics["value"] == 1469
+    assert topics["breakdown"] == dict(Counter(c.topic for c in plan_dec))  # every channel carries its topic
+    assert list(topics["breakdown"].values()) == sorted(topics["breakdown"].values(), reverse=True)

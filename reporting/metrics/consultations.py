@@ -8,6 +8,7 @@
     tickets_within_service_hours   marts.mart_monthly_timezones
     tickets_outside_service_hours  marts.mart_monthly_timezones
     agent_satisfaction_avg         marts.mart_monthly_agent_satisfaction
+    consultation_topics            marts.mart_monthly_topics
 
 Ratios stay unrounded in the marts; here they become percentages with one decimal,
 and the satisfaction average one decimal, as the report prints them.
@@ -64,6 +65,26 @@ def users_by_segment(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         unclassified=sum(n for _, reported, n, *_ in rows if not reported),
         ytd_breakdown={name: _n(ytd) for name, _, _, _, ytd, _, _ in rows},
         ytd_shares_pct={name: pct(share) for name, _, _, _, _, share, _ in rows},
+    )}
+
+
+@reader
+def consultation_topics(conn, month: dt.date) -> dict[str, dict[str, Any]]:
+    """Consultations by topic, most frequent first; `unclassified` = no known topic."""
+    rows = conn.execute(
+        """select topic_name, consultations, share_of_month, consultations_ytd, month_consultations
+           from marts.mart_monthly_topics where month = %s
+           order by topic_name = 'unclassified', consultations desc, sort_order""",
+        (month,),
+    ).fetchall()
+    if not rows:
+        return {}
+    ytd = sorted(((name, _n(n)) for name, _, _, n, _ in rows), key=lambda r: (r[0] == "unclassified", -r[1]))
+    return {"consultation_topics": metric(
+        value=rows[0][4],
+        breakdown={name: _n(n) for name, n, *_ in rows if n},
+        shares_pct={name: pct(share) for name, n, share, *_ in rows if n},
+        ytd_breakdown={name: n for name, n in ytd if n},
     )}
 
 
