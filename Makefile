@@ -40,6 +40,11 @@ airflow: install
 dbt: install
 	$(PY) -m pipeline dbt $(ARGS)
 
+# dbt's documentation of every model, test and the report's exposure, as one self-contained page.
+docs: install
+	$(PY) -m pipeline dbt docs generate --static
+	@echo "dbt docs: $(CURDIR)/dbt_project/target/static_index.html"
+
 bench: install
 	$(PY) -m bench.loader $(ARGS)
 
