@@ -126,3 +126,14 @@ def test_figures_keep_their_decimal_and_notes_are_in_indonesian_format():
     assert "<td>38</td><td>37,7</td>" in notes and "<td>-13,5%</td><td>-11,9%</td>" in notes
     assert "(rincian: unclassified)" in notes and "<td>–</td><td>10</td>" in notes
     assert "28 November 2026 01.37 UTC" in notes and "None" not in notes
+
+
+def test_top_local_governments_are_listed_with_their_topics():
+    metrics = {"top_local_governments": {
+        "breakdown": {"Kab. Wajo": 15, "Prov. Sumatera Barat": 15}, "topics": {"Kab. Wajo": "DAU, SHSR, PDRD"},
+        "ytd_breakdown": {"Kab. Probolinggo": 56}, "ytd_topics": {"Kab. Probolinggo": "DAK, DAU, Transfer"}}}
+    html, _ = render_html(ReportData("2023-12", metrics))
+    section = html[html.index('id="pemda"'):html.index('id="zona-waktu"')]
+    assert "<td>Kab. Wajo</td><td>15</td><td>DAU, SHSR, PDRD</td>" in section
+    assert "<td>Prov. Sumatera Barat</td><td>15</td><td>–</td>" in section
+    assert "<td>Kab. Probolinggo</td><td>56</td><td>DAK, DAU, Transfer</td>" in section
