@@ -84,6 +84,9 @@ def previous_period(period: str, months: int = 1) -> str:
     while m <= 0:
         m += 12
         y -= 1
+    while m > 12:  # a negative ``months`` goes forward
+        m -= 12
+        y += 1
     return f"{y:04d}-{m:02d}"
 
 

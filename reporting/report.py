@@ -43,6 +43,9 @@ METRIC_SOURCE = {
     "complaints_keluhan_kebijakan": "register pengaduan", "instagram_village_followers": "register pengikut desa",
 }
 
+UNMATCHED_LISTED = 10  # region texts listed in "Catatan data"
+REJECTED_LISTED = 25  # rejected records listed there (register rows first)
+
 CHANNEL_KEYS = [
     ("tickets_whatsapp", "WhatsApp"), ("tickets_phone", "Telepon"), ("tickets_hai_kemenkeu", "HAI Kemenkeu"),
     ("tickets_live_chat", "Live Chat"), ("tickets_email_call_center", "Email Call Center"),
@@ -56,6 +59,9 @@ class ReportData:
     channel_trend: dict[str, dict[str, int]] = field(default_factory=dict)  # channel -> month -> n
     health: list[dict[str, Any]] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)
+    region_match: dict[str, Any] | None = None  # the month's typed regions: matched / unmatched
+    unmatched_regions: list[dict[str, Any]] = field(default_factory=list)  # most frequent, seen in the month
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # records the loader kept out
     generated_at: str = ""
 
 
@@ -81,6 +87,21 @@ def collect(conn, period: str) -> ReportData:
             data.channel_trend.setdefault(r["channel_name"], {})[r["month"]] = r["tickets"]
     if _table_exists(conn, "marts.mart_pipeline_health"):
         data.health = _rows(conn, "select * from marts.mart_pipeline_health order by source")
+    if _table_exists(conn, "marts.mart_monthly_region_match_rate"):
+        found = _rows(conn, """select consultations, with_region_text, matched, unmatched, match_rate
+                                from marts.mart_monthly_region_match_rate where month = %s""", (month,))
+        data.region_match = found[0] if found else None
+    next_month = dt.date.fromisoformat(fmt.previous_period(period, -1) + "-01")
+    if _table_exists(conn, "marts.mart_unmatched_regions"):
+        data.unmatched_regions = _rows(conn, """select typed_as, consultations from marts.mart_unmatched_regions
+                                                where first_seen_at < %s and last_seen_at >= %s
+                                                order by consultations desc, region_text_clean limit %s""",
+                                       (next_month, month, UNMATCHED_LISTED))
+    if _table_exists(conn, "marts.mart_rejected_records"):
+        data.rejected = _rows(conn, """select source, stream, record_key, reason, times_seen
+                                       from marts.mart_rejected_records
+                                       order by source = 'registers' desc, source, stream, record_key limit %s""",
+                              (REJECTED_LISTED,))
     data.differences = [r for r in compare(data.metrics, load_published(conn, period))
                         if r["status"] in ("differs_explained", "differs_unexplained")]
     return data
@@ -150,7 +171,7 @@ def _img(src: str, alt: str) -> str:
 
 
 def render_html(data: ReportData) -> tuple[str, Figures]:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html", "html.j2"]),
                              undefined=jinja2.StrictUndefined)
     env.filters.update(num=fmt.num, pct=fmt.pct, date_id=fmt.date_id, timestamp_id=fmt.timestamp_id,
                        field_label=fmt.field_label, figure=fmt.figure)
