@@ -77,7 +77,7 @@ def test_report_is_rendered_with_the_figures_in_indonesian(first_run):
     assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
     assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
     notes = html[html.index('id="catatan-data"'):]
-    assert "-13.5" in notes and "17/143 = -11,9%" in notes  # the published mistake, explained
+    assert "<td>-13,5%</td><td>-11,9%</td>" in notes and "17/143 = -11,9%" in notes  # the published mistake, explained
     from pypdf import PdfReader
 
     text = " ".join(p.extract_text() for p in PdfReader(folder / "laporan.pdf").pages)
