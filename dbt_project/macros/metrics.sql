@@ -21,3 +21,13 @@
 {% macro deskpro_ts(json_expr) -%}
     nullif({{ json_expr }}, '')::timestamptz
 {%- endmacro %}
+
+{#- Every month from the first to the last `column` of `relation` (a CTE name): the
+    spine of a monthly mart, so a quiet month is a row (0), not a gap. -#}
+{% macro month_spine(relation, column) -%}
+    select generate_series(
+        (select min({{ column }}) from {{ relation }}),
+        (select max({{ column }}) from {{ relation }}),
+        interval '1 month'
+    )::date as month
+{%- endmacro %}

@@ -26,11 +26,7 @@ report_types as (
 
 months as (
 
-    select generate_series(
-        (select min(received_month) from messages),
-        (select max(received_month) from messages),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('messages', 'received_month') }}
 
 ),
 

@@ -13,11 +13,7 @@ intervals as (
 
 months as (
 
-    select generate_series(
-        (select min(month) from intervals),
-        (select max(month) from intervals),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('intervals', 'month') }}
 
 ),
 

@@ -19,11 +19,7 @@ sheets as (
 
 months as (
 
-    select generate_series(
-        (select min(month) from sheets),
-        (select max(month) from sheets),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('sheets', 'month') }}
 
 ),
 

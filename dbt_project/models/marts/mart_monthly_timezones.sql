@@ -10,11 +10,7 @@ consultations as (
 
 months as (
 
-    select generate_series(
-        (select min(created_month) from consultations),
-        (select max(created_month) from consultations),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('consultations', 'created_month') }}
 
 ),
 

@@ -21,11 +21,7 @@ topics as (
 
 months as (
 
-    select generate_series(
-        (select min(created_month) from consultations),
-        (select max(created_month) from consultations),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('consultations', 'created_month') }}
 
 ),
 

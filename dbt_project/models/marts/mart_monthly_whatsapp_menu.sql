@@ -28,11 +28,7 @@ menus as (
 
 months as (
 
-    select generate_series(
-        (select min(started_month) from conversations),
-        (select max(started_month) from conversations),
-        interval '1 month'
-    )::date as month
+    {{ month_spine('conversations', 'started_month') }}
 
 ),
 
