@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_AVAYA
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 AVAYA_CONN_ID = "avaya_files"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "avaya", "phone", "consultations"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=10)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean", description="Read every landing file again, loaded or not"),
     },
     doc_md="""

@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_CMS
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 CMS_CONN_ID = "cms_api"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "cms", "website"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=5)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Read every published post and delete what the site no longer publishes"),
     },

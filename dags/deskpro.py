@@ -6,7 +6,7 @@ import datetime as dt
 
 from airflow.sdk import Param, dag, task
 
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 from pipeline.assets import RAW_DESKPRO
 
 DESKPRO_CONN_ID = "deskpro_api"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "deskpro", "consultations"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=5)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean", description="Read every ticket and reconcile deletions"),
     },
     doc_md="""

@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_EMAIL_LAPOR
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 IMAP_CONN_ID = "email_lapor_imap"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "email_lapor", "routine_reports"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=5)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Re-read every message of the mailbox (merge; nothing is deleted)"),
     },

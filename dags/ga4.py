@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_GA4
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 GA4_CONN_ID = "ga4_api"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "ga4", "website"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=10)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Re-read every month from the connection's start_date and reconcile"),
     },

@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_META
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 META_CONN_ID = "meta_graph_api"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -24,6 +24,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "meta", "instagram", "facebook", "social"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=10)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Read every media/post and the insights history; reconcile deletions"),
     },

@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_REGISTERS
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 REGISTERS_CONN_ID = "registers_folder"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "registers", "publishing", "engagement"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=10)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean", description="Read every workbook and reconcile deletions"),
     },
     doc_md="""

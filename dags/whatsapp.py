@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_WHATSAPP
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 WHATSAPP_CONN_ID = "whatsapp_files"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "whatsapp", "consultations", "chatbot"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=5)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Read the whole spool and every export, and reconcile deletions"),
     },

@@ -7,7 +7,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 
 from pipeline.assets import RAW_X
-from pipeline.defaults import default_args
+from pipeline.defaults import LOAD_PARAMS, default_args
 
 X_CONN_ID = "x_api"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -22,6 +22,7 @@ WAREHOUSE_CONN_ID = "warehouse"
     tags=["source", "x", "twitter", "social"],
     default_args=default_args(retry_delay=dt.timedelta(minutes=15)),
     params={
+        **LOAD_PARAMS,
         "full_refresh": Param(False, type="boolean",
                               description="Read the whole timeline (latest 3,200 posts) and reconcile deletions"),
     },

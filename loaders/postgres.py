@@ -10,10 +10,17 @@ For every stream of the batch, inside ONE transaction:
    primary key (the last copy of a key in the batch wins); a row whose record did
    not change is left alone, so a rerun leaves identical rows, ``_loaded_at`` and
    ``_batch_id`` included;
-3. on a full refresh, delete the rows the source no longer returns;
-4. put the batch's rejected records into ``raw._quarantine`` with their reasons;
+3. on a full refresh, delete the rows the source no longer returns, but only when
+   the extract proved its listing complete (the source's own count matches what
+   arrived, every page arrived) and the shrink is within ``max_shrink`` (default
+   5 % of the stream's rows); the raw row of a record whose new version was
+   rejected is never deleted. Otherwise the whole batch is refused
+   (``CompletenessError``, naming the counts and the override);
+4. put the batch's rejected records into ``raw._quarantine`` with their reasons,
+   and resolve the open entries whose key now loaded valid;
 5. advance the stream's watermark and record the batch in ``raw._batches``.
-A crash anywhere rolls all of it back: the previous state stays intact.
+A crash or a refusal anywhere rolls all of it back: the previous state stays intact.
+Errors name the table, the line and the rule, never a record's text.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +77,38 @@ create table if not exists {RAW}._quarantine (
     times_seen integer not null default 1,
     primary key (source, stream, record_key, reason, record_hash)
 );
+alter table {RAW}._quarantine add column if not exists action text not null default 'rejected';
+alter table {RAW}._quarantine add column if not exists resolved_at timestamptz;
+alter table {RAW}._quarantine add column if not exists resolved_batch_id text;
 """
+
+DEFAULT_MAX_SHRINK = 0.05
+
+
+class CompletenessError(RuntimeError):
+    """A batch that would delete rows without proof that its extract was complete."""
+
+
+class LoadError(RuntimeError):
+    """A batch the database refused; the message names the table, line and rule, not the record."""
+
+
+@dataclass
+class LoadOptions:
+    """What a load may do. ``max_shrink``: the largest share of a stream's rows a full
+    refresh may delete in one run. ``force_deletions``: delete even when the listing
+    is not proved complete or the shrink is larger (an engineer's explicit decision)."""
+
+    max_shrink: float = DEFAULT_MAX_SHRINK
+    force_deletions: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LoadOptions:
+        opts = cls(max_shrink=float(os.environ.get("DJPK_MAX_SHRINK", DEFAULT_MAX_SHRINK)))
+        for k, v in overrides.items():
+            if v is not None:
+                setattr(opts, k, v)
+        return opts
 
 _ALLOWED_TYPES = {"bigint", "integer", "text", "timestamptz", "date", "boolean", "double precision", "numeric"}
 
@@ -82,6 +122,8 @@ class StreamLoad:
     unchanged: int = 0
     deleted: int = 0
     quarantined: int = 0
+    resolved: int = 0  # quarantine entries closed because their key loaded valid
+    cleaned: int = 0
     watermark: str | None = None
 
 
@@ -158,10 +200,47 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
 
 
 def _copy_file(cur: psycopg.Cursor, statement: sql.Composable, csv_path: Path) -> int:
-    with cur.copy(statement) as cp, open(csv_path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            cp.write(chunk)
+    try:
+        with cur.copy(statement) as cp, open(csv_path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                cp.write(chunk)
+    except psycopg.errors.UniqueViolation:
+        raise
+    except psycopg.DataError as exc:
+        # The server's message has the offending line's text in its CONTEXT: keep
+        # only the line number, the column and the rule.
+        diag = exc.diag
+        where = re.search(r"line (\d+)(, column (\w+))?", diag.context or "")
+        at = f"line {where.group(1)}" + (f", column {where.group(3)}" if where and where.group(3) else "") if where else "?"
+        raise LoadError(f"{csv_path.name}: COPY refused {at}: {diag.message_primary} [{diag.sqlstate}]") from None
     return cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
+
+
+def _key_text(key_cols: list[str], alias: str) -> sql.Composable:
+    """SQL for a row's key as ``Stream.describe`` writes it: ``col=value[,col=value]``."""
+    parts = [sql.SQL("{} || coalesce({}.{}::text, 'None')").format(sql.Literal(f"{c}="), sql.Identifier(alias), _ident(c))
+             for c in key_cols]
+    return sql.SQL(" || ',' || ").join(parts)
+
+
+def _check_deletions(evidence: dict, table: str, doomed: int, existing: int, options: LoadOptions) -> None:
+    """Refuse (raise) a deletion the extract did not prove right."""
+    if doomed == 0 or options.force_deletions:
+        return
+    source, stream = evidence.get("source"), evidence.get("stream")
+    counts = (f"the source listed {evidence.get('expected') if evidence.get('expected') is not None else 'an unknown number of'} "
+              f"records, {evidence.get('received') if evidence.get('received') is not None else '?'} arrived; "
+              f"{doomed} of the {existing} rows of {table} would be deleted")
+    how = (f"Nothing was loaded or deleted. If the source really dropped them, rerun with "
+           f"`python -m pipeline dag {source} --full-refresh --force-deletions` or the DAG param "
+           f"force_deletions=true (bound: DJPK_MAX_SHRINK={options.max_shrink:g}).")
+    if evidence.get("complete") is not True:
+        why = "; ".join(evidence.get("problems") or []) or "the extract did not prove its listing complete"
+        raise CompletenessError(f"{source}.{stream}: full refresh refused: {why}; {counts}. {how}")
+    if existing and doomed / existing > options.max_shrink:
+        raise CompletenessError(
+            f"{source}.{stream}: full refresh refused: it would delete {doomed / existing:.1%} of the rows, "
+            f"more than the bound of {options.max_shrink:.0%}; {counts}. {how}")
 
 
 def load_stream(
@@ -171,8 +250,20 @@ def load_stream(
     batch_id: str,
     loaded_at: dt.datetime,
     full_refresh: bool = False,
+    *,
+    evidence: dict | None = None,
+    rejected_pks: list[list[str]] | None = None,
+    options: LoadOptions | None = None,
 ) -> StreamLoad:
-    """COPY one stream file and merge it. Call inside a transaction."""
+    """COPY one stream file and merge it. Call inside a transaction.
+
+    ``evidence``: the stream's completeness evidence from the manifest (``source``,
+    ``stream``, ``complete``, ``expected``, ``received``, ``problems``); a full
+    refresh deletes only under ``_check_deletions``. ``rejected_pks``: keys of
+    records rejected in this batch, whose raw rows a full refresh keeps.
+    """
+    evidence = evidence or {}
+    options = options or LoadOptions()
     table = _ident(spec["table"])
     target = sql.SQL("{}.{}").format(sql.Identifier(RAW), table)
     key_cols = [c for c, _ in spec["columns"]]
@@ -199,6 +290,8 @@ def load_stream(
             log.info("%s: a key occurs more than once in the batch; merging instead", out.table)
             out.copied = out.inserted = 0
     stage = sql.Identifier(f"_stage_{spec['table']}")
+    # A caller's open transaction may still hold the stage of an earlier load (on commit drop).
+    conn.execute(sql.SQL("drop table if exists {}").format(stage))
     conn.execute(
         sql.SQL("create temp table {stage} ({cols}, _seq bigint, _request text, record jsonb) on commit drop").format(
             stage=stage,
@@ -244,36 +337,59 @@ def load_stream(
         out.inserted, out.updated, distinct = merged
         out.unchanged = distinct - out.inserted - out.updated
         if full_refresh:
-            cur.execute(
-                sql.SQL("delete from {target} t where not exists (select 1 from {stage} s where {cond})").format(
-                    target=target,
-                    stage=stage,
-                    cond=sql.SQL(" and ").join(sql.SQL("s.{c} = t.{c}").format(c=c) for c in pk),
-                )
-            )
-            out.deleted = cur.rowcount
+            rejected = None
+            if rejected_pks:
+                rejected = sql.Identifier(f"_rejected_{spec['table']}")
+                cur.execute(sql.SQL("drop table if exists {}").format(rejected))
+                cur.execute(sql.SQL("create temp table {} ({}) on commit drop").format(
+                    rejected, sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in pk)))
+                with cur.copy(sql.SQL("copy {} from stdin").format(rejected)) as cp:
+                    for row in rejected_pks:
+                        cp.write_row(row)
+            cond = _deletion_cond(pk, stage, rejected)
+            doomed, existing = cur.execute(
+                sql.SQL("select count(*) filter (where {cond}), count(*) from {target} t").format(
+                    cond=cond, target=target)).fetchone()
+            _check_deletions(evidence, out.table, doomed, existing - out.inserted, options)
+            if doomed:
+                cur.execute(sql.SQL("delete from {target} t where {cond}").format(target=target, cond=cond))
+                out.deleted = cur.rowcount
     return out
 
 
-def _quarantine(conn: psycopg.Connection, source: str, stream: str, path: Path, batch_id: str, at: dt.datetime) -> int:
+def _deletion_cond(pk: list[sql.Identifier], stage: sql.Identifier, rejected: sql.Identifier | None) -> sql.Composable:
+    match = sql.SQL("not exists (select 1 from {stage} s where {cond})").format(
+        stage=stage, cond=sql.SQL(" and ").join(sql.SQL("s.{c} = t.{c}").format(c=c) for c in pk))
+    if rejected is None:
+        return match
+    return sql.SQL("{} and not exists (select 1 from {rej} r where {cond})").format(
+        match, rej=rejected, cond=sql.SQL(" and ").join(sql.SQL("r.{c} = t.{c}::text").format(c=c) for c in pk))
+
+
+def _read_rejects(path: Path) -> list[dict]:
     if not path.exists():
-        return 0
-    rows = []
+        return []
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                r = json.loads(line)
-                rec = json.dumps(r.get("record"), ensure_ascii=False, sort_keys=True)
-                rows.append((source, stream, r["key"], r["reason"], hashlib.sha256(rec.encode()).hexdigest(),
-                             rec.replace("\\u0000", ""), r.get("request"), batch_id, batch_id, at, at))
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _quarantine(conn: psycopg.Connection, source: str, stream: str, rejects: list[dict], batch_id: str,
+                at: dt.datetime) -> int:
+    rows = []
+    for r in rejects:
+        rec = json.dumps(r.get("record"), ensure_ascii=False, sort_keys=True)
+        rows.append((source, stream, r["key"], r["reason"], hashlib.sha256(rec.encode()).hexdigest(),
+                     rec.replace("\\u0000", ""), r.get("request"), batch_id, batch_id, at, at,
+                     r.get("action") or "rejected"))
     if rows:
         with conn.cursor() as cur:
             cur.executemany(
                 f"""insert into {RAW}._quarantine (source, stream, record_key, reason, record_hash, record, request,
-                        first_batch_id, last_batch_id, first_seen_at, last_seen_at)
-                    values (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)
+                        first_batch_id, last_batch_id, first_seen_at, last_seen_at, action)
+                    values (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)
                     on conflict (source, stream, record_key, reason, record_hash) do update
                     set last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at,
+                        resolved_at = null, resolved_batch_id = null,
                         times_seen = {RAW}._quarantine.times_seen
                                      + (case when {RAW}._quarantine.last_batch_id = excluded.last_batch_id then 0 else 1 end)""",
                 rows,
@@ -281,18 +397,59 @@ def _quarantine(conn: psycopg.Connection, source: str, stream: str, path: Path, 
     return len(rows)
 
 
-def load_batch(conn: psycopg.Connection, manifest_path: str | Path) -> LoadResult:
-    """Load every stream of a committed batch in one transaction."""
+def _resolve_quarantine(conn: psycopg.Connection, source: str, stream: str, spec: dict, batch_id: str,
+                        at: dt.datetime) -> int:
+    """Close the open entries of ``stream`` whose key this batch loaded valid (and did not quarantine again)."""
+    key_cols = spec["primary_key"]
+    target = sql.SQL("{}.{}").format(sql.Identifier(RAW), _ident(spec["table"]))
+    cur = conn.execute(
+        sql.SQL(
+            """update {q} q set resolved_at = %(at)s, resolved_batch_id = %(batch)s
+               where q.source = %(source)s and q.stream = %(stream)s and q.resolved_at is null
+                 and q.last_batch_id <> %(batch)s
+                 and q.record_key in (select {key} from {target} t where t._batch_id = %(batch)s)"""
+        ).format(q=sql.SQL(f"{RAW}._quarantine"), key=_key_text(key_cols, "t"), target=target),
+        {"at": at, "batch": batch_id, "source": source, "stream": stream},
+    )
+    return cur.rowcount or 0
+
+
+def load_batch(conn: psycopg.Connection, manifest_path: str | Path, options: LoadOptions | None = None) -> LoadResult:
+    """Load every stream of a committed batch in one transaction.
+
+    Refuses the whole batch (``CompletenessError``) when a stream's listing is known
+    to be incomplete, or a full refresh would delete rows without proof.
+    """
     m = read_manifest(manifest_path)
     folder = Path(m["folder"])
     loaded_at = dt.datetime.now(dt.UTC)
+    options = options or LoadOptions.from_env()
     ensure_meta(conn)
     result = LoadResult(m["batch_id"], m["source"])
+    for name, s in m["streams"].items():
+        if s.get("complete") is False and not options.force_deletions:
+            raise CompletenessError(
+                f"{m['source']}.{name}: the extract is incomplete: {'; '.join(s.get('problems') or [])} "
+                f"(expected {s.get('expected')}, received {s.get('received')}). Nothing was loaded or deleted; "
+                f"the next run reads the window again. Override with --force-deletions / force_deletions=true.")
     with conn.transaction():
+        try:
+            # Errors in the server's log name no record text (CONTEXT would quote the COPY line).
+            with conn.transaction():
+                conn.execute("set local log_error_verbosity = terse")
+        except psycopg.Error:
+            pass  # not a superuser: the server's own setting applies
         for name, s in m["streams"].items():
             spec = s["spec"]
-            sl = load_stream(conn, spec, folder / s["file"], m["batch_id"], loaded_at, s.get("full_refresh", False))
-            sl.quarantined = _quarantine(conn, m["source"], name, folder / s["rejects_file"], m["batch_id"], loaded_at)
+            rejects = _read_rejects(folder / s["rejects_file"])
+            evidence = {k: s.get(k) for k in ("complete", "expected", "received", "problems")}
+            evidence.update(source=m["source"], stream=name)
+            sl = load_stream(conn, spec, folder / s["file"], m["batch_id"], loaded_at, s.get("full_refresh", False),
+                             evidence=evidence, options=options,
+                             rejected_pks=[r["pk"] for r in rejects if r.get("pk")])
+            sl.cleaned = s.get("cleaned", 0)
+            sl.quarantined = _quarantine(conn, m["source"], name, rejects, m["batch_id"], loaded_at)
+            sl.resolved = _resolve_quarantine(conn, m["source"], name, spec, m["batch_id"], loaded_at)
             if s.get("watermark"):
                 conn.execute(
                     f"""insert into {RAW}._watermarks (source, stream, watermark, batch_id, updated_at)
@@ -313,8 +470,10 @@ def load_batch(conn: psycopg.Connection, manifest_path: str | Path) -> LoadResul
         )
     for name, sl in result.streams.items():
         log.info(
-            "%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined",
+            "%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined, %d resolved, "
+            "%d cleaned",
             m["source"], name, sl.table, sl.inserted, sl.updated, sl.unchanged, sl.deleted, sl.quarantined,
+            sl.resolved, sl.cleaned,
         )
     return result
 

@@ -183,6 +183,8 @@ def cmd_dag(args: argparse.Namespace) -> int:
     conf = json.loads(args.conf) if args.conf else {}
     if args.full_refresh:
         conf["full_refresh"] = True
+    if args.force_deletions:
+        conf["force_deletions"] = True
     with stand_ins(args.seed):
         run_dag(args.dag_id, conf)
     return 0
@@ -266,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("dag_id")
     one.add_argument("--conf", help="run conf as JSON")
     one.add_argument("--full-refresh", action="store_true")
+    one.add_argument("--force-deletions", action="store_true",
+                     help="let a full refresh delete although its listing is not proved complete")
     one.add_argument("--seed", type=int, default=2023)
     bf = sub.add_parser("backfill", help="run a source DAG for each day of a range (no scheduler needed)")
     bf.add_argument("dag_id")

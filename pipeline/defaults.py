@@ -21,3 +21,19 @@ def default_args(retry_delay: dt.timedelta = dt.timedelta(minutes=5), **extra) -
         "on_failure_callback": on_failure,
         **extra,
     }
+
+
+def _load_params() -> dict:
+    from airflow.sdk import Param
+
+    return {
+        "force_deletions": Param(
+            False, type="boolean",
+            description="Let a full refresh delete rows although its listing is not proved complete or it "
+                        "shrinks the table by more than DJPK_MAX_SHRINK (default 5 %). Use only when the "
+                        "source really dropped them."),
+    }
+
+
+# The load options every source DAG offers (read by pipeline.tasks.load_manifest).
+LOAD_PARAMS = _load_params()

@@ -6,6 +6,18 @@ file ready for PostgreSQL ``COPY`` (typed key columns, ``_seq``, ``_request``,
 plus ``manifest.json``. The manifest is written last, atomically: a batch without
 one is incomplete and the loader refuses it, so a failed extract never loads half
 a window.
+
+Guarantees made here, once, for every source:
+- free text is cleaned before it is written (NUL, lone surrogates from invalid
+  UTF-8, control characters), so one character never fails a COPY; the count of
+  cleaned records is in the manifest;
+- each stream carries its completeness evidence (``attest``): what the source said
+  it holds, what arrived, and whether every page did. The loader deletes nothing
+  on the strength of a listing that is not proved complete;
+- a rejected record keeps its primary key (``pk``), so a full refresh never
+  deletes the raw row of a record whose new version failed validation;
+- landing folders are 0700 and files 0600 (they hold personal data); ``prune``
+  deletes loaded batches after the retention period.
 """
 
 from __future__ import annotations
@@ -13,13 +25,68 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
+import re
+import shutil
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+log = logging.getLogger(__name__)
+
+# C0 and C1 control characters except tab, newline and carriage return, and DEL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates: what invalid UTF-8 decoded with surrogateescape leaves, and what
+# a JSON "\\udXXX" escape without its pair gives. They cannot be encoded as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without NUL and control characters, lone surrogates replaced by U+FFFD."""
+    if value.isprintable() or not (_CONTROL.search(value) or _SURROGATE.search(value)):
+        return value
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+
+
+def clean(value: Any) -> tuple[Any, bool]:
+    """``value`` with every string in it cleaned (keys of maps too); and whether anything changed."""
+    if isinstance(value, str):
+        c = clean_text(value)
+        return c, c is not value and c != value
+    if isinstance(value, dict):
+        changed = False
+        out = {}
+        for k, v in value.items():
+            ck, a = clean(k) if isinstance(k, str) else (k, False)
+            cv, b = clean(v)
+            out[ck] = cv
+            changed = changed or a or b
+        return (out, True) if changed else (value, False)
+    if isinstance(value, list | tuple):
+        items = [clean(v) for v in value]
+        if any(b for _, b in items):
+            return [v for v, _ in items], True
+        return value, False
+    return value, False
+
+
+def private_open(path: Path, mode: str = "w", **kw: Any):
+    """``open`` that creates the file 0600 (landing files hold personal data)."""
+    return open(path, mode, opener=lambda p, flags: os.open(p, flags, FILE_MODE), **kw)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) 0700; tighten it if it exists."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
 
 
 def new_batch_id(source: str) -> str:
@@ -47,13 +114,23 @@ class StreamResult:
     pages: int = 0
     watermark: str | None = None
     full_refresh: bool = False
+    cleaned: int = 0  # records whose text was cleaned (NUL, control characters, invalid UTF-8)
+    nulled: int = 0  # records kept with an invalid field set to null (the reason is quarantined)
+    # Completeness evidence. ``expected``: how many records the source said the
+    # listing holds (None: it does not say); ``received``: how many arrived (valid
+    # or rejected); ``complete``: True when every page arrived and the counts agree,
+    # False when they did not, None when nobody attested (a full refresh then deletes nothing).
+    expected: int | None = None
+    received: int | None = None
+    complete: bool | None = None
+    problems: list[str] = field(default_factory=list)
 
 
 class _StreamFile:
     def __init__(self, folder: Path, name: str, spec: StreamSpec, full_refresh: bool):
         self.result = StreamResult(spec, f"{name}.csv", f"{name}.rejects.jsonl", full_refresh=full_refresh)
-        self._fh = open(folder / self.result.file, "w", newline="", encoding="utf-8")
-        self._rej = open(folder / self.result.rejects_file, "w", encoding="utf-8")
+        self._fh = private_open(folder / self.result.file, "w", newline="", encoding="utf-8")
+        self._rej = private_open(folder / self.result.rejects_file, "w", encoding="utf-8")
         self._csv = csv.writer(self._fh)
         self._csv.writerow([c for c, _ in spec.columns] + ["_seq", "_request", "record"])
         self._seq = 0
@@ -61,16 +138,38 @@ class _StreamFile:
     def write(self, keys: list[Any], record: dict, request: str) -> None:
         self._seq += 1
         self.result.records += 1
+        record, changed = clean(record)
+        keys, kchanged = clean(list(keys))
+        self.result.cleaned += changed or kchanged
         self._csv.writerow(
             [_csv_value(v) for v in keys]
-            + [self._seq, request, json.dumps(record, ensure_ascii=False, separators=(",", ":"))]
+            + [self._seq, clean_text(request), json.dumps(record, ensure_ascii=False, separators=(",", ":"))]
         )
 
-    def reject(self, key: str, reason: str, record: Any, request: str) -> None:
-        self.result.rejected += 1
+    def reject(self, key: str, reason: str, record: Any, request: str, action: str = "rejected") -> None:
+        """Quarantine ``record`` with ``reason``. ``action`` "nulled": the record was kept
+        with the offending field set to null; "rejected": it was kept out of raw."""
+        if action == "rejected":
+            self.result.rejected += 1
+        record, _ = clean(record)
+        pk = None
+        if isinstance(record, dict) and all(record.get(c) is not None for c in self.result.spec.primary_key):
+            pk = [str(record[c]) for c in self.result.spec.primary_key]
         self._rej.write(
-            json.dumps({"key": key, "reason": reason, "request": request, "record": record}, ensure_ascii=False) + "\n"
+            json.dumps({"key": clean_text(key), "reason": clean_text(reason), "request": clean_text(request),
+                        "action": action, "pk": pk, "record": record}, ensure_ascii=False) + "\n"
         )
+
+    def attest(self, *, complete: bool, expected: int | None = None, received: int | None = None,
+               problems: Iterable[str] = ()) -> None:
+        """Record the completeness evidence of this stream's listing (see ``StreamResult``)."""
+        problems = list(problems)
+        if expected is not None and received is not None and expected != received:
+            problems.append(f"the source lists {expected} records, {received} arrived")
+        r = self.result
+        r.expected, r.received = expected, received
+        r.problems += problems
+        r.complete = bool(complete and not r.problems) if r.complete is not False else False
 
     def close(self) -> None:
         self._fh.close()
@@ -97,7 +196,8 @@ class Batch:
 
     def __post_init__(self) -> None:
         self.batch_id = self.batch_id or new_batch_id(self.source)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(Path(self.root) / self.source)
+        private_dir(self.folder)
 
     @property
     def folder(self) -> Path:
@@ -120,7 +220,8 @@ class Batch:
             "streams": {n: _result_dict(r) for n, r in self.streams.items()},
         }
         tmp = self.folder / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, default=str))
+        with private_open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(manifest, indent=2, default=str))
         os.replace(tmp, self.folder / MANIFEST)
         return self.folder / MANIFEST
 
@@ -133,6 +234,27 @@ def _result_dict(r: StreamResult) -> dict:
     d = asdict(r)
     d["spec"]["columns"] = [list(c) for c in r.spec.columns]
     return d
+
+
+def prune(root: str | Path, source: str, keep_days: float, is_loaded: Callable[[str], bool],
+          now: dt.datetime | None = None) -> list[str]:
+    """Delete ``source``'s batch folders older than ``keep_days`` that ``is_loaded``.
+
+    A batch that was never loaded is kept whatever its age: it is the only copy of
+    what the source sent. Returns the batch ids deleted.
+    """
+    folder = Path(root) / source
+    if not folder.is_dir():
+        return []
+    cutoff = (now or dt.datetime.now(dt.UTC)).timestamp() - keep_days * 86400
+    deleted = []
+    for batch in sorted(folder.iterdir()):
+        if batch.is_dir() and batch.stat().st_mtime < cutoff and is_loaded(batch.name):
+            shutil.rmtree(batch)
+            deleted.append(batch.name)
+    if deleted:
+        log.info("%s: deleted %d landing batches loaded more than %g days ago", source, len(deleted), keep_days)
+    return deleted
 
 
 def read_manifest(path: str | Path) -> dict:

@@ -1,8 +1,11 @@
 """Stream classes: one per endpoint, declaring name, path, keys and schema.
 
-A stream yields ``(record, request)`` pairs from the source; ``run_stream``
-validates each record against the stream's pydantic schema and writes it (or its
-rejection, with the reason) into the batch. Paging is a small swappable class.
+An extractor reads pages from the source and hands each record to
+``write_record``, which validates it against the stream's pydantic schema and
+writes it (or its rejection, with the reason) into the batch. A field listed in
+``soft_fields`` that fails validation is set to null instead, the record is kept
+and the reason quarantined. Paging is a small swappable class that also collects
+the listing's completeness evidence (``Listing``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -39,6 +42,27 @@ def _pg_type(annotation: Any) -> str:
 
 
 @dataclass
+class Listing:
+    """What a paged listing promised and what arrived: the evidence for ``attest``."""
+
+    expected: int | None = None  # records the source says the listing holds (first page)
+    received: int = 0
+    pages: int = 0
+    finished: bool = False  # paging reached the last page the source announced
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.finished and not self.problems and self.expected in (None, self.received)
+
+    def attest(self, out: Any) -> None:
+        """Hand the evidence to a batch stream (``_StreamFile.attest``)."""
+        out.attest(complete=self.complete, expected=self.expected if self.finished else None,
+                   received=self.received, problems=self.problems if self.finished else
+                   [*self.problems, f"paging stopped after page {self.pages}"])
+
+
+@dataclass
 class Page:
     records: list[dict]
     request: str  # "GET /path?query" without credentials
@@ -59,8 +83,14 @@ class PageNumberPaginator:
         self.page_param = page_param
         self.size_param = size_param
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[Page]:
+    def pages(self, client: RestClient, path: str, params: dict[str, Any],
+              listing: Listing | None = None) -> Iterator[Page]:
+        """Every page of ``path``. ``listing`` collects the completeness evidence: the
+        source's total, what arrived, a page short or empty before the last one, and
+        a total or page count that changed while paging."""
+        listing = listing if listing is not None else Listing()
         page = 1
+        first_total: tuple[int | None, int] | None = None
         while True:
             q = {**params, self.page_param: page, self.size_param: self.page_size}
             request = f"GET {path}?{urlencode(q)}"
@@ -75,9 +105,24 @@ class PageNumberPaginator:
             linked = body.get("linked") or {}
             if not isinstance(linked, dict):
                 raise MalformedPageError(f"{client.source}: {request} (page {page}): 'linked' is not a map")
+            count = _total_records(body)
+            if first_total is None:
+                first_total = (count, total)
+                listing.expected = count
+            elif (count, total) != first_total:
+                listing.problems.append(
+                    f"{path}: the listing changed while paging: page 1 said {first_total[0]} records in "
+                    f"{first_total[1]} pages, page {page} says {count} in {total}")
+            listing.pages = page
+            listing.received += len(data)
+            if page < total and len(data) < self.page_size:
+                listing.problems.append(f"{path}: page {page} of {total} has {len(data)} records, not {self.page_size}")
             yield Page(data, request, page, total, linked)
-            if page >= total or not data:
+            if page >= total:
+                listing.finished = True
                 return
+            if not data:
+                return  # an empty page before the last: the listing is not complete
             page += 1
 
 
@@ -86,6 +131,16 @@ def _json(resp: requests.Response, request: str, page: int) -> Any:
         return resp.json()
     except ValueError as exc:
         raise MalformedPageError(f"{request} (page {page}): body is not JSON ({exc})") from None
+
+
+def _total_records(body: dict) -> int | None:
+    meta = body.get("meta")
+    if not isinstance(meta, dict):
+        return None
+    for holder in (meta.get("pagination"), meta):
+        if isinstance(holder, dict) and isinstance(holder.get("total"), int):
+            return holder["total"]
+    return None
 
 
 def _total_pages(body: dict) -> int | None:
@@ -108,6 +163,9 @@ class Stream:
     primary_key: ClassVar[tuple[str, ...]] = ("id",)
     replication_key: ClassVar[str | None] = None
     schema: ClassVar[type[BaseModel]]
+    # Fields that, when invalid, are set to null (reason quarantined) instead of
+    # rejecting the whole record: a ticket with a rating of 7 is still a ticket.
+    soft_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def spec(cls) -> StreamSpec:
@@ -127,20 +185,45 @@ class Stream:
 
     @classmethod
     def describe(cls, record: Any) -> str:
+        """The record's key as ``col=value[,col=value]``: what logs, alerts and the
+        quarantine name a record by (never its text). The loader builds the same
+        string from the raw table's key columns to resolve quarantine entries."""
         if isinstance(record, dict):
-            return ",".join(f"{k}={record.get(k)!r}" for k in cls.primary_key)
-        return repr(record)[:80]
+            return ",".join(f"{k}={record.get(k)}" for k in cls.primary_key)
+        return f"<{type(record).__name__}>"
+
+
+def _reason(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<record>'}: {e['msg']}" for e in exc.errors())
 
 
 def write_record(batch: Batch, stream: type[Stream], record: Any, request: str, full_refresh: bool = False) -> BaseModel | None:
-    """Validate one record and write it, or its rejection, into the batch."""
+    """Validate one record and write it, or its rejection, into the batch.
+
+    Logs and the quarantine's reason carry the record's key and the rule it broke,
+    never its text (pydantic's messages do not include the input).
+    """
     out = batch.stream(stream.name, stream.spec(), full_refresh)
     try:
         model = stream.schema.model_validate(record)
     except ValidationError as exc:
-        reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<record>'}: {e['msg']}" for e in exc.errors())
         key = stream.describe(record)
-        log.error("%s.%s record %s rejected: %s (from %s)", stream.source, stream.name, key, reason, request)
+        soft = [e for e in exc.errors() if e["loc"] and e["loc"][0] in stream.soft_fields]
+        if soft and len(soft) == len(exc.errors()) and isinstance(record, dict):
+            kept = {**record, **{e["loc"][0]: None for e in soft}}
+            try:
+                model = stream.schema.model_validate(kept)
+            except ValidationError:
+                model = None
+            if model is not None:
+                reason = _reason(exc) + " (set to null, record kept)"
+                log.warning("%s.%s record %s kept: %s", stream.source, stream.name, key, reason)
+                out.reject(key, reason, record, request, action="nulled")
+                out.result.nulled += 1
+                out.write(stream.key_values(model), kept, request)
+                return model
+        reason = _reason(exc)
+        log.warning("%s.%s record %s quarantined: %s", stream.source, stream.name, key, reason)
         out.reject(key, reason, record, request)
         return None
     out.write(stream.key_values(model), record, request)

@@ -92,7 +92,9 @@ def run_extract(
     """Extract one window into a committed batch.
 
     Reads every ticket whose status changed at or after ``since - lookback``
-    (everything on ``full_refresh``). ``until`` is recorded, not applied: the API
+    (everything on ``full_refresh``, or when ``since`` is None, e.g. a manual
+    Airflow 3 run without a data interval: that reads everything but, unless
+    ``full_refresh``, deletes nothing). ``until`` is recorded, not applied: the API
     serves current state only, and a newer state of a ticket is never wrong to keep.
     """
     read_from = None if full_refresh or since is None else since - config.lookback
@@ -102,12 +104,12 @@ def run_extract(
         "until": until.isoformat() if until else None,
         "read_from": read_from.isoformat() if read_from else None,
         "lookback_days": config.lookback.total_seconds() / 86400,
-        "full_refresh": read_from is None,
+        "full_refresh": full_refresh,
     }
     client = config.client()
     log.info("deskpro: extracting from %s, status changed since %s", config.base_url, read_from or "the beginning")
     try:
-        extract(client, batch, read_from, PageNumberPaginator(page_size=config.page_size))
+        extract(client, batch, read_from, PageNumberPaginator(page_size=config.page_size), full_refresh=full_refresh)
     except BaseException:
         batch.abort()
         raise

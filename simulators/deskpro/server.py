@@ -186,6 +186,29 @@ class Faults:
             self._timeout = 0
             self._timeout_seconds = 3.0
             self._malformed: list[dict[str, Any]] = []
+            self._pages: list[dict[str, Any]] = []
+            self.ignore_order_by = False
+            self.ticket_overrides: dict[int, dict[str, Any]] = {}
+
+    def page(self, kind: str, page: int = 2, path: str = "/tickets") -> None:
+        """A listing page that answers 200 with a well-formed but wrong body, as real
+        servers and proxies do: "empty" (no records), "short" (its last record
+        missing), "drift" (the total grows by one from this page on, as when a ticket
+        is created while a client pages)."""
+        if kind not in ("empty", "short", "drift"):
+            raise ValueError(f"unknown page fault {kind!r}")
+        with self._lock:
+            self._pages.append({"path": "/" + path.strip("/"), "page": int(page), "kind": kind})
+
+    def override_ticket(self, ticket_id: int, **fields: Any) -> None:
+        """Serve ticket ``ticket_id`` with ``fields`` replaced (e.g. a NUL in its subject)."""
+        with self._lock:
+            self.ticket_overrides.setdefault(ticket_id, {}).update(fields)
+
+    def _page_faults(self, path: str, page: int) -> list[str]:
+        with self._lock:
+            return [p["kind"] for p in self._pages
+                    if p["path"] == "/" + path.strip("/") and (p["page"] == page or (p["kind"] == "drift" and page >= p["page"]))]
 
     def rate_limit(self, n: int = 1, retry_after: int = 1) -> None:
         """The next ``n`` requests answer 429 with ``Retry-After: <retry_after>``."""
@@ -472,7 +495,18 @@ class DeskproStandIn:
             body = {"data": obj, "meta": {}, "linked": self._linked(snap, resource, [obj], include)}
             return 200, _json_bytes(body), {}
         items = self._list(snap, resource, query)
-        return 200, _json_bytes(self._envelope(snap, resource, items, query, path, include)), {}
+        body = self._envelope(snap, resource, items, query, path, include)
+        if resource == "tickets" and self.faults.ticket_overrides:
+            body["data"] = [{**t, **self.faults.ticket_overrides.get(t["id"], {})} for t in body["data"]]
+        for kind in self.faults._page_faults(rel, max(page, 1)):
+            if kind == "empty":
+                body["data"] = []
+            elif kind == "short":
+                body["data"] = body["data"][:-1]
+            else:  # drift
+                meta = body["meta"].get("pagination", body["meta"])
+                meta["total"] += 1
+        return 200, _json_bytes(body), {}
 
     def _authenticate(self, headers: Any) -> None:
         auth = (headers.get("Authorization") or "").strip()
@@ -495,6 +529,8 @@ class DeskproStandIn:
                     "ticket_departments": snap.departments, "agents": snap.agents}[resource]
         order_by = (query.get("order_by") or ["id"])[-1] or "id"
         order_dir = ((query.get("order_dir") or ["asc"])[-1] or "asc").lower()
+        if self.faults.ignore_order_by:  # as a server (or proxy) that drops the parameters
+            order_by, order_dir = "id", "asc"
         if order_by not in TICKET_ORDER_FIELDS:
             raise _ApiError(400, "invalid_input", f"order_by must be one of {', '.join(TICKET_ORDER_FIELDS)}")
         if order_dir not in ("asc", "desc"):
