@@ -109,13 +109,14 @@ def run_extract(
         "read_from": read_from.isoformat() if read_from else None,
         "lookback_days": config.lookback.total_seconds() / 86400,
         "kind": config.kind,
-        "full_refresh": read_from is None,
+        "full_refresh": full_refresh,
     }
     client = config.client()
     log.info("cms: %s at %s, posts modified since %s", config.kind, config.base_url, read_from or "the beginning")
     module = KINDS[config.kind]
     try:
-        module.extract(client, batch, read_from, page_size=config.page_size, site_timezone=config.site_timezone)
+        module.extract(client, batch, read_from, page_size=config.page_size, site_timezone=config.site_timezone,
+                       full_refresh=full_refresh)
     except BaseException:
         batch.abort()
         raise

@@ -26,7 +26,7 @@ import requests
 
 from extractors.common.batch import Batch
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
-from extractors.common.streams import Stream, write_record
+from extractors.common.streams import Listing, Stream, write_record
 from extractors.cms import models
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,10 @@ class WpPaginator:
             raise ValueError("cms: WordPress serves 1..100 items per page")
         self.per_page = per_page
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[Page]:
+    def pages(self, client: RestClient, path: str, params: dict[str, Any],
+              listing: Listing | None = None) -> Iterator[Page]:
+        """Every page; ``listing`` collects the completeness evidence (X-WP-Total, full pages)."""
+        listing = listing if listing is not None else Listing()
         page = 1
         while True:
             q = {**params, "per_page": self.per_page, "page": page}
@@ -95,6 +98,7 @@ class WpPaginator:
                 if page > 1 and _code(exc.response) == "rest_post_invalid_page_number":
                     # posts were unpublished while we paged: fewer pages now; the next run's lookback re-reads
                     log.warning("cms: %s: past the last page now; stopping", request)
+                    listing.problems.append(f"{path}: page {page} vanished while paging (posts were unpublished)")
                     return
                 raise
             try:
@@ -107,8 +111,9 @@ class WpPaginator:
             total_pages = _int_header(resp, "X-WP-TotalPages")
             if total_pages is None:
                 raise MalformedPageError(f"cms: {request} (page {page}): no X-WP-TotalPages header")
+            listing.observe(path, page, len(body), _int_header(resp, "X-WP-Total"), total_pages, self.per_page)
             yield Page(body, request, page, total_pages, _int_header(resp, "X-WP-Total"))
-            if page >= total_pages or not body:
+            if listing.finished or not body:
                 return
             page += 1
 
@@ -154,10 +159,14 @@ def make_client(source: str, base_url: str, rest_root: str, auth: requests.auth.
 
 
 def extract(client: RestClient, batch: Batch, since: dt.datetime | None, page_size: int = 100,
-            site_timezone: str = "Asia/Jakarta", paginator: WpPaginator | None = None) -> None:
-    """Fill ``batch``: posts modified at or after ``since`` (all on ``since=None``), every category."""
+            site_timezone: str = "Asia/Jakarta", paginator: WpPaginator | None = None,
+            full_refresh: bool | None = None) -> None:
+    """Fill ``batch``: posts modified at or after ``since`` (all on ``since=None``), every category.
+
+    ``full_refresh`` (default ``since is None``) marks posts for reconciliation; reading
+    everything without it (a run without a data interval) deletes nothing."""
     paginator = paginator or WpPaginator(page_size)
-    full = since is None
+    full = since is None if full_refresh is None else full_refresh
     params: dict[str, Any] = {"orderby": "modified", "order": "asc"}
     if since is not None:
         # WordPress compares `modified_after` with `modified` (site time), strictly: ask one second earlier
@@ -165,7 +174,8 @@ def extract(client: RestClient, batch: Batch, since: dt.datetime | None, page_si
         params["modified_after"] = local.replace(tzinfo=None).isoformat(timespec="seconds")
     out = batch.stream(PostsStream.name, PostsStream.spec(), full)
     watermark: dt.datetime | None = None
-    for page in paginator.pages(client, PostsStream.path, params):
+    listing = Listing()
+    for page in paginator.pages(client, PostsStream.path, params, listing):
         out.result.pages += 1
         for record in page.records:
             if since is not None and not _modified_since(record, since):
@@ -174,12 +184,15 @@ def extract(client: RestClient, batch: Batch, since: dt.datetime | None, page_si
             if model is not None and (watermark is None or model.modified_gmt > watermark):
                 watermark = model.modified_gmt
     out.result.watermark = watermark.isoformat() if watermark else None
+    listing.attest(out)
 
     out = batch.stream(CategoriesStream.name, CategoriesStream.spec(), full_refresh=True)
-    for page in paginator.pages(client, CategoriesStream.path, {}):
+    listing = Listing()
+    for page in paginator.pages(client, CategoriesStream.path, {}, listing):
         out.result.pages += 1
         for record in page.records:
             write_record(batch, CategoriesStream, record, page.request, full_refresh=True)
+    listing.attest(out)
     batch.requests = client.request_count
 
 

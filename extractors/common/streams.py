@@ -51,6 +51,24 @@ class Listing:
     finished: bool = False  # paging reached the last page the source announced
     problems: list[str] = field(default_factory=list)
 
+    _first: tuple[int | None, int] | None = None
+
+    def observe(self, path: str, page: int, records: int, total_records: int | None, total_pages: int,
+                page_size: int) -> None:
+        """Account for one page as a page-numbered listing announced it."""
+        if self._first is None:
+            self._first = (total_records, total_pages)
+            self.expected = total_records
+        elif (total_records, total_pages) != self._first:
+            self.problems.append(
+                f"{path}: the listing changed while paging: page 1 said {self._first[0]} records in "
+                f"{self._first[1]} pages, page {page} says {total_records} in {total_pages}")
+        self.pages = page
+        self.received += records
+        if page < total_pages and records < page_size:
+            self.problems.append(f"{path}: page {page} of {total_pages} has {records} records, not {page_size}")
+        self.finished = page >= total_pages
+
     @property
     def complete(self) -> bool:
         return self.finished and not self.problems and self.expected in (None, self.received)
@@ -90,7 +108,6 @@ class PageNumberPaginator:
         a total or page count that changed while paging."""
         listing = listing if listing is not None else Listing()
         page = 1
-        first_total: tuple[int | None, int] | None = None
         while True:
             q = {**params, self.page_param: page, self.size_param: self.page_size}
             request = f"GET {path}?{urlencode(q)}"
@@ -105,21 +122,9 @@ class PageNumberPaginator:
             linked = body.get("linked") or {}
             if not isinstance(linked, dict):
                 raise MalformedPageError(f"{client.source}: {request} (page {page}): 'linked' is not a map")
-            count = _total_records(body)
-            if first_total is None:
-                first_total = (count, total)
-                listing.expected = count
-            elif (count, total) != first_total:
-                listing.problems.append(
-                    f"{path}: the listing changed while paging: page 1 said {first_total[0]} records in "
-                    f"{first_total[1]} pages, page {page} says {count} in {total}")
-            listing.pages = page
-            listing.received += len(data)
-            if page < total and len(data) < self.page_size:
-                listing.problems.append(f"{path}: page {page} of {total} has {len(data)} records, not {self.page_size}")
+            listing.observe(path, page, len(data), _total_records(body), total, self.page_size)
             yield Page(data, request, page, total, linked)
-            if page >= total:
-                listing.finished = True
+            if listing.finished:
                 return
             if not data:
                 return  # an empty page before the last: the listing is not complete

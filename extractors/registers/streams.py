@@ -298,6 +298,7 @@ def extract(
         (report.skipped if not f.changed else report.read).append(f.path.name)
 
     workbooks = batch.stream(WorkbooksStream.name, WorkbooksStream.spec(), full_refresh)
+    workbooks.attest(complete=True)  # the folder was scanned whole
     refresh = sorted({f.register.name for f in files if f.changed and f.register and f.duplicate_of is None
                       and f.path.suffix.lower() == ".xlsx"}) if not full_refresh else [s.name for s in REGISTERS]
     parsed: dict[str, Parsed] = {}
@@ -312,6 +313,9 @@ def extract(
         if not complete:
             log.warning("registers.%s: a workbook could not be opened; merging without deleting", stream_name)
         out = batch.stream(stream.name, stream.spec(), full_refresh=complete)
+        # Every workbook of the register was read whole: the folder listing is the
+        # manifest. (A folder that vanished or emptied is caught by the shrink bound.)
+        out.attest(complete=True)
         for p in members:
             for record, request, reason in p.records:
                 if reason is None:

@@ -124,7 +124,10 @@ class _Writer:
 
     def __init__(self, batch: Batch, full_refresh: bool, stats: ExtractStats):
         self.batch = batch
-        self.full = full_refresh
+        # Messages and statuses are append-only: a delivered message never leaves
+        # WhatsApp's record, while spool files rotate and expire. A full refresh
+        # re-reads whatever is still there and deletes nothing.
+        self.full = False
         self.stats = stats
         self.seen: dict[str, set] = {s.name: set() for s in STREAMS}
         self.watermark: dt.datetime | None = None
@@ -144,7 +147,7 @@ class _Writer:
                 self.watermark = at
 
     def reject(self, stream: type[WhatsappStream], key: str, reason: str, record: Any, request: str) -> None:
-        log.error("whatsapp: %s rejected: %s (%s)", key, reason, request)
+        log.warning("whatsapp: %s quarantined: %s", key, reason)
         self.batch.stream(stream.name, stream.spec(), self.full).reject(key, reason, record, request)
 
     def payload(self, payload: Any, origin: str, received_at: str | None, request: str) -> None:
