@@ -98,7 +98,8 @@ def collect(conn, period: str) -> ReportData:
                                                 order by consultations desc, region_text_clean limit %s""",
                                        (next_month, month, UNMATCHED_LISTED))
     if _table_exists(conn, "marts.mart_rejected_records"):
-        data.rejected = _rows(conn, """select source, stream, record_key, reason, times_seen
+        data.rejected = _rows(conn, """select source, stream, record_key, reason, times_seen, action,
+                                              first_seen_at, last_seen_at
                                        from marts.mart_rejected_records
                                        order by source = 'registers' desc, source, stream, record_key limit %s""",
                               (REJECTED_LISTED,))

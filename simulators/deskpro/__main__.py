@@ -25,11 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--meta-style", choices=META_STYLES, default="pagination")
     p.add_argument("--no-mess", action="store_true", help="no spam/deleted/late/typo/boundary tickets")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND:PAGE",
+                   help="a /tickets page that answers wrong: empty:2, short:3 (one record missing), "
+                        "drift:4 (the total grows); repeatable")
     args = p.parse_args(argv)
 
     srv = DeskproStandIn(seed=args.seed, api_key=args.api_key, start=args.start, end=args.end,
                          as_of=args.as_of, meta_style=args.meta_style, mess=not args.no_mess,
                          host=args.host, port=args.port, verbose=args.verbose)
+    for fault in args.fault:
+        kind, _, page = fault.partition(":")
+        srv.faults.page(kind, page=int(page or 2))
     srv.start()
     print(srv.base_url, flush=True)
     print(f"tickets: {len(srv.world.tickets)}, as_of: {srv.as_of.isoformat()}; Ctrl-C stops", file=sys.stderr,

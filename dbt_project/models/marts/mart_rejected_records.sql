@@ -1,6 +1,8 @@
-{#- Every record the loader kept out of raw.* and why (raw._quarantine): one row per
-    distinct rejected record, for the report's "Catatan data" and for staff to fix at
-    the source (a register row names its workbook, sheet and row). -#}
+{#- Every OPEN rejection of the loader and why (raw._quarantine): one row per distinct
+    rejected record whose key has not loaded valid since, for the report's "Catatan
+    data" and for staff to fix at the source (a register row names its workbook,
+    sheet and row). `action` says whether the record was kept out (rejected) or
+    loaded with the invalid field set to null (nulled). -#}
 with
 
 quarantine as (
@@ -18,6 +20,7 @@ final as (
         record_key,
         reason,
         record_hash,
+        action,
 
         -- how often, since when
         times_seen,
@@ -25,6 +28,7 @@ final as (
         last_seen_at
 
     from quarantine
+    where is_open
 
 )
 
