@@ -51,9 +51,12 @@ def whatsapp():
 
     @task(outlets=[RAW_WHATSAPP])
     def load(manifest: str) -> dict:
+        from extractors.whatsapp.tasks import prune_after_load
         from pipeline.tasks import load_manifest
 
-        return load_manifest(WAREHOUSE_CONN_ID, manifest)
+        summary = load_manifest(WAREHOUSE_CONN_ID, manifest)
+        prune_after_load(manifest)  # the spool's retention, once its contents are loaded
+        return summary
 
     load(extract())
 

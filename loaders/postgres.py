@@ -83,6 +83,7 @@ alter table {RAW}._quarantine add column if not exists resolved_batch_id text;
 """
 
 DEFAULT_MAX_SHRINK = 0.05
+DEFAULT_FREE_ROWS = 10
 
 
 class CompletenessError(RuntimeError):
@@ -96,15 +97,18 @@ class LoadError(RuntimeError):
 @dataclass
 class LoadOptions:
     """What a load may do. ``max_shrink``: the largest share of a stream's rows a full
-    refresh may delete in one run. ``force_deletions``: delete even when the listing
-    is not proved complete or the shrink is larger (an engineer's explicit decision)."""
+    refresh may delete in one run, beyond ``free_rows`` (a corrected workbook of five
+    rows that loses one is not a lost page). ``force_deletions``: delete even when the
+    listing is not proved complete or the shrink is larger (an engineer's explicit decision)."""
 
     max_shrink: float = DEFAULT_MAX_SHRINK
+    free_rows: int = DEFAULT_FREE_ROWS
     force_deletions: bool = False
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LoadOptions:
-        opts = cls(max_shrink=float(os.environ.get("DJPK_MAX_SHRINK", DEFAULT_MAX_SHRINK)))
+        opts = cls(max_shrink=float(os.environ.get("DJPK_MAX_SHRINK", DEFAULT_MAX_SHRINK)),
+                   free_rows=int(os.environ.get("DJPK_MAX_SHRINK_FREE_ROWS", DEFAULT_FREE_ROWS)))
         for k, v in overrides.items():
             if v is not None:
                 setattr(opts, k, v)
@@ -233,11 +237,12 @@ def _check_deletions(evidence: dict, table: str, doomed: int, existing: int, opt
               f"{doomed} of the {existing} rows of {table} would be deleted")
     how = (f"Nothing was loaded or deleted. If the source really dropped them, rerun with "
            f"`python -m pipeline dag {source} --full-refresh --force-deletions` or the DAG param "
-           f"force_deletions=true (bound: DJPK_MAX_SHRINK={options.max_shrink:g}).")
+           f"force_deletions=true (bound: DJPK_MAX_SHRINK={options.max_shrink:g} beyond "
+           f"DJPK_MAX_SHRINK_FREE_ROWS={options.free_rows}).")
     if evidence.get("complete") is not True:
         why = "; ".join(evidence.get("problems") or []) or "the extract did not prove its listing complete"
         raise CompletenessError(f"{source}.{stream}: full refresh refused: {why}; {counts}. {how}")
-    if existing and doomed / existing > options.max_shrink:
+    if existing and doomed > options.free_rows and doomed / existing > options.max_shrink:
         raise CompletenessError(
             f"{source}.{stream}: full refresh refused: it would delete {doomed / existing:.1%} of the rows, "
             f"more than the bound of {options.max_shrink:.0%}; {counts}. {how}")

@@ -185,3 +185,55 @@ def test_the_stand_in_world_arrives_complete_through_both_paths(tmp_path, landin
     webhook_times = [dt.datetime.fromisoformat(r["sent_at"]) for r in rows(batch, "messages")
                      if json.loads(r["record"])["_origin"] == "webhook"]
     assert min(webhook_times) >= cut.live_from
+
+
+BSUID = "ID.13491208655302741918"  # a business-scoped user id: country code, ".", id
+
+
+def test_messages_from_business_scoped_user_ids_load(tmp_path, landing, conn):
+    """Cloud API payloads since the BSUID rollout: the BSUID beside the phone number
+    (``from_user_id``, ``contacts[].user_id``), instead of it (a user with a username whose
+    phone is withheld: no ``from``), or relayed in ``from``. None is rejected."""
+    both = {**message("wamid.B1", 1702500000), "from_user_id": BSUID}
+    bsuid_only = {"from_user_id": "ID.ENT.11815799212886844830", "id": "wamid.B2", "timestamp": "1702500100",
+                  "type": "text", "text": {"body": "Halo"}}
+    in_from = {**message("wamid.B3", 1702500200), "from": BSUID}
+    nobody = {"id": "wamid.B4", "timestamp": "1702500300", "type": "text", "text": {"body": "?"}}
+    value = {"messaging_product": "whatsapp", "metadata": META,
+             "contacts": [{"profile": {"name": "Budi", "username": "@budi"}, "wa_id": WA, "user_id": BSUID},
+                          {"profile": {"name": "Sari", "username": "@sari"},
+                           "user_id": "ID.ENT.11815799212886844830"}],
+             "messages": [both, bsuid_only, in_from, nobody],
+             "statuses": [{"id": "wamid.O9", "status": "read", "timestamp": "1702500400",
+                           "recipient_user_id": BSUID, "username": "@budi"}]}
+    spool = Spool(tmp_path / "spool")
+    try:
+        spool.append(delivery({"field": "messages", "value": value}))
+    finally:
+        spool.close()
+    batch = run_extract(WhatsappConfig(tmp_path / "spool"), landing, full_refresh=True)
+    assert batch.streams["messages"].records == 3 and batch.streams["statuses"].records == 1
+    assert batch.streams["messages"].rejected == 1  # only the message with no sender at all
+    result = load_batch(conn, batch.folder)
+    assert result.streams["messages"].inserted == 3 and result.streams["statuses"].inserted == 1
+    loaded = {w: (r.get("from"), r.get("from_user_id")) for w, r in
+              conn.execute("select wamid, record from raw.whatsapp__messages").fetchall()}
+    assert loaded == {"wamid.B1": (WA, BSUID), "wamid.B2": (None, "ID.ENT.11815799212886844830"),
+                      "wamid.B3": (BSUID, None)}
+    reasons = [r[0] for r in conn.execute("select reason from raw._quarantine where source = 'whatsapp'").fetchall()]
+    assert len(reasons) == 1 and "no sender" in reasons[0]
+
+
+def test_the_user_is_keyed_by_the_phone_number_when_there_is_one_else_by_the_bsuid():
+    from extractors.whatsapp.models import Message
+
+    def ref(**sender) -> str:
+        return Message.model_validate({"_origin": "webhook", "id": "wamid.K", "timestamp": "1702500000",
+                                       "type": "text", **sender}).user_ref
+
+    assert ref(**{"from": WA, "from_user_id": BSUID}) == WA
+    assert ref(from_user_id=BSUID) == BSUID
+    assert ref(**{"from": BSUID}) == BSUID
+    for bad in ({"from": "budi"}, {"from": ""}, {"from_user_id": WA}, {}):
+        with pytest.raises(ValueError):
+            ref(**bad)

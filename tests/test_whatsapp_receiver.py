@@ -187,3 +187,124 @@ def test_a_stand_in_receiver_does_not_outlive_the_process_that_started_it(tmp_pa
     else:
         os.kill(pid, 9)
         pytest.fail("the receiver outlived its parent")
+
+
+# --- Oversized bodies: refused before they are buffered ---------------------------------------
+
+MiB = 1024 * 1024
+BIG = 100 * MiB
+
+
+def _proc_bytes(pid: int, field: str) -> int:
+    """``VmRSS`` / ``VmHWM`` (peak RSS) of a process, in bytes, from ``/proc/<pid>/status``."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def _raw_post(port: int, head: bytes, chunks) -> tuple[int | None, int]:
+    """POST over a bare socket: send ``head`` then the ``chunks``, stop sending as soon as the
+    server answers (or drops the connection); the status code answered and the bytes sent."""
+    import select
+    import socket
+
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(head)
+        for chunk in chunks:
+            if select.select([sock], [], [], 0)[0]:
+                break  # an answer (or the close) came before the body was sent: stop, read it
+            try:
+                sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        data = b""
+        try:
+            while b"\r\n" not in data:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                data += part
+        except ConnectionResetError:
+            pass
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else None
+    return status, sent
+
+
+def _body(total: int, piece: int = MiB):
+    block = b"x" * piece
+    for _ in range(total // piece):
+        yield block
+
+
+def _chunked(chunks):
+    for c in chunks:
+        yield b"%x\r\n" % len(c) + c + b"\r\n"
+    yield b"0\r\n\r\n"
+
+
+def _head(rec: Receiver, extra: str) -> bytes:
+    return (f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{rec.port}\r\nContent-Type: application/json\r\n"
+            f"{extra}\r\n").encode()
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_an_unauthenticated_100_mib_body_is_refused_413_without_being_buffered(receiver, framing):
+    pid = receiver.proc.pid
+    assert post(receiver, payload(50)).status_code == 200  # warm: the process has served a delivery
+    rss_before = _proc_bytes(pid, "VmRSS")
+    before = stored(receiver.spool_dir)
+    if framing == "content-length":  # honest: refused on the header, before one body byte is read
+        head = _head(receiver, f"Content-Length: {BIG}\r\n")
+        status, sent = _raw_post(receiver.port, head, _body(BIG))
+    else:  # no length announced: read, counted, and cut off as soon as the limit is passed
+        head = _head(receiver, "Transfer-Encoding: chunked\r\n")
+        status, sent = _raw_post(receiver.port, head, _chunked(_body(BIG)))
+    peak = _proc_bytes(pid, "VmHWM")
+    assert status == 413
+    # peak RSS during the request, against the RSS before it (a bound on the growth, not an estimate)
+    assert peak - rss_before < 20 * MiB, f"receiver grew {(peak - rss_before) / MiB:.1f} MiB"
+    assert sent < BIG  # the receiver did not wait for the whole body
+    assert stored(receiver.spool_dir) == before
+    assert post(receiver, payload(51)).status_code == 200  # and it still serves
+
+
+def test_a_body_over_the_limit_is_413_also_when_requests_sends_it(receiver):
+    """An ordinary client that writes the whole body before it reads still gets the 413."""
+    from extractors.whatsapp.receiver import MAX_BODY
+
+    body = b"{" + b" " * MAX_BODY + b"}"
+    try:
+        r = requests.post(receiver.url, data=body, timeout=30, headers={HEADER: sign(receiver.app_secret, body)})
+    except requests.ConnectionError:  # the server may close before the client finished writing
+        pytest.skip("the client lost the 413 to the connection reset")
+    assert r.status_code == 413
+
+
+def test_a_chunked_delivery_is_signature_checked_on_the_bytes_read(receiver):
+    body = payload(60)
+    pieces = [body[i : i + 37] for i in range(0, len(body), 37)]
+    good = requests.post(receiver.url, data=iter(pieces), timeout=10,
+                         headers={HEADER: sign(receiver.app_secret, body), "Content-Type": "application/json"})
+    assert good.status_code == 200 and body in stored(receiver.spool_dir)
+    other = payload(61)
+    bad = requests.post(receiver.url, data=iter([other[:10], other[10:]]), timeout=10,
+                        headers={HEADER: sign(receiver.app_secret, body)})  # signed for another body
+    assert bad.status_code == 401 and other not in stored(receiver.spool_dir)
+
+
+def test_a_signed_chunked_body_over_the_limit_is_413_and_not_stored(receiver):
+    from extractors.whatsapp.receiver import MAX_BODY
+
+    body = b"[" + b"0," * (MAX_BODY // 2) + b"0]"
+    head = _head(receiver, f"Transfer-Encoding: chunked\r\n{HEADER}: {sign(receiver.app_secret, body)}\r\n")
+    status, _ = _raw_post(receiver.port, head, _chunked([body[i : i + 65536] for i in range(0, len(body), 65536)]))
+    assert status == 413
+    assert body not in stored(receiver.spool_dir)
+
+
+def test_a_malformed_content_length_is_refused(receiver):
+    status, _ = _raw_post(receiver.port, _head(receiver, "Content-Length: 12abc\r\n"), iter([b"x" * 12]))
+    assert status == 400

@@ -55,8 +55,9 @@ def run_extract(
     """Read the spool (and the exports) into one committed batch.
 
     Incremental: spool files received from ``since - lookback`` (by day) and export
-    files changed since then. ``full_refresh`` (or no ``since``) reads everything
-    and lets the loader delete what no longer exists. ``until`` is recorded only:
+    files changed since then. ``full_refresh`` (or no ``since``) reads everything;
+    messages and statuses are append-only, so nothing is ever deleted (spool files
+    rotate and expire, messages do not). ``until`` is recorded only:
     a record received later is never wrong to keep.
     """
     from extractors.whatsapp.streams import extract
@@ -70,6 +71,9 @@ def run_extract(
         "until": until.isoformat() if until else None,
         "read_from": read_from.isoformat() if read_from else None,
         "full_refresh": read_from is None,
+        # for prune_spool after the load: what this extract read in full, from when
+        "started_at": dt.datetime.now(dt.UTC).isoformat(),
+        "spool_dir": str(config.spool_dir) if config.spool_dir else None,
     }
     try:
         stats = extract(batch, config.spool_dir, config.export_dir, read_from, full_refresh=read_from is None)

@@ -8,6 +8,12 @@ missing or wrong, and otherwise appends the raw body to the spool (written and
 fsynced) BEFORE answering 200. The same body delivered again is answered 200
 and not stored twice, also after a restart (see ``spool``).
 
+A body larger than ``MAX_BODY`` is refused with 413 before it is buffered: on its
+``Content-Length`` header, before one byte of it is read, and, when no length is
+announced (chunked) or the length is not kept to, while it is read, as soon as the
+bytes counted pass the limit. The POST is unauthenticated until its signature is
+checked, so nothing more than ``MAX_BODY`` bytes of it is ever held in memory.
+
 Run it (secrets only from the environment, never on the command line, never logged):
 
     WHATSAPP_APP_SECRET=... WHATSAPP_VERIFY_TOKEN=... \\
@@ -26,13 +32,14 @@ import hmac
 import json
 import logging
 import os
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from extractors.whatsapp.signature import HEADER, verify
 from extractors.whatsapp.spool import Spool
@@ -41,6 +48,29 @@ log = logging.getLogger("extractors.whatsapp.receiver")
 
 MAX_BODY = 5 * 1024 * 1024  # Meta's deliveries are a few kB
 CONN_ENV = "AIRFLOW_CONN_WHATSAPP_WEBHOOK"
+
+
+class BodyTooLarge(Exception):
+    """The request body passed ``MAX_BODY``."""
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, read chunk by chunk and counted: ``BodyTooLarge`` as soon as more
+    than ``limit`` bytes have arrived, so no more than ``limit`` bytes are ever held."""
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(size)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> Response:
+    # Connection: close, so the rest of the body is not read (and thrown away) for the next request
+    return PlainTextResponse("payload too large", status_code=413, headers={"Connection": "close"})
 
 
 @dataclass
@@ -101,9 +131,21 @@ def create_app(settings: ReceiverSettings) -> FastAPI:
 
     @app.post("/webhook")
     async def receive(request: Request):
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return PlainTextResponse("payload too large", status_code=413)
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not (declared.isascii() and declared.isdigit()):
+                return PlainTextResponse("bad content-length", status_code=400, headers={"Connection": "close"})
+            if int(declared) > MAX_BODY:  # refused on the header: not one byte of the body is read
+                log.warning("webhook POST refused: body of %s bytes announced (limit %d)", declared, MAX_BODY)
+                return _too_large()
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BodyTooLarge as exc:
+            log.warning("webhook POST refused: body passed %d bytes (%d read, stopped)", MAX_BODY, exc.args[0])
+            return _too_large()
+        except ClientDisconnect:
+            log.warning("webhook POST: the client went away before its body was read")
+            return Response(status_code=400)
         if not verify(settings.app_secret, body, request.headers.get(HEADER)):
             log.warning("webhook POST refused: %s signature (%d bytes)",
                         "missing" if HEADER.lower() not in request.headers else "invalid", len(body))

@@ -82,8 +82,10 @@ class ExtractStats:
 def message_record(msg: Any, contacts: list, origin: str, received_at: str | None) -> dict:
     """The message object as sent, with our origin, receipt time and the sender's contact entry."""
     msg = msg if isinstance(msg, dict) else {"_invalid": msg}
-    wa_id = msg.get("from")
-    contact = next((c for c in contacts if isinstance(c, dict) and c.get("wa_id") == wa_id), None)
+    wa_id, user_id = msg.get("from"), msg.get("from_user_id")
+    contact = next((c for c in contacts if isinstance(c, dict)
+                    and ((wa_id is not None and c.get("wa_id") == wa_id)
+                         or (user_id is not None and c.get("user_id") == user_id))), None)
     return {**msg, "_origin": origin, "_received_at": received_at, "_contact": contact}
 
 

@@ -15,3 +15,18 @@ def extract_whatsapp(conn_id: str, start: dt.datetime | None, end: dt.datetime |
     config = WhatsappConfig.from_connection(Connection.get(conn_id))
     batch = run_extract(config, landing_dir(), since=start, until=end, full_refresh=full_refresh)
     return str(batch.folder)
+
+
+def prune_after_load(manifest: str) -> list[str]:
+    """After a successful load: delete the spool files this and earlier loaded extracts
+    read in full, older than the retention (``DJPK_LANDING_RETENTION_DAYS``, default 7)."""
+    from extractors.common.batch import read_manifest
+    from extractors.whatsapp.spool import prune_spool
+    from pipeline.tasks import retention_days
+
+    window = read_manifest(manifest).get("window") or {}
+    if not window.get("spool_dir") or not window.get("started_at"):
+        return []
+    deleted = prune_spool(window["spool_dir"], extracted_at=window["started_at"], read_from=window.get("read_from"),
+                          keep_days=retention_days())
+    return [p.name for p in deleted]
