@@ -6,6 +6,8 @@ of the whole project through Cosmos' DbtBuildLocalOperator (the profile comes
 from the `warehouse` connection; dbt runs in-process). A task per dbt node
 (DbtTaskGroup) was measured first: every node re-parses the ~100-model project
 (~13 s each here), which made one build take over half an hour; one build parses once.
+Before it, `provision_pseudonym_key` puts the secret key of the models' pseudonyms
+(Airflow Variable `pseudonym_key`) into private.pseudonym_key (pipeline/pseudonym_key.py).
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve(
     doc_md=__doc__,
 )
 def transform():
+    @task
+    def provision_pseudonym_key() -> str:
+        """The key of dbt's pseudonymise() into private.pseudonym_key (Variable `pseudonym_key`)."""
+        from pipeline.pseudonym_key import provision_task
+
+        return provision_task(WAREHOUSE_CONN_ID)
+
     dbt_build = DbtBuildLocalOperator(
         task_id="dbt_build",
         project_dir=str(DBT_PROJECT_DIR),
@@ -60,7 +69,7 @@ def transform():
 
         return check(WAREHOUSE_CONN_ID)
 
-    dbt_build >> check_marts()
+    provision_pseudonym_key() >> dbt_build >> check_marts()
 
 
 transform()

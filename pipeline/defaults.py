@@ -35,5 +35,5 @@ def _load_params() -> dict:
     }
 
 
-# The load options every source DAG offers (read by pipeline.tasks.load_manifest).
+# The load options every source DAG offers (read by extractors.runner.load_task).
 LOAD_PARAMS = _load_params()

@@ -1,4 +1,4 @@
-"""The bodies of the Airflow tasks: one call each into extractors/loaders.
+"""The bodies of the transform and report DAGs' tasks (the source DAGs' are in extractors.runner).
 
 Kept out of the DAG files so they import nothing heavy at parse time and can be
 called (and tested) outside Airflow. Connections are read here, at run time.
@@ -14,12 +14,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def landing_dir() -> Path:
-    from warehouse.config import project_root
-
-    return Path(os.environ.get("LANDING_DIR", project_root() / "data" / "landing"))
-
-
 def warehouse_connection(conn_id: str):
     """A psycopg 3 connection from the Airflow connection ``conn_id``."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
@@ -28,50 +22,6 @@ def warehouse_connection(conn_id: str):
     conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
     conn.row_factory = tuple_row
     return conn
-
-
-def extract_deskpro(conn_id: str, start: dt.datetime | None, end: dt.datetime | None, full_refresh: bool) -> str:
-    from airflow.sdk import Connection
-
-    from extractors.deskpro import DeskproConfig, run_extract
-
-    config = DeskproConfig.from_connection(Connection.get(conn_id))
-    # A manual trigger in Airflow 3 may carry no data interval. That reads from the
-    # beginning (run_extract), but it is not a full refresh: it deletes nothing.
-    batch = run_extract(config, landing_dir(), since=start, until=end, full_refresh=full_refresh)
-    return str(batch.folder)
-
-
-def retention_days() -> float:
-    """Days a loaded landing batch is kept (``DJPK_LANDING_RETENTION_DAYS``, default 7)."""
-    return float(os.environ.get("DJPK_LANDING_RETENTION_DAYS", "7"))
-
-
-def _run_params() -> dict:
-    try:
-        from airflow.sdk import get_current_context
-
-        return dict(get_current_context().get("params") or {})
-    except Exception:  # outside a running task (CLI, tests)
-        return {}
-
-
-def load_manifest(conn_id: str, manifest: str, force_deletions: bool | None = None) -> dict:
-    """Load one batch; then delete this source's landing batches loaded more than the
-    retention period ago. ``force_deletions`` defaults to the DAG run's param."""
-    from extractors.common.batch import prune, read_manifest
-    from loaders import LoadOptions, load_batch
-
-    if force_deletions is None:
-        force_deletions = bool(_run_params().get("force_deletions", False))
-    options = LoadOptions.from_env(force_deletions=force_deletions)
-    with warehouse_connection(conn_id) as conn:
-        result = load_batch(conn, manifest, options)
-        m = read_manifest(manifest)
-        loaded = {r[0] for r in conn.execute("select batch_id from raw._batches where source = %s",
-                                              (m["source"],)).fetchall()}
-    prune(Path(m["folder"]).parent.parent, m["source"], retention_days(), loaded.__contains__)
-    return result.summary()
 
 
 MART_TABLES = ("fct_consultations", "mart_monthly_channel_volume")

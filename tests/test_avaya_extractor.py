@@ -241,18 +241,6 @@ def test_the_connection_points_at_the_folder_and_its_patterns(tmp_path):
         AvayaConfig.from_connection(SimpleNamespace(conn_type="fs", host=None, extra_dejson={"path": str(tmp_path / "no")}))
 
 
-def test_the_command_line_prints_per_stream_counts(tmp_path):
-    import subprocess
-    import sys
-
-    drop = fresh_drop(tmp_path)
-    res = subprocess.run([sys.executable, "-m", "extractors.avaya", "--path", str(drop.folder), "--full-refresh",
-                          "--landing", str(tmp_path / "landing")], capture_output=True, text=True, cwd=ROOT, check=True)
-    out = json.loads(res.stdout)
-    assert out["files_read"] == len(drop.files)
-    assert out["streams"]["cdr"]["records"] > 0 and set(out["streams"]) == {"files", "hsplit", "hagent", "cdr"}
-
-
 def test_the_stand_in_is_deterministic(tmp_path):
     a = AvayaStandIn(tmp_path / "a", seed=7, start="2023-12-01", end="2024-01-01").write()
     b = AvayaStandIn(tmp_path / "b", seed=7, start="2023-12-01", end="2024-01-01").write()

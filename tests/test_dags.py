@@ -45,11 +45,12 @@ def test_load_emits_the_asset_the_transform_is_scheduled_on(dagbag):
     assert "raw_deskpro" in repr(transform.timetable.asset_condition) or RAW_DESKPRO in transform.timetable.asset_condition.objects
 
 
-def test_transform_builds_the_dbt_project_then_checks_the_marts(dagbag):
+def test_transform_provisions_the_key_builds_the_dbt_project_then_checks_the_marts(dagbag):
     dag = dagbag.dags["transform"]
-    assert set(dag.task_ids) == {"dbt_build", "check_marts"}
+    assert set(dag.task_ids) == {"provision_pseudonym_key", "dbt_build", "check_marts"}
     build = dag.get_task("dbt_build")
     assert type(build).__name__ == "DbtBuildLocalOperator"
+    assert build.upstream_task_ids == {"provision_pseudonym_key"}
     assert dag.get_task("check_marts").upstream_task_ids == {"dbt_build"}
 
 
@@ -75,10 +76,40 @@ def test_nothing_is_fetched_at_parse_time(dbt_manifest, monkeypatch):
 def test_dag_files_are_thin(path):
     """A DAG file wires tasks; I/O libraries belong in extractors/loaders/pipeline."""
     tree = ast.parse(path.read_text())
-    top = {n.names[0].name.split(".")[0] for n in tree.body if isinstance(n, ast.Import)}
-    top |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
-    assert not top & {"requests", "psycopg", "psycopg2", "sqlalchemy", "pandas", "extractors", "loaders"}
+    top = {n.names[0].name for n in tree.body if isinstance(n, ast.Import)}
+    top |= {n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
+    roots = {m.split(".")[0] for m in top}
+    assert not roots & {"requests", "psycopg", "psycopg2", "sqlalchemy", "pandas", "loaders"}
+    # from extractors, only the declarations (extractors.registry), never an extractor's code
+    assert {m for m in top if m.split(".")[0] == "extractors"} <= {"extractors.registry"}
     assert "airflow" in path.read_text()
+
+
+def test_the_registry_a_dag_file_reads_loads_no_database_driver_or_dataframe():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import sys, extractors.registry; "
+                          "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+                          "('psycopg', 'psycopg2', 'pandas', 'sqlalchemy', 'openpyxl', 'pymap', 'loaders')))"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_every_registered_source_has_its_dag(dagbag):
+    from extractors.registry import SOURCES
+    from pipeline.assets import RAW
+
+    for source in SOURCES:
+        dag = dagbag.dags[source.name]
+        assert dag.schedule == source.schedule and "source" in dag.tags
+        assert set(dag.task_ids) == {"extract", "load"}
+        assert dag.get_task("load").upstream_task_ids == {"extract"}
+        assert RAW[source.name] in dag.get_task("load").outlets
+        assert dag.params["full_refresh"] is False and dag.params["force_deletions"] is False
+        assert dag.default_args["retry_delay"].total_seconds() == source.retry_delay_minutes * 60
+        assert dag.default_args["on_failure_callback"].__name__ == "on_failure"
+        assert source.asset_name in repr(dagbag.dags["transform"].timetable.asset_condition)
 
 
 def test_failure_callback_logs_one_line_and_posts_to_the_webhook(monkeypatch, caplog):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import math
 import os
 import subprocess
@@ -16,6 +17,7 @@ from extractors.common.batch import MANIFEST, read_manifest
 from extractors.common.http import AuthError, MalformedPageError, RetryableHTTPError, RetryPolicy, SourceError
 from extractors.ga4 import Ga4Config, run_extract
 from extractors.ga4.auth import BearerTokenAuth, ServiceAccountAuth
+from extractors.ga4.client import QuotaExhaustedError
 from simulators.ga4 import Ga4StandIn
 from simulators.scenario.website import generate_ga4_world
 
@@ -260,12 +262,74 @@ def test_the_connection_configures_property_token_and_window():
         Ga4Config.from_connection(Conn())
 
 
-def test_command_line_prints_per_stream_counts(server, tmp_path):
-    env = {**os.environ, "GA4_URL": server.base_url, "GA4_PROPERTY_ID": server.property_id,
-           "GA4_ACCESS_TOKEN": TOKEN}
-    res = subprocess.run([sys.executable, "-m", "extractors.ga4", "--since", "2023-12-01", "--until", "2024-01-01",
-                          "--landing", str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    assert out["streams"]["monthly_users"]["records"] == 2  # November (lookback) and December
-    assert TOKEN not in res.stdout + res.stderr
+def rejects(batch, stream: str) -> list[dict]:
+    path = batch.folder / f"{stream}.rejects.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_a_report_refused_for_one_month_is_skipped_and_every_other_report_loads(server, landing, caplog):
+    server.faults.report_error("2023-11-01", dimension="pageTitle")  # November's page report only
+    with caplog.at_level(logging.DEBUG):
+        batch = extract(server, landing)
+    assert (batch.folder / MANIFEST).exists()  # the run completed
+    top = batch.streams["top_pages"]
+    assert (top.records, top.rejected) == (12, 1)
+    assert "2023-11-01" not in {r["month"] for r in records(batch, "top_pages")}
+    assert batch.streams["monthly_users"].records == 13 and batch.streams["daily_traffic"].records == 396
+    (rej,) = rejects(batch, "top_pages")
+    assert rej["key"] == f"property_id={server.property_id},month=2023-11-01"
+    assert rej["reason"].startswith("the report was refused: 400 INVALID_ARGUMENT")
+    assert "the month 2023-11 is skipped for this run, the other reports loaded" in rej["reason"]
+    assert rej["request"].startswith(f"POST properties/{server.property_id}:runReport ")
+    m = read_manifest(batch.folder)
+    assert not m["streams"]["top_pages"]["full_refresh"]  # a skipped month must not be deleted
+    assert m["streams"]["monthly_users"]["full_refresh"]
+    assert m["window"]["skipped_reports"] == [{"stream": "top_pages", "key": rej["key"],
+                                               "status": "INVALID_ARGUMENT"}]
+    assert f"{rej['key']} skipped" in caplog.text and TOKEN not in caplog.text
+
+
+def test_a_skipped_month_keeps_its_loaded_row_and_lands_in_the_quarantine(landing, conn):
+    from loaders import load_batch
+
+    with Ga4StandIn(seed=2023, token=TOKEN) as srv:
+        load_batch(conn, extract(srv, landing / "first").folder)
+    with Ga4StandIn(seed=2023, token=TOKEN, report_errors={"2023-11-01": "FAILED_PRECONDITION"}) as srv:
+        batch = extract(srv, landing / "second")  # November's monthly and page reports are refused
+        assert (batch.streams["monthly_users"].rejected, batch.streams["top_pages"].rejected) == (1, 1)
+        load_batch(conn, batch.folder)
+    assert conn.execute("select count(*) from raw.ga4__monthly_users").fetchone()[0] == 13
+    assert conn.execute("select count(*) from raw.ga4__top_pages").fetchone()[0] == 13
+    q = conn.execute("select stream, record_key from raw._quarantine where source = 'ga4' order by 1").fetchall()
+    key = f"property_id={srv.property_id},month=2023-11-01"
+    assert q == [("monthly_users", key), ("top_pages", key)]
+
+
+def test_when_every_report_is_refused_the_run_fails(landing):
+    since = dt.datetime(2023, 12, 2, tzinfo=dt.UTC)  # months Nov and Dec, days from 29 Nov
+    errors = {"2023-11-01": "INVALID_ARGUMENT", "2023-12-01": "INVALID_ARGUMENT", "2023-11-29": "INVALID_ARGUMENT"}
+    with Ga4StandIn(seed=2023, token=TOKEN, report_errors=errors) as srv:
+        with pytest.raises(SourceError, match=r"all 5 reports of the run were refused"):
+            extract(srv, landing, since=since, until=since + dt.timedelta(days=1))
+    assert not list(landing.rglob(MANIFEST))
+
+
+def test_the_daily_quota_fails_at_once_with_a_clear_message(server, landing, caplog):
+    server.faults.quota_exhausted(n=10)
+    sleeps = Sleeps()
+    with caplog.at_level(logging.DEBUG), pytest.raises(QuotaExhaustedError) as info:
+        extract(server, landing, sleeps=sleeps)
+    msg = str(info.value)
+    assert msg.startswith("ga4: 429 RESOURCE_EXHAUSTED: Exhausted property tokens per day") and "not retried" in msg
+    assert len(server.request_log) == 1 and sleeps == []
+    assert TOKEN not in msg and TOKEN not in caplog.text
+    assert not list(landing.rglob(MANIFEST))
+
+
+def test_the_stand_in_takes_report_errors_on_its_command_line():
+    from simulators.ga4.server import parse_report_errors
+
+    assert parse_report_errors(["2023-11-01", "2023-12-01=OUT_OF_RANGE"]) == {
+        "2023-11-01": "INVALID_ARGUMENT", "2023-12-01": "OUT_OF_RANGE"}
+    with pytest.raises(ValueError, match="expected <YYYY-MM-DD>"):
+        parse_report_errors(["2023-11=INTERNAL"])

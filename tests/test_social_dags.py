@@ -18,12 +18,12 @@ def dagbag(dbt_manifest):
 
 @pytest.mark.parametrize("dag_id, asset_name", [("meta", "raw_meta"), ("x", "raw_x")])
 def test_extract_then_load_emitting_the_raw_asset(dagbag, dag_id, asset_name):
-    from pipeline.assets import RAW_META, RAW_X
+    from pipeline.assets import RAW
 
     dag = dagbag.dags[dag_id]
     assert "source" in dag.tags and set(dag.task_ids) == {"extract", "load"}
     assert dag.get_task("load").upstream_task_ids == {"extract"}
-    asset = {"raw_meta": RAW_META, "raw_x": RAW_X}[asset_name]
+    asset = RAW[dag_id]
     assert asset in dag.get_task("load").outlets
     assert dag.params["full_refresh"] is False
     transform = dagbag.dags["transform"]

@@ -147,16 +147,6 @@ def test_a_missing_spool_directory_fails_loudly(tmp_path, landing):
     assert not list(Path(landing).glob("whatsapp/*/manifest.json"))
 
 
-def test_the_command_line_prints_per_stream_counts(sources, landing, capsys):
-    from extractors.whatsapp.__main__ import main
-
-    assert main(["--spool", str(sources.spool_dir), "--export", str(sources.export_dir),
-                 "--landing", str(landing)]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["streams"]["messages"] == {"records": 2, "rejected": 2, "watermark": out["streams"]["messages"]["watermark"]}
-    assert out["streams"]["statuses"]["records"] == 7
-
-
 def test_the_stand_in_world_arrives_complete_through_both_paths(tmp_path, landing):
     """A month of the simulated world: export + signed webhooks (redelivered, out of order) -> each record once."""
     from simulators.whatsapp.feed import Cut, build

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,14 +31,6 @@ CONN_ID = "avaya_files"
 class AvayaConfig:
     folder: LandingFolder
     options: ExtractOptions = field(default_factory=ExtractOptions)
-
-    @classmethod
-    def from_env(cls) -> AvayaConfig:
-        """``AVAYA_LANDING_PATH``: the local landing folder."""
-        path = os.environ.get("AVAYA_LANDING_PATH")
-        if not path:
-            raise SystemExit("avaya: set AVAYA_LANDING_PATH (the folder with cms/ and cdr/) or pass --path")
-        return cls(LocalFolder(Path(path)))
 
     @classmethod
     def from_connection(cls, conn: Any) -> AvayaConfig:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,16 +49,6 @@ class CmsConfig:
     def __repr__(self) -> str:
         return (f"CmsConfig(kind={self.kind!r}, base_url={self.base_url!r}, username={self.username!r}, "
                 f"password={'***' if self.password else None})")
-
-    @classmethod
-    def from_env(cls) -> CmsConfig:
-        """``CMS_URL`` (+ ``CMS_KIND``, ``CMS_USER``, ``CMS_APP_PASSWORD``, ``CMS_LOOKBACK_DAYS``)."""
-        url = os.environ.get("CMS_URL")
-        if not url:
-            raise SystemExit("cms: set CMS_URL (the site root, e.g. https://djpk.kemenkeu.go.id)")
-        return cls(base_url=url, kind=os.environ.get("CMS_KIND", "wordpress"),
-                   username=os.environ.get("CMS_USER") or None, password=os.environ.get("CMS_APP_PASSWORD") or None,
-                   lookback=dt.timedelta(days=float(os.environ.get("CMS_LOOKBACK_DAYS", "7"))))
 
     @classmethod
     def from_connection(cls, conn: Any) -> CmsConfig:

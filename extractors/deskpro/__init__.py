@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,19 +35,6 @@ class DeskproConfig:
 
     def __repr__(self) -> str:
         return f"DeskproConfig(base_url={self.base_url!r}, api_key='***', agent_id={self.agent_id!r})"
-
-    @classmethod
-    def from_env(cls) -> DeskproConfig:
-        """``DESKPRO_URL`` + ``DESKPRO_API_KEY`` (+ ``DESKPRO_AGENT_ID``, ``DESKPRO_LOOKBACK_DAYS``)."""
-        url = os.environ.get("DESKPRO_URL")
-        if not url:
-            raise SystemExit("deskpro: set DESKPRO_URL (e.g. https://helpdesk.example/api/v2) and DESKPRO_API_KEY")
-        return cls(
-            base_url=url,
-            api_key=os.environ.get("DESKPRO_API_KEY", ""),
-            agent_id=int(os.environ["DESKPRO_AGENT_ID"]) if os.environ.get("DESKPRO_AGENT_ID") else None,
-            lookback=dt.timedelta(days=float(os.environ.get("DESKPRO_LOOKBACK_DAYS", "7"))),
-        )
 
     @classmethod
     def from_connection(cls, conn: Any) -> DeskproConfig:

@@ -6,7 +6,6 @@ Runs outside Airflow: ``python -m extractors.email_lapor [--full-refresh] [--loa
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,22 +58,6 @@ class ImapConfig:
             timeout=float(extra.get("timeout", 60)),
             fetch_messages=int(extra.get("fetch_messages", 200)),
             fetch_bytes=int(extra.get("fetch_bytes", 50 << 20)),
-        )
-
-    @classmethod
-    def from_env(cls) -> ImapConfig:
-        """``EMAIL_LAPOR_IMAP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_MAILBOX``, ``_SECURITY``."""
-        host = os.environ.get("EMAIL_LAPOR_IMAP_HOST")
-        if not host:
-            raise SystemExit("email_lapor: set EMAIL_LAPOR_IMAP_HOST, EMAIL_LAPOR_IMAP_USER and EMAIL_LAPOR_IMAP_PASSWORD")
-        port = os.environ.get("EMAIL_LAPOR_IMAP_PORT")
-        return cls(
-            host=host,
-            port=int(port) if port else None,
-            username=os.environ.get("EMAIL_LAPOR_IMAP_USER", ""),
-            password=os.environ.get("EMAIL_LAPOR_IMAP_PASSWORD", ""),
-            mailbox=os.environ.get("EMAIL_LAPOR_IMAP_MAILBOX", "INBOX"),
-            security=os.environ.get("EMAIL_LAPOR_IMAP_SECURITY", "ssl"),
         )
 
     def client(self) -> ImapClient:

@@ -7,7 +7,6 @@ Runs outside Airflow: ``python -m extractors.registers --folder <dir> [--full-re
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,6 @@ CONN_ID = "registers_folder"
 class RegistersConfig:
     folder: Path  # where staff save the workbooks (a mounted share or a synced folder)
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # register -> file-name globs
-
-    @classmethod
-    def from_env(cls) -> RegistersConfig:
-        folder = os.environ.get("REGISTERS_FOLDER")
-        if not folder:
-            raise SystemExit("registers: set REGISTERS_FOLDER (the folder holding the register workbooks) or pass --folder")
-        return cls(Path(folder))
 
     @classmethod
     def from_connection(cls, conn: Any) -> RegistersConfig:
