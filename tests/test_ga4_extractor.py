@@ -7,9 +7,6 @@ import datetime as dt
 import json
 import logging
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 

@@ -140,6 +140,10 @@ def run_extract(
     for name, r in batch.streams.items():
         log.info("ga4.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
                  r.watermark)
+    skipped = batch.window.get("skipped_reports") or []
+    if skipped:
+        log.warning("ga4: %d report(s) refused and skipped this run, the others loaded (see raw._quarantine): %s",
+                    len(skipped), ", ".join(f"{s['stream']} {s['key']}" for s in skipped))
     return batch
 
 

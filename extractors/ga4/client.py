@@ -5,7 +5,16 @@ POST with a JSON body, so ``Ga4Client`` adds ``post`` with the very same retry
 policy (tenacity: 429 ``RESOURCE_EXHAUSTED`` and 5xx back off exponentially with
 jitter, or wait what ``Retry-After`` says when Google sends it; 401/403 fail at
 once) and reads Google's error envelope ``{"error": {"code", "message",
-"status"}}`` into the exception, never the request's headers.
+"status"}}`` into the exception, never the request's headers. Two answers are
+told apart further:
+
+- 429 ``RESOURCE_EXHAUSTED`` naming a DAILY quota ("tokens per day"): the
+  property's quota is gone until midnight Pacific time, so retrying within the run
+  cannot help: ``QuotaExhaustedError`` at once (hourly and concurrent-request
+  quotas are still retried with backoff);
+- 400 (``INVALID_ARGUMENT``, ``FAILED_PRECONDITION``, ``OUT_OF_RANGE``): the API
+  refused THIS report request: ``ReportError``, which the caller treats as a
+  per-item error (that report is skipped with its reason, the others load).
 
 ``OffsetPaginator`` pages a report with ``offset``/``limit`` until ``rowCount``.
 """
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,13 +44,35 @@ from extractors.common.http import (
 log = logging.getLogger(__name__)
 
 
-def google_error(resp: requests.Response) -> str:
-    """``STATUS: message`` from Google's error envelope (or the HTTP reason)."""
+REPORT_STATUSES = ("INVALID_ARGUMENT", "FAILED_PRECONDITION", "OUT_OF_RANGE")
+_DAILY_QUOTA = re.compile(r"per day", re.IGNORECASE)
+
+
+class QuotaExhaustedError(SourceError):
+    """429 ``RESOURCE_EXHAUSTED`` for a daily quota: nothing more until it resets."""
+
+
+class ReportError(SourceError):
+    """400: the API refused one report request (the caller skips that report)."""
+
+    def __init__(self, message: str, status: str, api_message: str, request: str):
+        super().__init__(message)
+        self.status, self.api_message, self.request = status, api_message, request
+
+
+def google_error_parts(resp: requests.Response) -> tuple[str, str]:
+    """``(status, message)`` from Google's error envelope (the HTTP reason when there is none)."""
     try:
         err = resp.json().get("error") or {}
-        return f"{err.get('status', resp.reason)}: {err.get('message', '')}".strip()
+        return str(err.get("status") or resp.reason), str(err.get("message") or "")
     except (ValueError, AttributeError):
-        return str(resp.reason)
+        return str(resp.reason), ""
+
+
+def google_error(resp: requests.Response) -> str:
+    """``STATUS: message`` from Google's error envelope (or the HTTP reason)."""
+    status, message = google_error_parts(resp)
+    return f"{status}: {message}".strip().rstrip(":")
 
 
 @dataclass
@@ -74,9 +106,17 @@ class Ga4Client(RestClient):
                 f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}: check the token or the "
                 "service account and that it has the Viewer role on the property (not retried)"
             )
+        if resp.status_code == 429 and _DAILY_QUOTA.search(google_error_parts(resp)[1]):
+            raise QuotaExhaustedError(
+                f"{self.source}: 429 {google_error(resp)} on POST {path}: the property's daily quota is used up "
+                "until midnight Pacific time; the next run after that catches up (not retried)")
         if resp.status_code == 429 or resp.status_code >= 500:
             raise RetryableHTTPError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}",
                                      response=resp)
+        status, message = google_error_parts(resp)
+        if resp.status_code == 400 and status in REPORT_STATUSES:
+            raise ReportError(f"{self.source}: 400 {status}: {message} on POST {path} (not retried)", status,
+                              message, f"POST {path}")
         if resp.status_code >= 400:
             raise SourceError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path} (not retried)")
         return resp
@@ -107,7 +147,12 @@ class OffsetPaginator:
         while True:
             q = {**body, "limit": self.page_size, "offset": offset}
             request = f"POST {path} {json.dumps(q, sort_keys=True, separators=(',', ':'))}"
-            page = _parse(client.post(path, q), request, number, offset)
+            try:
+                resp = client.post(path, q)
+            except ReportError as exc:
+                exc.request = request
+                raise
+            page = _parse(resp, request, number, offset)
             yield page
             offset += len(page.rows)
             if offset >= page.row_count:

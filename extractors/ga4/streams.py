@@ -18,12 +18,17 @@ and never summed into a month.
 A month's page report is ONE record (all its rows, in the API's order): a later
 read replaces the whole month, so a page that has since fallen into GA4's
 "(other)" row cannot linger beside it.
+
+Per-item errors stay per item: each ``runReport`` request is one item. A report
+the API refuses with a 400 is skipped with its reason (``raw._quarantine``,
+keyed ``property_id=...,month=...``), the rest loads; see ``extract``.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -32,7 +37,9 @@ from extractors.common.batch import Batch
 from extractors.common.http import SourceError
 from extractors.common.streams import Stream, write_record
 from extractors.ga4 import models
-from extractors.ga4.client import Ga4Client, OffsetPaginator, ReportPage
+from extractors.ga4.client import Ga4Client, OffsetPaginator, ReportError, ReportPage
+
+log = logging.getLogger(__name__)
 
 
 class Ga4Stream(Stream):
@@ -119,16 +126,51 @@ def _check_time_zone(page: ReportPage, time_zone: str) -> None:
 
 def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, paginator: OffsetPaginator,
             time_zone: str, full_refresh: bool) -> None:
-    """Fill ``batch`` with the three reports of ``plan``."""
+    """Fill ``batch`` with the three reports of ``plan``.
+
+    Per-item errors stay per item: a report the API refuses (``ReportError``, a 400
+    for that request) is skipped with its reason in the stream's rejections
+    (``raw._quarantine``), its stream deletes nothing this run, and the other reports
+    load. When EVERY report of the run is refused the cause is not one report (the
+    property or the report definitions): the run fails.
+    """
     path = Ga4Stream.path.format(property_id=property_id)
     base = {"property_id": property_id, "time_zone": time_zone}
+    skipped: list[dict[str, Any]] = []
+    asked = 0
 
-    out = batch.stream(MonthlyUsersStream.name, MonthlyUsersStream.spec(), full_refresh)
-    for month in plan.months:
-        start, end = month, month_end(month)
-        for page in paginator.pages(client, path, MonthlyUsersStream.body(start, end)):
+    def read(stream: type[Ga4Stream], body: dict[str, Any], key: dict[str, Any], what: str) -> list[ReportPage] | None:
+        """Every page of one report, or None when the API refused it (recorded)."""
+        nonlocal asked
+        asked += 1
+        out = batch.stream(stream.name, stream.spec(), full_refresh)
+        try:
+            pages = list(paginator.pages(client, path, body))
+        except ReportError as exc:
+            record = {**key, "report": stream.name, "start_date": body["dateRanges"][0]["startDate"],
+                      "end_date": body["dateRanges"][0]["endDate"],
+                      "error": {"status": exc.status, "message": exc.api_message}}
+            reason = (f"the report was refused: 400 {exc.status}: {exc.api_message}; {what} is skipped for this "
+                      "run, the other reports loaded")
+            name = stream.describe(record)
+            out.reject(name, reason, record, exc.request)
+            skipped.append({"stream": stream.name, "key": name, "status": exc.status})
+            log.warning("ga4.%s: %s skipped: %s", stream.name, name, reason)
+            if out.result.full_refresh:
+                log.warning("ga4.%s: a report was skipped: this full refresh deletes nothing", stream.name)
+                out.result.full_refresh = False
+            return None
+        for page in pages:
             out.result.pages += 1
             _check_time_zone(page, time_zone)
+        return pages
+
+    batch.stream(MonthlyUsersStream.name, MonthlyUsersStream.spec(), full_refresh)
+    for month in plan.months:
+        start, end = month, month_end(month)
+        pages = read(MonthlyUsersStream, MonthlyUsersStream.body(start, end),
+                     {"property_id": property_id, "month": month.isoformat()}, f"the month {month:%Y-%m}")
+        for page in pages or []:
             for row in page.rows:  # one row, or none for a month without data
                 record = {**base, "report": MonthlyUsersStream.name, "month": month.isoformat(),
                           "start_date": start.isoformat(), "end_date": end.isoformat(),
@@ -138,9 +180,10 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
     out = batch.stream(DailyTrafficStream.name, DailyTrafficStream.spec(), full_refresh)
     last: dt.date | None = None
     body = DailyTrafficStream.body(plan.first_day, plan.last_day)
-    for page in paginator.pages(client, path, body):
-        out.result.pages += 1
-        _check_time_zone(page, time_zone)
+    pages = read(DailyTrafficStream, body,
+                 {"property_id": property_id, "date": f"{plan.first_day.isoformat()}..{plan.last_day.isoformat()}"},
+                 f"the days {plan.first_day} .. {plan.last_day}")
+    for page in pages or []:
         for row in page.rows:
             raw_date = row.pop("date", None)
             record = {**base, "report": DailyTrafficStream.name, "date": _iso_date(raw_date),
@@ -151,14 +194,14 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
     if last is not None:
         out.result.watermark = dt.datetime.combine(last, dt.time(0, 0), ZoneInfo(time_zone)).isoformat()
 
-    out = batch.stream(TopPagesStream.name, TopPagesStream.spec(), full_refresh)
+    batch.stream(TopPagesStream.name, TopPagesStream.spec(), full_refresh)
     for month in plan.months:
         start, end = month, month_end(month)
+        pages = read(TopPagesStream, TopPagesStream.body(start, end),
+                     {"property_id": property_id, "month": month.isoformat()}, f"the month {month:%Y-%m}")
         rows: list[dict[str, Any]] = []
         row_count, other, first_request = 0, False, None
-        for page in paginator.pages(client, path, TopPagesStream.body(start, end)):
-            out.result.pages += 1
-            _check_time_zone(page, time_zone)
+        for page in pages or []:
             rows.extend(page.rows)
             row_count = page.row_count
             other = other or bool(page.metadata.get("dataLossFromOtherRow"))
@@ -168,7 +211,12 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
                       "start_date": start.isoformat(), "end_date": end.isoformat(), "row_count": row_count,
                       "data_loss_from_other_row": other, "rows": rows}
             write_record(batch, TopPagesStream, record, first_request or "", full_refresh)
+    batch.window["skipped_reports"] = skipped
     batch.requests = client.request_count
+    if skipped and len(skipped) == asked:
+        raise SourceError(f"ga4: all {asked} reports of the run were refused (first: {skipped[0]['key']}, "
+                          f"{skipped[0]['status']}): not a problem of one report; check the connection's property "
+                          "and time zone and the report definitions")
 
 
 def _iso_date(value: Any) -> Any:

@@ -23,7 +23,6 @@ from extractors.meta.config import (
     PAGE_METRICS,
     POST_METRICS,
     MetricSpec,
-    SimulatedClock,
     check_metrics,
 )
 from extractors.meta.streams import STREAMS, MetaRun
@@ -54,7 +53,7 @@ class MetaConfig:
     throttle_seconds: float = 60.0
     timezone: str = "Asia/Jakarta"
     token_placement: str = "header"  # or "query": access_token=... in the URL
-    clock: SimulatedClock | None = None
+    history_dir: str | None = None  # earlier captures to import on a full refresh (extractors.meta.history)
     timeout: float = 30.0
     retry: RetryPolicy | None = None
 
@@ -72,7 +71,8 @@ class MetaConfig:
 
     @classmethod
     def from_env(cls) -> MetaConfig:
-        """``META_ACCESS_TOKEN``, ``META_IG_USER_ID`` and/or ``META_PAGE_ID`` (+ ``META_GRAPH_URL``)."""
+        """``META_ACCESS_TOKEN``, ``META_IG_USER_ID`` and/or ``META_PAGE_ID`` (+ ``META_GRAPH_URL``,
+        ``META_HISTORY_START``, ``META_HISTORY_DIR``)."""
         if not os.environ.get("META_ACCESS_TOKEN"):
             raise SystemExit("meta: set META_ACCESS_TOKEN and META_IG_USER_ID and/or META_PAGE_ID "
                              f"(and META_GRAPH_URL, default {DEFAULT_BASE_URL})")
@@ -83,6 +83,7 @@ class MetaConfig:
             page_id=os.environ.get("META_PAGE_ID") or None,
             history_start=dt.date.fromisoformat(os.environ["META_HISTORY_START"])
             if os.environ.get("META_HISTORY_START") else None,
+            history_dir=os.environ.get("META_HISTORY_DIR") or None,
         )
 
     @classmethod
@@ -111,7 +112,7 @@ class MetaConfig:
             throttle_seconds=float(extra.get("throttle_seconds", 60)),
             timezone=str(extra.get("timezone", "Asia/Jakarta")),
             token_placement=str(extra.get("token_placement", "header")),
-            clock=SimulatedClock.parse(extra.get("simulated_clock")),
+            history_dir=str(extra["history_dir"]) if extra.get("history_dir") else None,
             **kw,
         )
 
@@ -161,6 +162,10 @@ def run_extract(
     if run.dropped:
         log.error("meta: %d metric(s) DROPPED this run (see raw._quarantine): %s", len(run.dropped),
                   ", ".join(f"{s}.{m}" for s, m in run.dropped))
+    if run.skipped:
+        log.warning("meta: %d item(s) skipped this run, the others loaded (see raw._quarantine): %s",
+                    len(run.skipped), ", ".join(f"{s['stream']} {s['key']}" for s in run.skipped[:20])
+                    + (" ..." if len(run.skipped) > 20 else ""))
     return batch
 
 

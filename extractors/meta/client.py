@@ -4,12 +4,19 @@ Builds on ``extractors.common.http.RestClient`` (tenacity retries, request count
 injectable ``sleep``) with what the Graph API does differently:
 
 - errors come as ``{"error": {"message", "type", "code", "error_subcode",
-  "is_transient", "fbtrace_id"}}``, mostly with HTTP 400, so the code decides:
-  190/102/2500/463/467 = the token (``AuthError``, not retried); 10 and 200-299 =
-  permissions (``AuthError``); 4, 17, 32, 613, 80001-80014 = rate limits (waited
-  out, then retried); 100 "must be a valid insights metric" = ``InvalidMetricError``
-  (the caller drops that metric); 1, 2, ``is_transient`` and 5xx = retried with
-  backoff; anything else fails the run;
+  "is_transient", "error_user_title", "error_user_msg", "fbtrace_id"}}``, mostly
+  with HTTP 400, so the code decides (the ``type`` is ``OAuthException`` for
+  almost everything and says nothing):
+  190/102/2500/463/467 = the token (``AuthError``, not retried); errors about one
+  object only = ``ItemUnavailableError`` (the caller skips that item, see
+  ``ITEM_ERRORS``): 100/2108006 (media posted before the account became a business
+  account), 10 "Not enough viewers for the media to show insights", 100/33 (the
+  object is gone or cannot be read); other 10 and 200-299 = permissions
+  (``AuthError``); 4, 17, 32, 613, 80001-80014 = rate limits (waited out, then
+  retried); 100 "must be a valid insights metric" = ``InvalidMetricError`` (the
+  caller drops that metric); 1, 2, ``is_transient`` and 5xx = retried with
+  backoff; anything else fails the run. No message ever carries the token (it is
+  scrubbed from Meta's messages too);
 - every answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage``: at or
   above ``usage_threshold`` % (default 80) the client pauses before its next call,
   for ``estimated_time_to_regain_access`` minutes when Meta gives one, otherwise a
@@ -45,6 +52,16 @@ PERMISSION_CODES = {10} | set(range(200, 300))
 RATE_LIMIT_CODES = {4, 17, 32, 613} | set(range(80001, 80015))
 TRANSIENT_CODES = {1, 2}
 _INVALID_METRIC = re.compile(r"valid insights metric|metric\[\d+\] must be one of", re.IGNORECASE)
+_NOT_ENOUGH_VIEWERS = re.compile(r"not enough viewers", re.IGNORECASE)
+# Errors about one object (a media, a post), never about the token or the app:
+# (code, subcode) -> what it means for the item. Code 10 counts only with Meta's
+# "Not enough viewers" message; any other code 10 is a missing permission.
+ITEM_ERRORS: dict[tuple[int, int | None], str] = {
+    (100, 2108006): "insights unavailable: the media was posted before the account was converted to a business "
+                    "account",
+    (10, None): "insights withheld: too few viewers for Meta to show them",
+    (100, 33): "the object does not exist any more, or cannot be read with this token",
+}
 
 
 class GraphRateLimitError(RetryableHTTPError):
@@ -63,6 +80,32 @@ class InvalidMetricError(SourceError):
         super().__init__(message)
         self.api_message = message
         self.request = request
+
+
+class ItemUnavailableError(SourceError):
+    """An error about one object (see ``ITEM_ERRORS``): the caller skips that item,
+    records why, and goes on with the others."""
+
+    def __init__(self, message: str, request: str, code: int, subcode: int | None, meaning: str,
+                 api_message: str, user_title: str | None, fbtrace_id: str | None):
+        super().__init__(message)
+        self.request = request
+        self.code, self.subcode, self.meaning = code, subcode, meaning
+        self.api_message, self.user_title, self.fbtrace_id = api_message, user_title, fbtrace_id
+
+    def error(self) -> dict[str, Any]:
+        """The error as recorded with the skipped item (no trace id: it changes on every call)."""
+        out: dict[str, Any] = {"code": self.code, "error_subcode": self.subcode, "message": self.api_message}
+        if self.user_title:
+            out["error_user_title"] = self.user_title
+        return out
+
+
+def item_error(code: Any, subcode: Any, message: str) -> str | None:
+    """What an error means for the one object it is about, or None when it is not such an error."""
+    if code == 10:
+        return ITEM_ERRORS[(10, None)] if _NOT_ENOUGH_VIEWERS.search(message) else None
+    return ITEM_ERRORS.get((code, subcode)) if isinstance(code, int) and isinstance(subcode, int) else None
 
 
 @dataclass
@@ -164,14 +207,25 @@ class GraphClient(RestClient):
             return resp
         err = _error(resp)
         code = err.get("code")
-        message = str(err.get("message") or resp.reason)
+        subcode = err.get("error_subcode")
+        scrub = getattr(self.auth, "scrub", lambda s: s)
+        message = scrub(str(err.get("message") or resp.reason))
         where = f"GET {path}"
         if code in AUTH_CODES or (resp.status_code == 401 and code is None):
             raise AuthError(
                 f"{self.source}: the access token was rejected on {where} (HTTP {resp.status_code}, "
-                f"{err.get('type', 'OAuthException')} code {code}: {message}); issue a new token and store it as "
-                "the password of the connection (not retried)"
+                f"{err.get('type', 'OAuthException')} code {code}"
+                + (f"/{subcode}" if subcode is not None else "")
+                + f": {message}); issue a new token and store it as the password of the connection "
+                "(not retried)"
             )
+        meaning = item_error(code, subcode, message)
+        if meaning is not None:
+            title = err.get("error_user_title")
+            raise ItemUnavailableError(
+                f"{self.source}: {where}: {meaning} (code {code}" + (f"/{subcode}" if subcode is not None else "")
+                + f": {message})", where, code, subcode, meaning, message,
+                scrub(str(title)) if title else None, err.get("fbtrace_id"))
         if code in PERMISSION_CODES or (resp.status_code == 403 and code not in RATE_LIMIT_CODES):
             raise AuthError(
                 f"{self.source}: permission denied on {where} (code {code}: {message}); the token needs "
@@ -189,7 +243,7 @@ class GraphClient(RestClient):
             raise RetryableHTTPError(f"{self.source}: {resp.status_code} on {where} (code {code}: {message})",
                                      response=resp)
         raise SourceError(f"{self.source}: {resp.status_code} on {where}: {message} (code {code}, "
-                          f"subcode {err.get('error_subcode')}, fbtrace_id {err.get('fbtrace_id')})")
+                          f"subcode {subcode}, fbtrace_id {err.get('fbtrace_id')})")
 
     def _pause_if_needed(self) -> None:
         wait = self._resume_at - self.clock()

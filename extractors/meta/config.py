@@ -10,7 +10,6 @@ when the configuration is read, before any call.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -86,19 +85,3 @@ def check_metrics(names: list[str]) -> list[str]:
     for w in warnings:
         log.warning("meta: %s", w)
     return warnings
-
-
-@dataclass(frozen=True)
-class SimulatedClock:
-    """A stand-in's clock (never a real API's): on a full refresh the daily captures
-    (follower snapshots, the 24-hour stories) are replayed for every past day from
-    ``replay_from``, each request carrying ``<param>=<end of that local day>``."""
-
-    param: str
-    replay_from: dt.date
-
-    @classmethod
-    def parse(cls, extra: Any) -> SimulatedClock | None:
-        if not extra:
-            return None
-        return cls(str(extra.get("param", "as_of")), dt.date.fromisoformat(str(extra["replay_from"])))

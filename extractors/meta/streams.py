@@ -12,6 +12,16 @@ post listed in the run; account/Page daily metrics in since/until windows of at
 most ``insights_window_days``; ``total_value`` metrics one UTC day at a time.
 A metric the API rejects as invalid is dropped for the run and reported (see
 ``MetaRun.insights``); the other metrics and streams still load.
+
+Per-item errors stay per item: when the insights of ONE media or post answer an
+error about that object only (``client.ITEM_ERRORS``: posted before the business
+account conversion, too few viewers, the object gone), that item's metrics are
+skipped with the reason in the batch's rejections (``raw._quarantine``), one per
+metric, keyed like the rows they stand for; every other item loads and the run
+completes. Token, permission and quota errors still fail the run at once.
+
+On a full refresh, earlier captures of the current-value streams found in
+``history_dir`` are imported first (see ``extractors.meta.history``).
 """
 
 from __future__ import annotations
@@ -22,15 +32,23 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from extractors.common.batch import Batch
-from extractors.common.http import MalformedPageError
+from extractors.common.http import MalformedPageError, SourceError
 from extractors.common.streams import Stream, write_record
 from extractors.meta import models
-from extractors.meta.client import GraphClient, GraphCursorPaginator, InvalidMetricError, response_json
+from extractors.meta.client import (
+    GraphClient,
+    GraphCursorPaginator,
+    InvalidMetricError,
+    ItemUnavailableError,
+    response_json,
+)
 from extractors.meta.config import RETIRED_METRICS, MetricSpec
+from extractors.meta.history import captured_at, read_lines
 
 if TYPE_CHECKING:
     from extractors.meta import MetaConfig
@@ -121,6 +139,7 @@ INSTAGRAM_STREAMS = (IgAccountSnapshotsStream, IgMediaStream, IgStoriesStream, I
 FACEBOOK_STREAMS = (FbPageSnapshotsStream, FbPostsStream, FbPostInsightsStream, FbPageInsightsStream)
 STREAMS = INSTAGRAM_STREAMS + FACEBOOK_STREAMS
 RECONCILED = (IgMediaStream, FbPostsStream)  # a full refresh deletes what these no longer return
+ITEM_NOUNS = {"ig_media": "media", "post": "post"}  # object insights scopes, as the skip reasons name them
 
 
 def date_header(resp: Any) -> dt.datetime | None:
@@ -171,8 +190,9 @@ class MetaRun:
     config: MetaConfig
     paginator: GraphCursorPaginator
     dropped: dict[tuple[str, str], str] = field(default_factory=dict)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # items whose metrics were skipped, and why
+    imported: dict[str, int] = field(default_factory=dict)  # history_dir lines loaded, per stream
     server_now: dt.datetime | None = None
-    replayed_days: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -183,14 +203,15 @@ class MetaRun:
         for stream in STREAMS:  # every table exists after the first load, even when empty
             if (stream in INSTAGRAM_STREAMS and cfg.ig_user_id) or (stream in FACEBOOK_STREAMS and cfg.page_id):
                 self.batch.stream(stream.name, stream.spec(), full_refresh and stream in RECONCILED)
+        # 0. on a full refresh, earlier captures from history_dir (before this run's, which win a shared day)
+        if full_refresh and cfg.history_dir:
+            self.import_history(Path(cfg.history_dir))
         # 1. what only exists now: follower counts and the last 24 hours of stories
         if cfg.ig_user_id:
             self.capture(IgAccountSnapshotsStream, "account_id", cfg.ig_user_id)
             self.stories()
         if cfg.page_id:
             self.capture(FbPageSnapshotsStream, "page_id", cfg.page_id)
-        if full_refresh and cfg.clock is not None:
-            self.replay()
         now = self.server_now or dt.datetime.now(dt.UTC)
         end = min(until, now) if until else now
         read_from = None if full_refresh or since is None else since - cfg.lookback
@@ -215,63 +236,86 @@ class MetaRun:
             self.account_insights("page", FbPageInsightsStream, "page_id", cfg.page_id,
                                   [MetricSpec(m) for m in cfg.page_metrics], history, end)
         self.batch.window["dropped_metrics"] = [{"scope": s, "metric": m, "error": e} for (s, m), e in self.dropped.items()]
-        self.batch.window["replayed_days"] = self.replayed_days
+        self.batch.window["skipped_items"] = self.skipped
+        self.batch.window["imported"] = self.imported
         self.batch.window["max_usage_pct"] = self.client.max_usage_pct
         self.batch.requests = self.client.request_count
 
     # ------------------------------------------------------------ current values
 
-    def _clock_params(self, as_of: dt.datetime | None) -> dict[str, str]:
-        if as_of is None or self.config.clock is None:
-            return {}
-        return {self.config.clock.param: as_of.isoformat()}
-
-    def capture(self, stream: type[MetaStream], key: str, object_id: str, as_of: dt.datetime | None = None) -> None:
+    def capture(self, stream: type[MetaStream], key: str, object_id: str) -> None:
         path = stream.path.format(ig_user_id=object_id, page_id=object_id)
-        params = {"fields": stream.fields, **self._clock_params(as_of)}
+        params = {"fields": stream.fields}
         request = f"GET {path}?{urlencode(params)}"
         resp = self.client.get(path, params)
         body = response_json(resp, request, 1)
         if not isinstance(body, dict) or "id" not in body:
             raise MalformedPageError(f"meta: {request}: the answer is not the object")
-        captured = date_header(resp) or as_of or dt.datetime.now(dt.UTC)
-        if as_of is None and self.server_now is None:
+        captured = date_header(resp) or dt.datetime.now(dt.UTC)
+        if self.server_now is None:
             self.server_now = captured
+        self.write_snapshot(stream, key, object_id, body, captured, request)
+
+    def write_snapshot(self, stream: type[MetaStream], key: str, object_id: str, obj: dict[str, Any],
+                       captured: dt.datetime, request: str) -> None:
         record = {key: object_id, "snapshot_date": captured.astimezone(self.tz).date().isoformat(),
-                  "captured_at": captured.isoformat(), **body}
+                  "captured_at": captured.isoformat(), **{k: v for k, v in obj.items() if k != "captured_at"}}
         model = write_record(self.batch, stream, record, request)
         res = self.batch.streams[stream.name]
         res.pages += 1
         if model is not None and (res.watermark is None or captured.isoformat() > res.watermark):
             res.watermark = captured.isoformat()
 
-    def stories(self, as_of: dt.datetime | None = None) -> None:
+    def stories(self) -> None:
         path = IgStoriesStream.path.format(ig_user_id=self.config.ig_user_id)
-        params = {"fields": IgStoriesStream.fields, **self._clock_params(as_of)}
+        params = {"fields": IgStoriesStream.fields}
         res = self.batch.streams[IgStoriesStream.name]
         for page in self.paginator.pages(self.client, path, params):
             res.pages += 1
             for record in page.records:
-                model = write_record(self.batch, IgStoriesStream, record, page.request)
-                if model is not None and (res.watermark is None or model.timestamp.isoformat() > res.watermark):
-                    res.watermark = model.timestamp.isoformat()
+                self.write_story(record, page.request)
 
-    def replay(self) -> None:
-        """Stand-in only: the daily captures of every past day, as of each day's end."""
+    def write_story(self, record: Any, request: str) -> None:
+        res = self.batch.streams[IgStoriesStream.name]
+        model = write_record(self.batch, IgStoriesStream, record, request)
+        if model is not None and (res.watermark is None or model.timestamp.isoformat() > res.watermark):
+            res.watermark = model.timestamp.isoformat()
+
+    def import_history(self, folder: Path) -> None:
+        """Earlier captures from ``history_dir`` (see ``extractors.meta.history``)."""
         cfg = self.config
-        assert cfg.clock is not None and self.server_now is not None
-        today = self.server_now.astimezone(self.tz).date()
-        day = cfg.clock.replay_from
-        log.info("meta: replaying daily captures %s .. %s on the stand-in's clock", day, today - dt.timedelta(days=1))
-        while day < today:
-            end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self.tz) - dt.timedelta(seconds=1)
-            if cfg.ig_user_id:
-                self.capture(IgAccountSnapshotsStream, "account_id", cfg.ig_user_id, end_of_day)
-                self.stories(end_of_day)
-            if cfg.page_id:
-                self.capture(FbPageSnapshotsStream, "page_id", cfg.page_id, end_of_day)
-            self.replayed_days += 1
-            day += dt.timedelta(days=1)
+        if not folder.is_dir():
+            raise SourceError(f"meta: history_dir {folder} does not exist (the folder of earlier captures to "
+                              "import on a full refresh)")
+        targets: list[tuple[type[MetaStream], str, str]] = []
+        if cfg.ig_user_id:
+            targets += [(IgAccountSnapshotsStream, "account_id", cfg.ig_user_id),
+                        (IgStoriesStream, "account_id", cfg.ig_user_id)]
+        if cfg.page_id:
+            targets.append((FbPageSnapshotsStream, "page_id", cfg.page_id))
+        for stream, key, object_id in targets:
+            path = folder / f"{stream.name}.jsonl"
+            if not path.is_file():
+                continue
+            out = self.batch.stream(stream.name, stream.spec())
+            before = out.result.records
+            for line_no, obj, problem in read_lines(path):
+                request = f"FILE {path.name}:{line_no}"
+                where = f"file={path.name},line={line_no}"
+                if problem is None and obj is not None and stream is not IgStoriesStream:
+                    at, problem = captured_at(obj)
+                    if problem is None and str(obj.get("id")) != object_id:
+                        problem = f"the capture of another object (id {obj.get('id')}), not {object_id}"
+                    if problem is None and at is not None:
+                        self.write_snapshot(stream, key, object_id, obj, at, request)
+                        continue
+                elif problem is None and obj is not None:
+                    self.write_story(obj, request)
+                    continue
+                log.warning("meta.%s: %s not imported: %s", stream.name, where, problem)
+                out.reject(where, f"history_dir: {problem}", {"file": path.name, "line": line_no}, request)
+            self.imported[stream.name] = out.result.records - before
+            log.info("meta.%s: %d earlier captures imported from %s", stream.name, self.imported[stream.name], path)
 
     # ---------------------------------------------------------------- list edges
 
@@ -330,7 +374,7 @@ class MetaRun:
         request = f"GET {path}?{urlencode(q)}"
         try:
             body = response_json(self.client.get(path, q), request, 1)
-        except InvalidMetricError as exc:
+        except (InvalidMetricError, ItemUnavailableError) as exc:
             exc.request = request
             raise
         data = body.get("data") if isinstance(body, dict) else None
@@ -350,11 +394,33 @@ class MetaRun:
         out.reject(f"metric={metric}", reason, {"metric": metric, "scope": scope, "error": exc.api_message}, exc.request)
         log.error("meta.%s: METRIC DROPPED: %s: %s", stream.name, metric, reason)
 
+    def skip_item(self, scope: str, stream: type[MetaStream], key: str, object_id: str, metrics: list[str],
+                  exc: ItemUnavailableError) -> None:
+        """Record why one item's metrics are missing: one rejection per metric, keyed like its row."""
+        code = f"{exc.code}/{exc.subcode}" if exc.subcode is not None else str(exc.code)
+        reason = (f"{exc.meaning} (Graph API code {code}: {exc.api_message!r}"
+                  + (f", {exc.user_title!r}" if exc.user_title else "")
+                  + f"); this {ITEM_NOUNS.get(scope, scope)}'s metrics are skipped for this run, the other "
+                  "items loaded")
+        out = self.batch.stream(stream.name, stream.spec())
+        live = [m for m in metrics if (scope, m) not in self.dropped] or list(metrics)
+        for metric in live:
+            record = {key: object_id, "metric": metric, "error": exc.error()}
+            out.reject(stream.describe(record), reason, record, exc.request)
+        self.skipped.append({"stream": stream.name, "key": f"{key}={object_id}", "code": exc.code,
+                             "error_subcode": exc.subcode, "reason": exc.meaning})
+        log.warning("meta.%s: %s=%s skipped: %s (fbtrace_id %s)", stream.name, key, object_id, reason,
+                    exc.fbtrace_id)
+
     def object_insights(self, scope: str, stream: type[MetaStream], key: str, object_id: str,
                         metrics: tuple[str, ...] | list[str]) -> None:
         path = stream.path.format(media_id=object_id, post_id=object_id)
         res = self.batch.streams[stream.name]
-        entries = self.insights(scope, stream, path, list(metrics), {})
+        try:
+            entries = self.insights(scope, stream, path, list(metrics), {})
+        except ItemUnavailableError as exc:  # about this object only: skip it, keep going
+            self.skip_item(scope, stream, key, object_id, list(metrics), exc)
+            return
         if entries:
             res.pages += 1
         for entry, request in entries:

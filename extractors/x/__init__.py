@@ -26,21 +26,6 @@ CONN_ID = "x_api"
 DEFAULT_BASE_URL = "https://api.x.com/2"
 
 
-@dataclass(frozen=True)
-class SimulatedClock:
-    """A stand-in's clock (never a real API's): on a full refresh the daily follower
-    snapshots are replayed for every past day from ``replay_from``."""
-
-    param: str
-    replay_from: dt.date
-
-    @classmethod
-    def parse(cls, extra: Any) -> SimulatedClock | None:
-        if not extra:
-            return None
-        return cls(str(extra.get("param", "as_of")), dt.date.fromisoformat(str(extra["replay_from"])))
-
-
 @dataclass
 class XConfig:
     base_url: str  # https://api.x.com/2
@@ -50,7 +35,7 @@ class XConfig:
     lookback: dt.timedelta = dt.timedelta(days=7)
     page_size: int = 100
     timezone: str = "Asia/Jakarta"
-    clock: SimulatedClock | None = None
+    history_dir: str | None = None  # earlier follower snapshots to import on a full refresh (extractors.x.history)
     timeout: float = 30.0
     retry: RetryPolicy | None = None
 
@@ -59,7 +44,7 @@ class XConfig:
 
     @classmethod
     def from_env(cls) -> XConfig:
-        """``X_BEARER_TOKEN`` (+ ``X_API_URL``, ``X_USERNAME``, ``X_ANALYTICS_DIR``)."""
+        """``X_BEARER_TOKEN`` (+ ``X_API_URL``, ``X_USERNAME``, ``X_ANALYTICS_DIR``, ``X_HISTORY_DIR``)."""
         if not os.environ.get("X_BEARER_TOKEN"):
             raise SystemExit(f"x: set X_BEARER_TOKEN (and X_API_URL, default {DEFAULT_BASE_URL}; X_USERNAME; "
                              "X_ANALYTICS_DIR, the folder of the analytics CSV exports)")
@@ -68,6 +53,7 @@ class XConfig:
             bearer_token=os.environ["X_BEARER_TOKEN"],
             username=os.environ.get("X_USERNAME", "DitjenPK"),
             analytics_dir=os.environ.get("X_ANALYTICS_DIR") or None,
+            history_dir=os.environ.get("X_HISTORY_DIR") or None,
         )
 
     @classmethod
@@ -83,7 +69,7 @@ class XConfig:
             lookback=dt.timedelta(days=float(extra.get("lookback_days", 7))),
             page_size=int(extra.get("page_size", 100)),
             timezone=str(extra.get("timezone", "Asia/Jakarta")),
-            clock=SimulatedClock.parse(extra.get("simulated_clock")),
+            history_dir=str(extra["history_dir"]) if extra.get("history_dir") else None,
         )
 
     def client(self) -> XClient:
@@ -119,6 +105,10 @@ def run_extract(
         log.info("x.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
                  r.watermark)
     log.info("x: %d requests (X bills per resource read)", client.request_count)
+    if run.skipped:
+        log.warning("x: %d post(s) skipped or incomplete this run, the others loaded (see raw._quarantine): %s",
+                    len(run.skipped), ", ".join(s["key"] for s in run.skipped[:20])
+                    + (" ..." if len(run.skipped) > 20 else ""))
     return batch
 
 

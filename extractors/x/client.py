@@ -9,7 +9,15 @@ Builds on ``extractors.common.http.RestClient``. What X adds:
   (the common client's ``wait_retry_after``), 5xx with backoff;
 - 401 means the Bearer token was rejected, 403 that the app's access level does
   not include the endpoint: both fail at once, naming the connection to fix;
-- a 200 can carry ``errors`` (e.g. an unknown user) instead of ``data``.
+- a 429 whose problem type is ``usage-capped`` (title ``UsageCapExceeded``) is the
+  project's monthly cap of reads, not a 15-minute window: waiting cannot help, so
+  it fails at once (``UsageCapError``) instead of being retried;
+- a 200 can carry ``errors`` beside ``data`` (partial errors, in the problem
+  format ``{"title", "detail", "type", "resource_type", "resource_id", "value",
+  "parameter", "section", "field"}``): an error about one post (``resource_type``
+  "tweet", or anything in ``includes``) is per item and handed to the caller with
+  the page (``XPage.errors``); any other (e.g. the timeline's own user not found or
+  not authorized, which comes as ``errors`` without ``data``) fails the request.
 
 Every request is counted (X bills per resource read: "Log request counts").
 """
@@ -27,6 +35,34 @@ import requests
 
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
 from extractors.common.streams import Page
+
+
+class UsageCapError(SourceError):
+    """429 ``UsageCapExceeded``: the project's cap of reads for the period is used up."""
+
+
+@dataclass
+class XPage(Page):
+    """A page and the per-item errors that came with it."""
+
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def problem_kind(error: dict[str, Any]) -> str:
+    """The last part of a problem's ``type`` (``resource-not-found``, ``not-authorized-for-field``, ...)."""
+    return str(error.get("type") or "").rsplit("/", 1)[-1] or str(error.get("title") or "unknown")
+
+
+def is_item_error(error: Any) -> bool:
+    """An error about one post (or one included object), not about the request."""
+    return isinstance(error, dict) and (error.get("resource_type") == "tweet" or error.get("section") == "includes")
+
+
+def describe_problem(error: Any) -> str:
+    """``Title (kind): detail`` of a problem; the detail of X's problems names ids and fields, never text."""
+    if not isinstance(error, dict):
+        return repr(error)[:200]
+    return f"{error.get('title') or 'Error'} ({problem_kind(error)}): {error.get('detail') or error.get('message') or ''}"
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +91,14 @@ class XClient(RestClient):
         if resp.status_code == 403:
             raise AuthError(f"{self.source}: 403 Forbidden on GET {path}: {_detail(resp)}; the app's access level "
                             "or project does not include this endpoint (not retried)")
+        if resp.status_code == 429:
+            body = _body(resp)
+            if problem_kind(body) == "usage-capped" or body.get("title") == "UsageCapExceeded":
+                raise UsageCapError(
+                    f"{self.source}: 429 {body.get('title') or 'UsageCapExceeded'} on GET {path}: "
+                    f"{body.get('detail') or 'usage cap exceeded'} (period {body.get('period', '?')}, scope "
+                    f"{body.get('scope', '?')}); the X project's cap of reads is used up until the period resets: "
+                    "raise the cap in the developer portal or wait (not retried)")
         if resp.status_code == 429 or resp.status_code >= 500:
             raise RetryableHTTPError(f"{self.source}: {resp.status_code} on GET {path}", response=resp)
         if resp.status_code >= 400:
@@ -66,6 +110,14 @@ class XClient(RestClient):
         reset = resp.headers.get("x-rate-limit-reset")
         if remaining is not None and remaining.strip() == "0" and reset and reset.strip().isdigit():
             self._blocked_until = float(reset)
+
+
+def _body(resp: requests.Response) -> dict[str, Any]:
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _detail(resp: requests.Response) -> str:
@@ -96,7 +148,7 @@ class PaginationTokenPaginator:
             raise ValueError("x: max_results must be 5..100")
         self.page_size = page_size
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[Page]:
+    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[XPage]:
         token: str | None = None
         number = 0
         while True:
@@ -106,13 +158,22 @@ class PaginationTokenPaginator:
                 q["pagination_token"] = token
             request = f"GET {path}?{urlencode(q)}"
             body = response_json(client.get(path, q), request, number)
+            errors = body.get("errors", []) if isinstance(body, dict) else []
+            if not isinstance(errors, list):
+                raise MalformedPageError(f"{client.source}: {request} (page {number}): 'errors' is not a list")
+            request_errors = [e for e in errors if not is_item_error(e)]
+            if request_errors:  # about the request itself (e.g. the user): nothing on this page can be trusted
+                e = request_errors[0]
+                kind = AuthError if isinstance(e, dict) and problem_kind(e).startswith("not-authorized") \
+                    else SourceError
+                raise kind(f"{client.source}: {request} (page {number}): {describe_problem(e)} (not retried)")
             meta = body.get("meta") if isinstance(body, dict) else None
             if not isinstance(meta, dict):
                 raise MalformedPageError(f"{client.source}: {request} (page {number}): response has no 'meta'")
             data = body.get("data", [])  # absent when result_count is 0
             if not isinstance(data, list):
                 raise MalformedPageError(f"{client.source}: {request} (page {number}): 'data' is not a list")
-            yield Page(data, request, number, None, {})
+            yield XPage(data, request, number, None, {}, errors)
             token = meta.get("next_token")
-            if not token or not data:
+            if not token or not (data or errors):
                 return

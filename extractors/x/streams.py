@@ -9,6 +9,17 @@
   A full refresh reads the whole timeline the API allows (the latest 3,200 posts)
   and deletes what it no longer returns, unless the cap was reached.
 - ``account_analytics``: the CSV exports in ``analytics_dir`` (see ``analytics``).
+
+Per-item errors stay per item: an ``errors`` entry about one post that comes
+beside a timeline page's ``data`` (not found, not authorized, or a field it may
+not show) is recorded in the batch's rejections (``raw._quarantine``, key
+``id=<post id>``, with X's title, problem type and detail) and the rest of the
+timeline loads. A post that is missing entirely is skipped; one that arrived
+without a field is kept (action "nulled"). A full refresh with such a post
+deletes nothing that run. Token, access-level and usage-cap errors fail at once.
+
+On a full refresh, earlier follower snapshots found in ``history_dir`` are
+imported first (see ``extractors.x.history``).
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
@@ -27,7 +38,15 @@ from extractors.common.http import MalformedPageError, SourceError
 from extractors.common.streams import Stream, write_record
 from extractors.x import models
 from extractors.x.analytics import export_files, read_export
-from extractors.x.client import PaginationTokenPaginator, XClient, response_json
+from extractors.x.client import (
+    PaginationTokenPaginator,
+    XClient,
+    describe_problem,
+    problem_kind,
+    response_json,
+)
+from extractors.x.history import FILE as HISTORY_FILE
+from extractors.x.history import captured_at, read_lines
 
 if TYPE_CHECKING:
     from extractors.x import XConfig
@@ -91,30 +110,30 @@ class XRun:
     paginator: PaginationTokenPaginator
     server_now: dt.datetime | None = None
     user_id: str | None = None
-    replayed_days: int = 0
+    imported: int = 0  # history_dir lines loaded
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # posts skipped or incomplete, and why
 
     def run(self, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool) -> None:
         cfg = self.config
         for stream in STREAMS:  # every table exists after the first load, even when empty
             self.batch.stream(stream.name, stream.spec(), full_refresh and stream is TweetsStream)
+        if full_refresh and cfg.history_dir:  # before this run's capture, which wins a shared day
+            self.import_history(Path(cfg.history_dir))
         self.capture()
-        if full_refresh and cfg.clock is not None:
-            self.replay()
         now = self.server_now or dt.datetime.now(dt.UTC)
         end = min(until, now) if until else now
         read_from = None if full_refresh or since is None else since - cfg.lookback
         self.batch.window.update({"server_now": now.isoformat(), "read_from": read_from.isoformat() if read_from else None,
-                                  "user_id": self.user_id, "replayed_days": self.replayed_days})
+                                  "user_id": self.user_id, "imported": self.imported})
         self.tweets(read_from, end - END_TIME_MARGIN if read_from else None)
+        self.batch.window["skipped_items"] = self.skipped
         self.analytics()
         self.batch.requests = self.client.request_count
 
-    def capture(self, as_of: dt.datetime | None = None) -> None:
+    def capture(self) -> None:
         cfg = self.config
         path = UserSnapshotsStream.path.format(username=cfg.username)
         params = dict(UserSnapshotsStream.params)
-        if as_of is not None and cfg.clock is not None:
-            params[cfg.clock.param] = as_of.isoformat()
         request = f"GET {path}?{urlencode(params)}"
         resp = self.client.get(path, params)
         body = response_json(resp, request, 1)
@@ -124,30 +143,47 @@ class XRun:
             if errors:
                 raise SourceError(f"x: {request}: {errors[0].get('detail') or errors[0]}")
             raise MalformedPageError(f"x: {request}: the answer has no 'data' object")
-        captured = date_header(resp) or as_of or dt.datetime.now(dt.UTC)
-        if as_of is None:
-            self.server_now = self.server_now or captured
-            self.user_id = str(data.get("id"))
-        record = {"user_id": str(data.get("id")), "snapshot_date": captured.astimezone(ZoneInfo(cfg.timezone)).date().isoformat(),
-                  "captured_at": captured.isoformat(), **data}
-        write_record(self.batch, UserSnapshotsStream, record, request)
+        captured = date_header(resp) or dt.datetime.now(dt.UTC)
+        self.server_now = self.server_now or captured
+        self.user_id = str(data.get("id"))
+        self.write_snapshot(data, captured, request)
+
+    def write_snapshot(self, data: dict[str, Any], captured: dt.datetime, request: str) -> None:
+        record = {"user_id": str(data.get("id")),
+                  "snapshot_date": captured.astimezone(ZoneInfo(self.config.timezone)).date().isoformat(),
+                  "captured_at": captured.isoformat(), **{k: v for k, v in data.items() if k != "captured_at"}}
+        model = write_record(self.batch, UserSnapshotsStream, record, request)
         res = self.batch.streams[UserSnapshotsStream.name]
         res.pages += 1
-        if res.watermark is None or captured.isoformat() > res.watermark:
+        if model is not None and (res.watermark is None or captured.isoformat() > res.watermark):
             res.watermark = captured.isoformat()
 
-    def replay(self) -> None:
-        """Stand-in only: the daily follower snapshot of every past day, as of its end."""
-        cfg = self.config
-        assert cfg.clock is not None and self.server_now is not None
-        tz = ZoneInfo(cfg.timezone)
-        today = self.server_now.astimezone(tz).date()
-        day = cfg.clock.replay_from
-        log.info("x: replaying daily snapshots %s .. %s on the stand-in's clock", day, today - dt.timedelta(days=1))
-        while day < today:
-            self.capture(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz) - dt.timedelta(seconds=1))
-            self.replayed_days += 1
-            day += dt.timedelta(days=1)
+    def import_history(self, folder: Path) -> None:
+        """Earlier follower snapshots from ``history_dir`` (see ``extractors.x.history``)."""
+        if not folder.is_dir():
+            raise SourceError(f"x: history_dir {folder} does not exist (the folder of earlier follower snapshots "
+                              "to import on a full refresh)")
+        path = folder / HISTORY_FILE
+        if not path.is_file():
+            log.warning("x.user_snapshots: no %s in %s: nothing imported", HISTORY_FILE, folder)
+            return
+        out = self.batch.stream(UserSnapshotsStream.name, UserSnapshotsStream.spec())
+        before = out.result.records
+        for line_no, obj, problem in read_lines(path):
+            request = f"FILE {path.name}:{line_no}"
+            at = None
+            if problem is None and obj is not None:
+                at, problem = captured_at(obj)
+                if problem is None and str(obj.get("username", "")).lower() != self.config.username.lower():
+                    problem = f"the snapshot of another account (@{obj.get('username')}), not @{self.config.username}"
+            if problem is None and obj is not None and at is not None:
+                self.write_snapshot(obj, at, request)
+                continue
+            where = f"file={path.name},line={line_no}"
+            log.warning("x.user_snapshots: %s not imported: %s", where, problem)
+            out.reject(where, f"history_dir: {problem}", {"file": path.name, "line": line_no}, request)
+        self.imported = out.result.records - before
+        log.info("x.user_snapshots: %d earlier snapshots imported from %s", self.imported, path)
 
     def tweets(self, start: dt.datetime | None, end: dt.datetime | None) -> None:
         path = TweetsStream.path.format(user_id=self.user_id)
@@ -163,10 +199,34 @@ class XRun:
                 model = write_record(self.batch, TweetsStream, record, page.request, res.full_refresh)
                 if model is not None and (res.watermark is None or model.created_at.isoformat() > res.watermark):
                     res.watermark = model.created_at.isoformat()
+            loaded = {str(r.get("id")) for r in page.records if isinstance(r, dict)}
+            for error in page.errors:
+                self.skip_post(error, loaded, page.request)
+        if res.full_refresh and self.skipped:
+            log.warning("x.tweets: %d post(s) came with errors: this full refresh deletes nothing", len(self.skipped))
+            res.full_refresh = False
         if res.full_refresh and res.records + res.rejected >= TIMELINE_CAP:
             log.warning("x.tweets: the timeline cap (%d posts) was reached: older posts are out of the API's reach, "
                         "so this full refresh deletes nothing", TIMELINE_CAP)
             res.full_refresh = False
+
+    def skip_post(self, error: dict[str, Any], loaded: set[str], request: str) -> None:
+        """Record a per-item error of the timeline: the post is skipped, or kept without a field."""
+        out = self.batch.stream(TweetsStream.name, TweetsStream.spec())
+        post_id = str(error.get("resource_id") or error.get("value") or "")
+        kept = post_id in loaded
+        what = (f"the post loaded without {error.get('field') or 'a field'!s}" if kept
+                else "the post is skipped for this run")
+        reason = f"{describe_problem(error)}; {what}, the rest of the timeline loaded"
+        problem = {k: error[k] for k in ("title", "type", "detail", "resource_type", "parameter", "section", "field")
+                   if k in error}
+        record = {"id": post_id, "error": problem}
+        key = TweetsStream.describe(record)
+        out.reject(key, reason, record, request, action="nulled" if kept else "rejected")
+        if kept:
+            out.result.nulled += 1
+        self.skipped.append({"stream": TweetsStream.name, "key": key, "kind": problem_kind(error), "kept": kept})
+        log.warning("x.tweets: %s %s: %s", key, "incomplete" if kept else "skipped", reason)
 
     def analytics(self) -> None:
         cfg = self.config

@@ -16,7 +16,10 @@ and ``offset``. Response: ``dimensionHeaders``, ``metricHeaders`` (``TYPE_INTEGE
 are absent when the report is empty. Errors use Google's envelope
 ``{"error": {"code", "message", "status"}}``: 401 ``UNAUTHENTICATED``, 403
 ``PERMISSION_DENIED`` (another property), 400 ``INVALID_ARGUMENT``, 429
-``RESOURCE_EXHAUSTED`` (quota).
+``RESOURCE_EXHAUSTED`` (quota). Injected on request: one report refused with a 400
+(``report_errors=`` or ``faults.report_error``: the reports whose date range
+starts on that day) and the property's daily quota used up
+(``faults.quota_exhausted``: 429 "Exhausted property tokens per day").
 
 Users are not additive. A one-month date range answers the month's exact unique
 users; one day answers that day's; other ranges interpolate between the two (a
@@ -68,6 +71,7 @@ SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _REPORT_PATH = re.compile(r"^/v1beta/properties/([^/:]+):runReport$")
 _DAYS_AGO = re.compile(r"^(\d+)daysAgo$")
+REPORT_ERROR_STATUSES = ("INVALID_ARGUMENT", "FAILED_PRECONDITION", "OUT_OF_RANGE")
 
 
 class ApiError(Exception):
@@ -103,6 +107,21 @@ class Faults:
             self._retry_after: int | None = None
             self._server_error = 0
             self._malformed: list[dict[str, Any]] = []
+            self._quota_day = 0
+            self._reports: list[dict[str, Any]] = []
+
+    def quota_exhausted(self, n: int = 1) -> None:
+        """The next ``n`` reports answer 429 ``RESOURCE_EXHAUSTED``: the property's tokens per day are used up."""
+        with self._lock:
+            self._quota_day = n
+
+    def report_error(self, start_date: str, dimension: str | None = None, status: str = "INVALID_ARGUMENT",
+                     message: str | None = None, n: int | None = None) -> None:
+        """Reports whose date range starts on ``start_date`` (and, if given, whose first
+        dimension is ``dimension``; "" = no dimension) answer 400 ``status``: every time, or ``n`` times."""
+        with self._lock:
+            self._reports.append({"start": start_date, "dimension": dimension, "status": status,
+                                  "message": message or report_error_message(status, start_date), "left": n})
 
     def rate_limit(self, n: int = 1, retry_after: int | None = None) -> None:
         with self._lock:
@@ -120,8 +139,17 @@ class Faults:
         with self._lock:
             self._malformed.append({"offset": offset, "left": n, "kind": kind, "dimension": dimension})
 
-    def take(self, offset: int, dimensions: list[str]) -> tuple[str, Any] | None:
+    def take(self, offset: int, dimensions: list[str], start_date: str | None = None) -> tuple[str, Any] | None:
         with self._lock:
+            if self._quota_day > 0:
+                self._quota_day -= 1
+                return "quota_day", None
+            for r in self._reports:
+                if r["start"] == start_date and (r["dimension"] is None or r["dimension"] == (dimensions[:1] or [""])[0]) \
+                        and (r["left"] is None or r["left"] > 0):
+                    if r["left"] is not None:
+                        r["left"] -= 1
+                    return "report_error", (r["status"], r["message"])
             if self._rate_limit > 0:
                 self._rate_limit -= 1
                 return "rate_limit", self._retry_after
@@ -135,6 +163,22 @@ class Faults:
                         m["left"] -= 1
                     return "malformed", m["kind"]
             return None
+
+
+def report_error_message(status: str, start_date: str) -> str:
+    return f"The report for the date range starting {start_date} cannot be served (stand-in fault, {status})."
+
+
+def parse_report_errors(specs: list[str]) -> dict[str, str]:
+    """``["<start date>=<STATUS>", ...]`` (the command line's ``--report-error``) as a map."""
+    out = {}
+    for spec in specs:
+        day, sep, status = spec.partition("=")
+        status = status or "INVALID_ARGUMENT"
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.strip()) or status not in REPORT_ERROR_STATUSES:
+            raise ValueError(f"--report-error {spec!r}: expected <YYYY-MM-DD>[=<{'|'.join(REPORT_ERROR_STATUSES)}>]")
+        out[day.strip()] = status
+    return out
 
 
 # ------------------------------------------------------------------ the reports
@@ -336,7 +380,10 @@ class Ga4StandIn:
     def __init__(self, seed: int = DEFAULT_SEED, token: str = "", property_id: str = PROPERTY_ID,
                  start: str = DEFAULT_START, end: str = DEFAULT_END, as_of: str | date | None = None,
                  service_account: dict[str, str] | None = None, other_after: int = OTHER_AFTER,
-                 host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+                 host: str = "127.0.0.1", port: int = 0, verbose: bool = False,
+                 report_errors: dict[str, str] | None = None) -> None:
+        """``report_errors``: ``{start date: status}``, reports whose date range starts that day
+        always answer 400 with that status (``REPORT_ERROR_STATUSES``); ``faults`` can add more."""
         if not token and not service_account:
             raise ValueError("ga4 stand-in: give a token or a service account")
         self.seed, self.property_id, self.host, self.port, self.verbose = seed, property_id, host, port, verbose
@@ -345,6 +392,10 @@ class Ga4StandIn:
         self.other_after = other_after
         self.service_account = service_account
         self.faults = Faults()
+        for day, status in (report_errors or {}).items():
+            if status not in REPORT_ERROR_STATUSES:
+                raise ValueError(f"ga4 stand-in: report error status must be one of {REPORT_ERROR_STATUSES}")
+        self.report_errors = dict(report_errors or {})
         self.request_log: list[tuple[str, str, int, dict[str, Any] | None]] = []
         self._tokens = {token} if token else set()
         self._lock = threading.Lock()
@@ -441,9 +492,20 @@ class Ga4StandIn:
         dimensions = [d.get("name") for d in req.get("dimensions") or []]
         metrics = [x.get("name") for x in req.get("metrics") or []]
         offset = _int(req.get("offset", 0), "offset")
-        action = self.faults.take(offset, dimensions)
+        ranges = req.get("dateRanges") if isinstance(req.get("dateRanges"), list) else []
+        start_date = ranges[0].get("startDate") if ranges and isinstance(ranges[0], dict) else None
+        action = self.faults.take(offset, dimensions, start_date)
+        if action is None and start_date in self.report_errors:
+            action = ("report_error", (self.report_errors[start_date],
+                                       report_error_message(self.report_errors[start_date], start_date)))
         if action is not None:
             kind, arg = action
+            if kind == "quota_day":
+                raise ApiError(429, "RESOURCE_EXHAUSTED",
+                               "Exhausted property tokens per day quota. This property has used all tokens "
+                               "allowed per day. Quota resets at midnight Pacific time.")
+            if kind == "report_error":
+                raise ApiError(400, arg[0], arg[1])
             if kind == "rate_limit":
                 raise ApiError(429, "RESOURCE_EXHAUSTED",
                                "Exhausted property tokens per hour quota. This property has used all "
@@ -587,4 +649,5 @@ def expected_monthly_users(seed: int = DEFAULT_SEED, start: str = DEFAULT_START,
     return {m: mt.active_users for m, mt in generate_ga4_world(seed, start, end).months.items()}
 
 
-__all__ = ["API_PREFIX", "ApiError", "Faults", "Ga4StandIn", "build_rows", "expected_monthly_users"]
+__all__ = ["API_PREFIX", "REPORT_ERROR_STATUSES", "ApiError", "Faults", "Ga4StandIn", "build_rows",
+           "expected_monthly_users", "parse_report_errors"]

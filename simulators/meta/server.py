@@ -28,13 +28,20 @@ What it speaks, as the real API does:
   insights metric``, failing the whole request, as Meta does;
 * every answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage``
   (percentages of an hourly call budget); at 100 % calls answer error code 4
-  (app) or 80001/80002 (Page/Instagram business use case) until usage drops.
+  (app) or 80001/80002 (Page/Instagram business use case) until usage drops;
+* errors about one object, as Meta sends them, when injected (``item_errors=`` or
+  ``faults.item_error``): ``converted`` = code 100, subcode 2108006 "Media posted
+  before business account conversion"; ``not_enough_viewers`` = code 10 "(#10) Not
+  enough viewers for the media to show insights"; ``gone`` = code 100, subcode 33;
+  and a token that expires mid-run (``faults.token_error``): code 190, subcode 463.
 
 Stand-in only (never sent to or by the real API): the server pretends "now" is
 ``now`` (default: the last second of the scenario's last local day), and a request
 may carry ``as_of=<ISO or Unix time>`` to be answered as of an earlier instant (the
 follower counts and the 24-hour story window of that instant). The ``Date`` header
-of every response is that effective "now".
+of every response is that effective "now". ``write_capture_history(folder)`` writes
+what daily captures would have collected before "now", in the files the
+extractor's ``history_dir`` imports (see ``extractors/meta/history.py``).
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ import time
 from collections import deque
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -62,6 +70,7 @@ from simulators.scenario.social import (
     IG_USER_ID,
     IG_USERNAME,
     SocialWorld,
+    end_of_local_day,
     followers_at,
     format_graph_ts,
     generate_social_world,
@@ -100,23 +109,63 @@ RATE_LIMIT_MESSAGES = {
     80002: "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.",
 }
 _PATH = re.compile(r"^/(v\d+\.\d+)/([A-Za-z0-9_]+)(?:/([a-z_]+))?/?$")
+ITEM_ERROR_KINDS = ("converted", "not_enough_viewers", "gone")
+# What the extractor asks for, and so what a daily capture would have stored.
+CAPTURE_FIELDS = {"IGUser": "id,username,followers_count,follows_count,media_count",
+                  "Page": "id,name,followers_count,fan_count",
+                  "IGMedia": "id,media_type,media_product_type,timestamp,permalink"}
 
 
 class GraphError(Exception):
     def __init__(self, status: int, code: int, message: str, type_: str = "OAuthException",
-                 subcode: int | None = None, transient: bool = False, headers: dict[str, str] | None = None):
+                 subcode: int | None = None, transient: bool = False, headers: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.type = status, code, message, type_
         self.subcode, self.transient, self.headers = subcode, transient, headers or {}
+        self.extra = extra or {}
 
     def body(self, trace: str) -> dict[str, Any]:
         err: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
+        err.update({k: v for k, v in self.extra.items() if k == "error_data"})
         if self.subcode is not None:
             err["error_subcode"] = self.subcode
         if self.transient:
             err["is_transient"] = True
+        elif "is_transient" in self.extra:
+            err["is_transient"] = self.extra["is_transient"]
+        err.update({k: v for k, v in self.extra.items() if k in ("error_user_title", "error_user_msg")})
         err["fbtrace_id"] = trace
         return {"error": err}
+
+
+def item_error(kind: str, node: str) -> GraphError:
+    """The error Meta answers for an object whose insights cannot be read (``ITEM_ERROR_KINDS``)."""
+    if kind == "converted":
+        return GraphError(400, 100, "Invalid parameter", subcode=2108006, extra={
+            "error_data": {"blame_field_specs": [[""]]}, "is_transient": False,
+            "error_user_title": "Media posted before business account conversion",
+            "error_user_msg": "The media was posted before the most recent time that the user's account was "
+                              "converted to a business account from a personal account."})
+    if kind == "not_enough_viewers":
+        return GraphError(400, 10, "(#10) Not enough viewers for the media to show insights",
+                          extra={"is_transient": False})
+    if kind == "gone":
+        return GraphError(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
+                                    "loaded due to missing permissions, or does not support this operation.",
+                          type_="GraphMethodException", subcode=33)
+    raise ValueError(f"unknown item error {kind!r} (one of {', '.join(ITEM_ERROR_KINDS)})")
+
+
+def parse_item_errors(specs: list[str]) -> dict[str, str]:
+    """``["<object id>=<kind>", ...]`` (the command line's ``--item-error``) as a map."""
+    out = {}
+    for spec in specs:
+        node, sep, kind = spec.partition("=")
+        if not sep or kind not in ITEM_ERROR_KINDS:
+            raise ValueError(f"--item-error {spec!r}: expected <object id>=<{'|'.join(ITEM_ERROR_KINDS)}>")
+        out[node.strip()] = kind
+    return out
 
 
 # ------------------------------------------------------------------------ faults
@@ -125,10 +174,11 @@ class GraphError(Exception):
 class Faults:
     """Injected behaviour for the next authenticated requests.
 
-    Per request, in this order: a pending timeout sleeps and the request goes on; a
-    pending rate-limit error answers it; a pending server error answers 500; a
-    matching malformed page answers 200 with a broken body. Forced usage headers
-    replace the computed ones on the next ``n`` responses.
+    Per request, in this order: an expired token (``token_error``) answers 190;
+    a pending timeout sleeps and the request goes on; a pending rate-limit error
+    answers it; a pending server error answers 500; an item error answers the
+    insights of that object; a matching malformed page answers 200 with a broken
+    body. Forced usage headers replace the computed ones on the next ``n`` responses.
     """
 
     def __init__(self) -> None:
@@ -142,6 +192,44 @@ class Faults:
             self._server_error = 0
             self._usage: list[dict[str, Any]] = []
             self._malformed: list[dict[str, Any]] = []
+            self._items: dict[str, list[Any]] = {}  # object id -> [kind, answers left or None]
+            self._token: list[Any] | None = None  # [successful requests before it expires, answers left or None]
+
+    def item_error(self, node: str, kind: str = "converted", n: int | None = None) -> None:
+        """The insights of object ``node`` (a media or post id) answer the error ``kind``
+        (``converted``, ``not_enough_viewers``, ``gone``): every time, or the next ``n`` times."""
+        item_error(kind, node)  # unknown kinds fail here
+        with self._lock:
+            self._items[node] = [kind, n]
+
+    def token_error(self, after: int = 0, n: int | None = None) -> None:
+        """The token "expires": after ``after`` more authenticated requests, the next ``n``
+        (None: all) answer code 190, subcode 463 (session expired), although it is the right one."""
+        with self._lock:
+            self._token = [after, n]
+
+    def _take_token_error(self) -> bool:
+        with self._lock:
+            t = self._token
+            if t is None:
+                return False
+            if t[0] > 0:
+                t[0] -= 1
+                return False
+            if t[1] is not None:
+                if t[1] <= 0:
+                    return False
+                t[1] -= 1
+            return True
+
+    def _take_item(self, node: str) -> str | None:
+        with self._lock:
+            entry = self._items.get(node)
+            if entry is None or (entry[1] is not None and entry[1] <= 0):
+                return None
+            if entry[1] is not None:
+                entry[1] -= 1
+            return entry[0]
 
     def rate_limit_error(self, code: int = 4, n: int = 1, regain_minutes: int = 0, status: int = 400) -> None:
         """The next ``n`` requests answer Graph error ``code`` (4, 17, 32, 613, 80001, ...)."""
@@ -306,7 +394,13 @@ class GraphStandIn:
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        item_errors: dict[str, str] | None = None,
     ) -> None:
+        """``item_errors``: ``{object id: kind}``, objects whose insights always answer an
+        error about that object (see ``ITEM_ERROR_KINDS``); ``faults`` can add more."""
+        for node, kind in (item_errors or {}).items():
+            item_error(kind, node)  # unknown kinds fail at construction
+        self.item_errors = dict(item_errors or {})
         self.seed = seed
         self.access_token = access_token
         self.world: SocialWorld = generate_social_world(seed, start, end)
@@ -392,6 +486,10 @@ class GraphStandIn:
             raise GraphError(400, 2500, "Unknown path components: " + parts.path)
         version, node, edge = m.groups()
         self._authenticate(query, headers)
+        if self.faults._take_token_error():
+            raise GraphError(400, 190, "Error validating access token: Session has expired on "
+                             f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC. The current time is "
+                             f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC.", subcode=463)
         now = self._effective_now(query)
         sleep, action = self.faults._take()
         if sleep:
@@ -410,6 +508,12 @@ class GraphStandIn:
         if over:
             code = 4 if over == "app" else (80002 if kind == "instagram" else 80001)
             raise GraphError(400, code, RATE_LIMIT_MESSAGES[code], transient=True, headers=usage_headers)
+        if edge == "insights" and (node in self._media or node in self._stories or node in self._posts):
+            failing = self.faults._take_item(node) or self.item_errors.get(node)
+            if failing:
+                err = item_error(failing, node)
+                err.headers = usage_headers
+                raise err
         body = self._route(version, node, edge, query, now, parts.path)
         if isinstance(body, tuple):  # malformed page
             raw, extra = body
@@ -460,6 +564,49 @@ class GraphStandIn:
                               "total_time": buc_pct // 2, "estimated_time_to_regain_access": regain}]}
         return {"X-App-Usage": json.dumps(app, separators=(",", ":")),
                 "X-Business-Use-Case-Usage": json.dumps(buc, separators=(",", ":"))}
+
+    # ------------------------------------------------------------------ history
+
+    def capture_history(self, since: date | None = None, until: date | None = None) -> dict[str, list[dict]]:
+        """What a daily capture at the end of every local day from ``since`` (default: the
+        scenario's first day) to ``until`` (exclusive; default: the day of "now") would have
+        read: the account and Page as of that instant (plus ``captured_at``), and every story
+        of the 24 hours before it. Answered by the same code as the API's own requests."""
+        first = since or self.world.first_day
+        last = until or local_day(self._now)
+        out: dict[str, list[dict]] = {"ig_account_snapshots": [], "fb_page_snapshots": [], "ig_stories": []}
+        seen: set[str] = set()
+        day = first
+        while day < last:
+            at = end_of_local_day(day)
+            stamp = at.isoformat()
+            ig = self._fields("IGUser", self._ig_user(at), {"fields": [CAPTURE_FIELDS["IGUser"]]})
+            if ig.get("followers_count") is not None:
+                out["ig_account_snapshots"].append({**ig, "captured_at": stamp})
+            page = self._fields("Page", self._page(at), {"fields": [CAPTURE_FIELDS["Page"]]})
+            if page.get("followers_count") is not None:
+                out["fb_page_snapshots"].append({**page, "captured_at": stamp})
+            for story in sorted(self.world.ig_stories, key=lambda s: s["_at"]):
+                if at - STORY_LIFETIME < story["_at"] <= at and story["id"] not in seen:
+                    seen.add(story["id"])
+                    out["ig_stories"].append(self._fields("IGMedia", _public(story),
+                                                          {"fields": [CAPTURE_FIELDS["IGMedia"]]}))
+            day += timedelta(days=1)
+        return out
+
+    def write_capture_history(self, folder: str | Path, since: date | None = None,
+                              until: date | None = None) -> dict[str, int]:
+        """``capture_history`` as the files of the extractor's ``history_dir`` (one JSON
+        object per line); returns the lines written per file."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        counts = {}
+        for name, lines in self.capture_history(since, until).items():
+            with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+                for line in lines:
+                    fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            counts[name] = len(lines)
+        return counts
 
     # ------------------------------------------------------------------ routing
 

@@ -21,12 +21,21 @@ What it speaks, as the real API does:
 * Bearer auth (``Authorization: Bearer <token>``): anything else answers 401;
 * rate limits per endpoint on 15-minute windows: ``x-rate-limit-limit``,
   ``x-rate-limit-remaining``, ``x-rate-limit-reset`` (Unix seconds) on every answer;
-  over the limit, 429 until the reset.
+  over the limit, 429 until the reset;
+* when injected (``tweet_errors=`` or ``faults.tweet_error``), partial errors beside
+  ``data``, in X's problem format: ``not_found`` (resource-not-found) and
+  ``not_authorized`` (not-authorized-for-resource) leave the post out of ``data``;
+  ``field`` (not-authorized-for-field) serves it without ``public_metrics``; and
+  ``faults.usage_cap()``: 429 ``UsageCapExceeded`` (problem type usage-capped).
 
 Stand-in only: the server pretends "now" is ``now`` (default: the last second of
 the scenario's last local day) and a request may carry ``as_of=<ISO or Unix time>``
 to be answered as of an earlier instant (the follower count of that day). The
 ``Date`` header is that effective "now".
+
+``write_capture_history(folder)`` writes the follower snapshot a daily capture at
+the end of every past day would have read, as the extractor's ``history_dir``
+imports it (``user_snapshots.jsonl``).
 
 ``write_analytics_exports(folder)`` drops the X analytics "account overview" CSV
 exports (one row per day: Date, Impressions, ..., Profile visits, ...) the way
@@ -48,7 +57,7 @@ from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from simulators.scenario.social import (
     DEFAULT_END,
@@ -64,6 +73,7 @@ from simulators.scenario.social import (
     end_of_local_day,
     followers_at,
     generate_social_world,
+    local_day,
 )
 from simulators.scenario.world import UTC, month_days
 
@@ -71,8 +81,7 @@ API_PREFIX = "/2"
 TIMELINE_CAP = 3200
 WINDOW_SECONDS = 15 * 60
 # Requests per 15-minute window (app-only token). Users lookup: 300 per app in
-# the docs; the stand-in allows 900 (the per-user figure) so that a replay of a
-# year of daily snapshots fits in one window.
+# the docs; the stand-in allows 900 (the per-user figure).
 DEFAULT_LIMITS = {"users_by_username": 900, "user_tweets": 1500}
 TWEET_FIELDS = {"id", "text", "created_at", "author_id", "conversation_id", "lang", "public_metrics",
                 "referenced_tweets", "in_reply_to_user_id", "edit_history_tweet_ids"}
@@ -80,6 +89,9 @@ USER_FIELDS = {"id", "name", "username", "public_metrics", "created_at", "descri
 EXPORT_COLUMNS = ["Date", "Impressions", "Likes", "Engagements", "Bookmarks", "Shares", "New follows", "Unfollows",
                   "Replies", "Reposts", "Profile visits", "Create Post", "Video views", "Media views"]
 EXPORT_PREFIX = "account_overview_analytics"
+TWEET_ERROR_KINDS = ("not_found", "not_authorized", "field")
+PROBLEMS = "https://api.twitter.com/2/problems/"
+HISTORY_USER_FIELDS = "public_metrics,created_at"  # what the extractor asks for
 
 
 class XError(Exception):
@@ -99,12 +111,43 @@ def _invalid(message: str, parameter: str, value: str) -> XError:
                         "type": "https://api.twitter.com/2/problems/invalid-request"})
 
 
+def tweet_error(kind: str, tweet_id: str) -> dict[str, Any]:
+    """A partial error about one post, as X puts it beside ``data`` (``TWEET_ERROR_KINDS``)."""
+    base = {"value": tweet_id, "resource_type": "tweet", "parameter": "id", "resource_id": tweet_id,
+            "section": "data"}
+    if kind == "not_found":
+        return {**base, "title": "Not Found Error", "detail": f"Could not find tweet with id: [{tweet_id}].",
+                "type": PROBLEMS + "resource-not-found"}
+    if kind == "not_authorized":
+        return {**base, "title": "Authorization Error",
+                "detail": f"Sorry, you are not authorized to see the Tweet with id: [{tweet_id}].",
+                "type": PROBLEMS + "not-authorized-for-resource"}
+    if kind == "field":
+        return {**base, "title": "Field Authorization Error", "field": "public_metrics",
+                "detail": f"Sorry, you are not authorized to access 'public_metrics' on the Tweet with id: "
+                          f"[{tweet_id}].", "type": PROBLEMS + "not-authorized-for-field"}
+    raise ValueError(f"unknown tweet error {kind!r} (one of {', '.join(TWEET_ERROR_KINDS)})")
+
+
+def parse_tweet_errors(specs: list[str]) -> dict[str, str]:
+    """``["<tweet id>=<kind>", ...]`` (the command line's ``--tweet-error``) as a map."""
+    out = {}
+    for spec in specs:
+        tweet_id, sep, kind = spec.partition("=")
+        if not sep or kind not in TWEET_ERROR_KINDS:
+            raise ValueError(f"--tweet-error {spec!r}: expected <tweet id>=<{'|'.join(TWEET_ERROR_KINDS)}>")
+        out[tweet_id.strip()] = kind
+    return out
+
+
 class Faults:
     """Injected behaviour for the next authenticated requests (in this order): a
-    pending timeout sleeps and the request goes on; a pending rate limit answers 429
-    with ``x-rate-limit-reset`` = now + ``reset_in``; a pending server error answers
+    pending timeout sleeps and the request goes on; a pending usage cap answers 429
+    ``UsageCapExceeded``; a pending rate limit answers 429 with
+    ``x-rate-limit-reset`` = now + ``reset_in``; a pending server error answers
     503; a pending exhaustion answers normally with ``x-rate-limit-remaining: 0``; a
-    matching malformed page answers 200 with a broken body."""
+    matching malformed page answers 200 with a broken body. Tweet errors
+    (``tweet_error``) apply to every timeline page that holds the post."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -117,6 +160,23 @@ class Faults:
             self._server_error = 0
             self._exhaust: list[int] = []
             self._malformed: list[dict[str, Any]] = []
+            self._usage_cap = 0
+            self._tweets: dict[str, str] = {}
+
+    def tweet_error(self, tweet_id: str, kind: str = "not_found") -> None:
+        """Timeline pages that hold post ``tweet_id`` carry a partial error about it (``TWEET_ERROR_KINDS``)."""
+        tweet_error(kind, tweet_id)  # unknown kinds fail here
+        with self._lock:
+            self._tweets[tweet_id] = kind
+
+    def usage_cap(self, n: int = 1) -> None:
+        """The next ``n`` requests answer 429 ``UsageCapExceeded`` (the project's monthly cap)."""
+        with self._lock:
+            self._usage_cap = n
+
+    def _tweet_errors(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._tweets)
 
     def rate_limit(self, n: int = 1, reset_in: int = 7) -> None:
         with self._lock:
@@ -147,6 +207,9 @@ class Faults:
             if self._timeout > 0:
                 self._timeout -= 1
                 sleep = self._timeout_seconds
+            if self._usage_cap > 0:
+                self._usage_cap -= 1
+                return sleep, ("usage_cap", None)
             if self._rate:
                 return sleep, ("rate", self._rate.pop(0))
             if self._server_error > 0:
@@ -261,7 +324,13 @@ class XStandIn:
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        tweet_errors: dict[str, str] | None = None,
     ) -> None:
+        """``tweet_errors``: ``{tweet id: kind}``, posts the timeline always answers a partial
+        error about (see ``TWEET_ERROR_KINDS``); ``faults.tweet_error`` adds more."""
+        for tweet_id, kind in (tweet_errors or {}).items():
+            tweet_error(kind, tweet_id)  # unknown kinds fail at construction
+        self.tweet_errors = dict(tweet_errors or {})
         self.seed = seed
         self.bearer_token = bearer_token
         self.world: SocialWorld = generate_social_world(seed, start, end)
@@ -353,6 +422,11 @@ class XStandIn:
         rl = self._rate_headers(endpoint)
         if action is not None:
             kind, arg = action
+            if kind == "usage_cap":
+                raise XError(429, {"account_id": "1719230112", "product_name": "standard-basic",
+                                   "title": "UsageCapExceeded", "period": "Monthly", "scope": "Product",
+                                   "detail": "Usage cap exceeded: Monthly product cap",
+                                   "type": PROBLEMS + "usage-capped"}, rl)
             if kind == "rate":
                 raise _problem(429, "Too Many Requests", "Too Many Requests", headers={
                     "x-rate-limit-limit": str(self.limits[endpoint]), "x-rate-limit-remaining": "0",
@@ -468,13 +542,53 @@ class XStandIn:
         if not chunk:
             return {"meta": {"result_count": 0}}
         keep = {"id", "text", "edit_history_tweet_ids"} | set(fields)
-        data = [{k: v for k, v in t.items() if k in keep} for t in chunk]
-        meta: dict[str, Any] = {"result_count": len(chunk), "newest_id": chunk[0]["id"], "oldest_id": chunk[-1]["id"]}
+        failing = {**self.tweet_errors, **self.faults._tweet_errors()}
+        data, errors = [], []
+        for t in chunk:
+            kind = failing.get(t["id"])
+            if kind is not None:
+                errors.append(tweet_error(kind, t["id"]))
+                if kind != "field":
+                    continue
+            data.append({k: v for k, v in t.items() if k in keep and not (kind == "field" and k == "public_metrics")})
+        meta: dict[str, Any] = {"result_count": len(data), "newest_id": chunk[0]["id"], "oldest_id": chunk[-1]["id"]}
         if offset + max_results < len(timeline):
             meta["next_token"] = _token(chunk[-1]["id"])
         if offset > 0:
             meta["previous_token"] = _token(chunk[0]["id"]) + "p"
-        return {"data": data, "meta": meta}
+        body: dict[str, Any] = {"data": data, "meta": meta} if data else {"meta": meta}
+        if errors:
+            body["errors"] = errors
+        return body
+
+    # ------------------------------------------------------------------ history
+
+    def capture_history(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """The user object a daily capture at the end of every local day from ``since``
+        (default: the scenario's first day) to ``until`` (exclusive; default: the day of
+        "now") would have read, plus ``captured_at``. Answered by the lookup's own code."""
+        first = since or self.world.first_day
+        last = until or local_day(self._now)
+        out = []
+        day = first
+        while day < last:
+            at = end_of_local_day(day)
+            body = self._user(X_USERNAME, {"user.fields": [HISTORY_USER_FIELDS]}, at)
+            out.append({**body["data"], "captured_at": at.isoformat()})
+            day += timedelta(days=1)
+        return out
+
+    def write_capture_history(self, folder: str | Path, since: date | None = None,
+                              until: date | None = None) -> int:
+        """``capture_history`` as ``user_snapshots.jsonl`` in ``folder`` (the extractor's
+        ``history_dir``); returns the lines written."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = self.capture_history(since, until)
+        with open(folder / "user_snapshots.jsonl", "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return len(lines)
 
     # ------------------------------------------------------------- CSV exports
 
