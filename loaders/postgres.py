@@ -352,8 +352,9 @@ def load_stream(
                     for row in rejected_pks:
                         cp.write_row(row)
             cond = _deletion_cond(pk, stage, rejected)
+            # NOT EXISTS in a WHERE (an anti-join), never in an aggregate's FILTER (a subplan per row)
             doomed, existing = cur.execute(
-                sql.SQL("select count(*) filter (where {cond}), count(*) from {target} t").format(
+                sql.SQL("select (select count(*) from {target} t where {cond}), (select count(*) from {target})").format(
                     cond=cond, target=target)).fetchone()
             _check_deletions(evidence, out.table, doomed, existing - out.inserted, options)
             if doomed:

@@ -213,6 +213,10 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
             write_record(batch, TopPagesStream, record, first_request or "", full_refresh)
     batch.window["skipped_reports"] = skipped
     batch.requests = client.request_count
+    for stream in (MonthlyUsersStream, DailyTrafficStream, TopPagesStream):
+        # Every report read was read to its rowCount (OffsetPaginator fails otherwise). A
+        # refused report is quarantined and its stream's full refresh already deletes nothing.
+        batch.stream(stream.name, stream.spec(), full_refresh).attest(complete=True)
     if skipped and len(skipped) == asked:
         raise SourceError(f"ga4: all {asked} reports of the run were refused (first: {skipped[0]['key']}, "
                           f"{skipped[0]['status']}): not a problem of one report; check the connection's property "

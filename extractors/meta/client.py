@@ -43,7 +43,7 @@ from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attem
 from tenacity.wait import wait_base
 
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
-from extractors.common.streams import Page
+from extractors.common.streams import Listing, Page
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,11 @@ class GraphCursorPaginator:
     def __init__(self, page_size: int = 100):
         self.page_size = page_size
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[Page]:
+    def pages(self, client: RestClient, path: str, params: dict[str, Any],
+              listing: Listing | None = None) -> Iterator[Page]:
+        """Every page; ``listing`` collects the completeness evidence: the edge gives no
+        total, so a listing is complete when paging reached the page without ``next``."""
+        listing = listing if listing is not None else Listing()
         after: str | None = None
         number = 0
         while True:
@@ -309,7 +313,13 @@ class GraphCursorPaginator:
             paging = body.get("paging") or {}
             if not isinstance(paging, dict):
                 raise MalformedPageError(f"{client.source}: {request} (page {number}): 'paging' is not an object")
+            listing.pages = number
+            listing.received += len(data)
             yield Page(data, request, number, None, {})
             after = (paging.get("cursors") or {}).get("after")
-            if not data or not paging.get("next") or not after:
+            if not paging.get("next") or not after:
+                listing.finished = True
+                return
+            if not data:
+                listing.problems.append(f"{path}: page {number} is empty but names a next page")
                 return

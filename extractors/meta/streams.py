@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from extractors.common.batch import Batch
 from extractors.common.http import MalformedPageError, SourceError
-from extractors.common.streams import Stream, write_record
+from extractors.common.streams import Listing, Stream, write_record
 from extractors.meta import models
 from extractors.meta.client import (
     GraphClient,
@@ -329,7 +329,8 @@ class MetaRun:
             params["until"] = _unix(until) + 1
         res = self.batch.streams[stream.name]
         out = []
-        for page in self.paginator.pages(self.client, path, params):
+        listing = Listing()
+        for page in self.paginator.pages(self.client, path, params, listing):
             res.pages += 1
             for record in page.records:
                 model = write_record(self.batch, stream, record, page.request, res.full_refresh)
@@ -339,6 +340,7 @@ class MetaRun:
                 ts = getattr(model, stream.replication_key or "")
                 if res.watermark is None or ts.isoformat() > res.watermark:
                     res.watermark = ts.isoformat()
+        listing.attest(self.batch.stream(stream.name, stream.spec()))
         return out
 
     # ------------------------------------------------------------------ insights

@@ -134,7 +134,7 @@ class _Writer:
         self.seen: dict[str, set] = {s.name: set() for s in STREAMS}
         self.watermark: dt.datetime | None = None
         for s in STREAMS:
-            batch.stream(s.name, s.spec(), full_refresh)  # present even when empty
+            batch.stream(s.name, s.spec(), self.full)  # present even when empty
 
     def write(self, stream: type[WhatsappStream], record: dict, request: str) -> None:
         key = record_key(stream, record)

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 import requests
 
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
-from extractors.common.streams import Page
+from extractors.common.streams import Listing, Page
 
 
 class UsageCapError(SourceError):
@@ -148,7 +148,11 @@ class PaginationTokenPaginator:
             raise ValueError("x: max_results must be 5..100")
         self.page_size = page_size
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any]) -> Iterator[XPage]:
+    def pages(self, client: RestClient, path: str, params: dict[str, Any],
+              listing: Listing | None = None) -> Iterator[XPage]:
+        """Every page; ``listing``: complete when paging reached the page without
+        ``next_token`` (the timeline gives no total)."""
+        listing = listing if listing is not None else Listing()
         token: str | None = None
         number = 0
         while True:
@@ -173,7 +177,13 @@ class PaginationTokenPaginator:
             data = body.get("data", [])  # absent when result_count is 0
             if not isinstance(data, list):
                 raise MalformedPageError(f"{client.source}: {request} (page {number}): 'data' is not a list")
+            listing.pages = number
+            listing.received += len(data)
             yield XPage(data, request, number, None, {}, errors)
             token = meta.get("next_token")
-            if not token or not (data or errors):
+            if not token:
+                listing.finished = True
+                return
+            if not (data or errors):
+                listing.problems.append(f"{path}: page {number} is empty but names a next page")
                 return

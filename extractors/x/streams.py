@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from extractors.common.batch import Batch
 from extractors.common.http import MalformedPageError, SourceError
-from extractors.common.streams import Stream, write_record
+from extractors.common.streams import Listing, Stream, write_record
 from extractors.x import models
 from extractors.x.analytics import export_files, read_export
 from extractors.x.client import (
@@ -193,7 +193,8 @@ class XRun:
         if end is not None:
             params["end_time"] = x_time(end)
         res = self.batch.streams[TweetsStream.name]
-        for page in self.paginator.pages(self.client, path, params):
+        listing = Listing()
+        for page in self.paginator.pages(self.client, path, params, listing):
             res.pages += 1
             for record in page.records:
                 model = write_record(self.batch, TweetsStream, record, page.request, res.full_refresh)
@@ -209,6 +210,7 @@ class XRun:
             log.warning("x.tweets: the timeline cap (%d posts) was reached: older posts are out of the API's reach, "
                         "so this full refresh deletes nothing", TIMELINE_CAP)
             res.full_refresh = False
+        listing.attest(self.batch.stream(TweetsStream.name, TweetsStream.spec()))
 
     def skip_post(self, error: dict[str, Any], loaded: set[str], request: str) -> None:
         """Record a per-item error of the timeline: the post is skipped, or kept without a field."""
