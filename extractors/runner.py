@@ -150,7 +150,8 @@ def extract_task(source_name: str, warehouse_conn_id: str, start: dt.datetime | 
     from extractors.registry import get
 
     source = get(source_name)
-    ctx = RunContext(Connection.get(source.conn_id), landing_dir(), start, end, bool(full_refresh),
+    full_refresh = bool(full_refresh) or source.reconciles(start)
+    ctx = RunContext(Connection.get(source.conn_id), landing_dir(), start, end, full_refresh,
                      _warehouse_factory(warehouse_conn_id))
     return extract(source, ctx)["manifest"]
 

@@ -293,3 +293,24 @@ def test_a_run_without_a_data_interval_reads_everything_and_deletes_nothing(conn
     assert json.loads((b.folder / "manifest.json").read_text())["window"]["full_refresh"] is False
     load_batch(conn, b.folder)
     assert conn.execute("select count(*) from raw.deskpro__tickets").fetchone()[0] == n + 1
+
+
+def test_a_ticket_marked_spam_after_loading_stops_counting_on_the_next_incremental_run(conn, deskpro, landing):
+    full_load(conn, deskpro, landing)
+    victim = deskpro.snapshot().tickets_by("id")[5]["id"]
+    now = dt.datetime(2024, 1, 20, 3, 0, tzinfo=dt.UTC)
+    deskpro.faults.override_ticket(victim, status="hidden", hidden_status="spam",
+                                   date_status=now.strftime("%Y-%m-%dT%H:%M:%S+0000"))
+    load_batch(conn, extract(deskpro, landing, since=now - dt.timedelta(days=1)).folder)
+    status, hidden = conn.execute("select record->>'status', record->>'hidden_status' from raw.deskpro__tickets "
+                                  "where id = %s", (victim,)).fetchone()
+    assert (status, hidden) == ("hidden", "spam")  # staging keeps hidden tickets out of every count
+
+
+def test_the_weekly_reconciliation_is_a_full_refresh_on_its_weekday_only():
+    from extractors.registry import get
+
+    deskpro = get("deskpro")
+    sunday, monday = dt.datetime(2023, 12, 31, tzinfo=dt.UTC), dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    assert deskpro.reconciles(sunday) and not deskpro.reconciles(monday) and not deskpro.reconciles(None)
+    assert not get("cms").reconciles(sunday)

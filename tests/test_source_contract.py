@@ -213,3 +213,33 @@ def test_its_state_round_trips(name, stand_ins, warehouse, tmp_path):
     # the next incremental run starts from what was stored: it inserts nothing new
     _, again = run(name, stand_ins, warehouse, tmp_path, full_refresh=False)
     assert sum(s["inserted"] for s in again["streams"].values()) == 0, again
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_nul_surrogates_and_control_characters_are_cleaned_not_fatal(name, stand_ins, warehouse, tmp_path,
+                                                                     monkeypatch):
+    """HTTP JSON, IMAP, xlsx, file drops and the webhook spool: the first record of every
+    stream arrives with a NUL, a lone surrogate (invalid UTF-8) and an escape character."""
+    import extractors.common.streams as common
+
+    original = common.write_record
+    dirty: set[str] = set()
+
+    def write_record(batch, stream, record, request, full_refresh=False):
+        if stream.name not in dirty and isinstance(record, dict):
+            dirty.add(stream.name)
+            record = {**record, "note": "Dana\x00 Desa\ud800 \x1b[0m"}
+        return original(batch, stream, record, request, full_refresh)
+
+    for module in list(__import__("sys").modules.values()):
+        if getattr(module, "__name__", "").startswith(f"extractors.{name}.") and \
+                getattr(module, "write_record", None) is original:
+            monkeypatch.setattr(module, "write_record", write_record)
+    _, loaded = run(name, stand_ins, warehouse, tmp_path)
+    assert dirty
+    with warehouse() as conn:
+        for stream in dirty:
+            assert loaded["streams"][stream]["cleaned"] >= 1, f"{name}.{stream}"
+            note = conn.execute(f"select record->>'note' from raw.{name}__{stream} where record ? 'note'").fetchone()
+            assert note is None or note[0] == "Dana Desa\ufffd [0m", f"{name}.{stream}: {note}"

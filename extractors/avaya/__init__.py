@@ -103,8 +103,6 @@ def run_extract(
     }
     batch.commit()
     log.info("avaya: %d files read, %d already loaded and unchanged", counts.read, counts.skipped)
-    for name, r in batch.streams.items():
-        log.info("avaya.%s: %d records, %d rejected, %d files", name, r.records, r.rejected, r.pages)
     return batch
 
 

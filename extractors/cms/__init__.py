@@ -110,9 +110,6 @@ def run_extract(
         batch.abort()
         raise
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("cms.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
-                 r.watermark)
     return batch
 
 

@@ -94,6 +94,14 @@ class Source:
     tags: tuple[str, ...] = ()
     retry_delay_minutes: int = 5
     after_load: Callable[[str], Any] | None = None  # e.g. the WhatsApp spool's retention
+    # The weekday (0 = Monday) whose scheduled run is a full refresh: the periodic
+    # reconciliation of id sets with the source, deleting only under the completeness guard.
+    reconcile_weekday: int | None = None
+
+    def reconciles(self, data_interval_start: dt.datetime | None) -> bool:
+        """Whether the scheduled run of this data interval reconciles (full refresh)."""
+        return (self.reconcile_weekday is not None and data_interval_start is not None
+                and data_interval_start.weekday() == self.reconcile_weekday)
 
     @property
     def asset_name(self) -> str:

@@ -100,8 +100,6 @@ def run_extract(
         batch.abort()
         raise
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("deskpro.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages, r.watermark)
     return batch
 
 

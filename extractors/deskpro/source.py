@@ -32,6 +32,9 @@ SOURCE = Source(
         StreamDecl("agents", ("id",), None, "full_refresh", "meta.pagination.total"),
     ),
     extract=extract,
+    # Sunday's run re-reads every ticket: tickets hidden from the listing (spam, deleted)
+    # after they loaded stop counting; the completeness guard decides what may be deleted.
+    reconcile_weekday=6,
     tags=("source", "deskpro", "consultations"),
     full_refresh_help="Read every ticket and reconcile deletions",
     description="""
@@ -42,6 +45,9 @@ agents from the Deskpro REST API v2 (connection `deskpro_api`: password = API ke
 extra `base_url`) for the run's data interval plus a lookback (default 7 days;
 extra `lookback_days`), and loads them into `raw.deskpro__*` in one transaction.
 Emits the `raw_deskpro` asset, on which the `transform` DAG is scheduled.
+
+Sunday's run is a full refresh (reconciliation): it deletes the tickets Deskpro
+no longer lists, when the listing is proved complete.
 
 Backfill a range with `airflow backfill create --dag-id deskpro --from-date ... --to-date ...`;
 reconcile with a manual run and `{"full_refresh": true}`: it deletes only when the

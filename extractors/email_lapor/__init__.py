@@ -101,9 +101,6 @@ def run_extract(
         client.close()
     batch.window = {**(window or {}), "mailbox": config.mailbox_key, "full_refresh": full_refresh, **decided}
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("email_lapor.%s: %d records, %d rejected, %d fetches, watermark %s",
-                 name, r.records, r.rejected, r.pages, r.watermark)
     return batch
 
 

@@ -137,9 +137,6 @@ def run_extract(
         batch.abort()
         raise
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("ga4.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
-                 r.watermark)
     skipped = batch.window.get("skipped_reports") or []
     if skipped:
         log.warning("ga4: %d report(s) refused and skipped this run, the others loaded (see raw._quarantine): %s",

@@ -156,9 +156,6 @@ def run_extract(
         batch.abort()
         raise
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("meta.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
-                 r.watermark)
     if run.dropped:
         log.error("meta: %d metric(s) DROPPED this run (see raw._quarantine): %s", len(run.dropped),
                   ", ".join(f"{s}.{m}" for s, m in run.dropped))

@@ -61,8 +61,6 @@ def run_extract(
     batch.commit()
     log.info("registers: %d workbooks read, %d already loaded, %d duplicates; streams rebuilt: %s",
              len(report.read), len(report.skipped), len(report.duplicates), ", ".join(report.refreshed) or "none")
-    for name, r in batch.streams.items():
-        log.info("registers.%s: %d records, %d rejected", name, r.records, r.rejected)
     return batch, report
 
 

@@ -83,9 +83,6 @@ def run_extract(
     batch.window.update(deliveries=stats.deliveries, export_lines=stats.export_lines,
                         duplicates=dict(stats.duplicates), skipped_fields=dict(stats.skipped_fields))
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("whatsapp.%s: %d records, %d rejected, %d duplicates skipped, watermark %s",
-                 name, r.records, r.rejected, stats.duplicates[name], r.watermark)
     return batch
 
 

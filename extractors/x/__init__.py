@@ -101,9 +101,6 @@ def run_extract(
         batch.abort()
         raise
     batch.commit()
-    for name, r in batch.streams.items():
-        log.info("x.%s: %d records, %d rejected, %d pages, watermark %s", name, r.records, r.rejected, r.pages,
-                 r.watermark)
     log.info("x: %d requests (X bills per resource read)", client.request_count)
     if run.skipped:
         log.warning("x: %d post(s) skipped or incomplete this run, the others loaded (see raw._quarantine): %s",

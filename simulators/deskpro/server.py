@@ -496,8 +496,6 @@ class DeskproStandIn:
             return 200, _json_bytes(body), {}
         items = self._list(snap, resource, query)
         body = self._envelope(snap, resource, items, query, path, include)
-        if resource == "tickets" and self.faults.ticket_overrides:
-            body["data"] = [{**t, **self.faults.ticket_overrides.get(t["id"], {})} for t in body["data"]]
         for kind in self.faults._page_faults(rel, max(page, 1)):
             if kind == "empty":
                 body["data"] = []
@@ -536,6 +534,10 @@ class DeskproStandIn:
         if order_dir not in ("asc", "desc"):
             raise _ApiError(400, "invalid_input", "order_dir must be asc or desc")
         items = snap.tickets_by(order_by)
+        overrides = self.faults.ticket_overrides
+        if overrides:  # an edited ticket moves in the order, as in the real listing
+            items = sorted(({**t, **overrides.get(t["id"], {})} for t in items),
+                           key=lambda t: (t[order_by] or "", t["id"]))
         if order_dir == "desc":
             items = items[::-1]
         filters: list[Callable[[dict[str, Any]], bool]] = []
