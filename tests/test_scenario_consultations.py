@@ -264,7 +264,7 @@ def test_region_normalisation(text, label):
 def test_region_seeds_are_current(tmp_path):
     seeds = R.Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
     for path in R.write_seeds(tmp_path):
-        assert path.read_text() == (seeds / path.name).read_text(), f"rerun: python -m simulators.scenario.regions --write-seeds {seeds}"
+        assert path.read_text() == (seeds / path.name).read_text(), f"rerun: python -m reference.regions --write-seeds {seeds}"
 
 
 def test_holiday_seed():

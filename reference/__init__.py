@@ -1,0 +1,1 @@
+"""Official reference data the product relies on (regions of Indonesia), and the dbt seeds made from it."""

@@ -1,0 +1,74 @@
+"""Run a command with the stand-ins of every source whose connection is not configured.
+
+    python -m simulators.run [--seed 2023] -- python -m pipeline run --month 2023-12
+
+Starts each stand-in (``simulators/<source>/stand_in.py``) whose Airflow
+connection variable (``AIRFLOW_CONN_<ID>``) is unset, hands the command their
+connections in its environment, and stops them when it ends, last started first.
+A configured connection means "use the real system": its stand-in is not started.
+
+The product never imports the stand-ins: it only reads connections. This is the
+one place that puts them together (``make run``, ``make airflow``, the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger("simulators.run")
+
+
+def _workdir() -> Path:
+    from warehouse.config import local_dir
+
+    return local_dir() / "stand-ins"
+
+
+@contextlib.contextmanager
+def stand_ins(seed: int = 2023, workdir: Path | None = None) -> Iterator[dict[str, str]]:
+    """Start the stand-in of every source that has no connection configured; their env."""
+    from simulators.registry import discover
+
+    workdir = workdir or _workdir()
+    with contextlib.ExitStack() as stack:
+        env: dict[str, str] = {}
+        for mod in discover():
+            name = mod.__name__.split(".")[1]
+            if all(os.environ.get(k) for k in mod.CONN_ENVS):
+                log.info("%s: using the configured connection", name)
+                continue
+            running = mod.start(seed, workdir / name)
+            stack.callback(running.stop)
+            env.update(running.env)
+            log.info("%s: local stand-in %s", name, " ".join(f"{k}={v}" for k, v in running.info.items()))
+        yield env
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    own, command = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    p = argparse.ArgumentParser(prog="python -m simulators.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seed", type=int, default=int(os.environ.get("DJPK_SEED", "2023")),
+                   help="seed of the simulated world (default 2023)")
+    args = p.parse_args(own)
+    if not command:
+        p.error("give the command to run after --")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with stand_ins(args.seed) as env:
+        proc = subprocess.Popen(command, env={**os.environ, **env})
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached the command too (same process group): let it finish
+            return proc.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
