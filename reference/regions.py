@@ -17,7 +17,7 @@ This module is the one place that knows
   ``fct_consultations`` (same seeds, same rule).
 
 It is reference data of the product, from the official list: the stand-ins use
-it (``simulators/scenario/regions.py`` adds how people type names), never the
+it (their region module adds how people type names), never the
 other way round.
 
 ``python -m reference.regions --write-seeds dbt_project/seeds``
