@@ -214,7 +214,7 @@ def _copy_file(cur: psycopg.Cursor, statement: sql.Composable, csv_path: Path) -
         # The server's message has the offending line's text in its CONTEXT: keep
         # only the line number, the column and the rule.
         diag = exc.diag
-        where = re.search(r"line (\d+)(, column (\w+))?", diag.context or "")
+        where = re.search(r"COPY \S+, line (\d+)(, column (\w+))?", diag.context or "")
         at = f"line {where.group(1)}" + (f", column {where.group(3)}" if where and where.group(3) else "") if where else "?"
         raise LoadError(f"{csv_path.name}: COPY refused {at}: {diag.message_primary} [{diag.sqlstate}]") from None
     return cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0

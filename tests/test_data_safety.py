@@ -314,3 +314,23 @@ def test_the_weekly_reconciliation_is_a_full_refresh_on_its_weekday_only():
     sunday, monday = dt.datetime(2023, 12, 31, tzinfo=dt.UTC), dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     assert deskpro.reconciles(sunday) and not deskpro.reconciles(monday) and not deskpro.reconciles(None)
     assert not get("cms").reconciles(sunday)
+
+
+def test_a_refused_copy_leaves_no_record_text_in_the_error_or_the_server_log(conn, landing, pg_server):
+    secret = "SitiRahayu081234567890"  # one JSON token: the server's DETAIL and CONTEXT would quote it
+    load_batch(conn, batch_of(landing, [ticket(1)]).folder)
+    b = batch_of(landing, [ticket(1, "2023-12-05T00:00:00+0000", subject=secret)])
+    csv_path = b.folder / "tickets.csv"
+    # the record column no longer parses as JSON: the server's CONTEXT would quote the column's value
+    csv_path.write_text(csv_path.read_text().replace(f'""subject"":""{secret}""', f'""subject"":{secret}'))
+    from loaders import LoadError
+
+    with pytest.raises(LoadError) as err:
+        load_batch(conn, b.folder)
+    conn.rollback()
+    assert secret not in str(err.value) and "tickets.csv: COPY refused line 2, column record" in str(err.value)
+    logs = list(pg_server.data_dir.parent.glob("*.log"))
+    assert logs, "the test server's log file"
+    text = "".join(p.read_text(errors="replace") for p in logs)
+    assert "invalid input syntax for type json" in text  # the error is logged...
+    assert secret not in text  # ...without the row

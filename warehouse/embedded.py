@@ -177,6 +177,8 @@ class EmbeddedPostgres:
             "shared_buffers": "'256MB'",
             "timezone": "'UTC'",
             "log_timezone": "'UTC'",
+            # errors in the server log carry no DETAIL/CONTEXT: a COPY's context quotes the row (personal data)
+            "log_error_verbosity": "'terse'",
         }
         if not self.fsync:
             conf.update(fsync="off", synchronous_commit="off", full_page_writes="off")
