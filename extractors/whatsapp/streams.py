@@ -45,9 +45,10 @@ class WhatsappStream(Stream):
 
     @classmethod
     def describe(cls, record: Any) -> str:
+        """The key as the raw table names it (``wamid=...``), read from the Cloud API's fields."""
         if isinstance(record, dict):
-            return ",".join(f"{k}={record.get(k)!r}" for k in cls.raw_key)
-        return repr(record)[:80]
+            return ",".join(f"{k}={record.get(r)}" for k, r in zip(cls.primary_key, cls.raw_key, strict=True))
+        return f"<{type(record).__name__}>"
 
 
 class MessagesStream(WhatsappStream):
