@@ -35,15 +35,19 @@ import copy
 import json
 import math
 import re
-import sys
-import threading
-import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from simulators.scenario.website import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, CmsWorld, generate_cms_world
+from simulators.common.http import Faults as BaseFaults
+from simulators.common.http import HttpError, StandInServer, int_param
+from simulators.scenario.website import (
+    DEFAULT_END,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    CmsWorld,
+    generate_cms_world,
+)
 from simulators.scenario.world import LOCAL_TZ, UTC, parse_date
 
 REST_PREFIX = "/wp-json"
@@ -53,135 +57,65 @@ POST_ORDERBY = ("date", "modified", "id", "title", "slug")
 _ROUTE = re.compile(r"^/wp-json/wp/v2/(posts|categories)(?:/(\d+))?/?$")
 
 
-class WpError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+class WpError(HttpError):
+    ascii_json = True
 
-    def body(self) -> dict[str, Any]:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(status, message, headers)
+        self.status, self.code = status, code
+
+    def payload(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "data": {"status": self.status}}
 
+    body = payload
 
-class Faults:
+
+class Faults(BaseFaults):
     """Injected failures for the next ``/wp-json/wp/v2/*`` requests.
 
-    In this order: a pending rate limit answers 429 with ``Retry-After`` (a WAF or
-    the host in front of WordPress); a pending server error answers 500 (WordPress's
-    "critical error" page as JSON); a matching malformed page answers 200 with a
-    broken body: ``invalid_json`` (truncated), ``php_notice`` (a PHP warning printed
-    before the JSON, a classic of misconfigured sites), ``html`` (a maintenance
-    page), ``object`` (a JSON object instead of the list), ``no_total`` (no
-    ``X-WP-TotalPages`` header).
+    In this order: a pending timeout sleeps and the request goes on; a pending rate
+    limit answers 429 with ``Retry-After`` (a WAF or the host in front of WordPress);
+    a pending server error answers 500 (WordPress's "critical error" page as JSON);
+    a matching malformed page answers 200 with a broken body: ``invalid_json``
+    (truncated), ``php_notice`` (a PHP warning printed before the JSON, a classic of
+    misconfigured sites), ``html`` (a maintenance page), ``object`` (a JSON object
+    instead of the list), ``no_total`` (no ``X-WP-TotalPages`` header).
     """
 
     KINDS = ("invalid_json", "php_notice", "html", "object", "no_total")
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rate_limit = 0
-            self._retry_after = 1
-            self._server_error = 0
-            self._malformed: list[dict[str, Any]] = []
-
-    def rate_limit(self, n: int = 1, retry_after: int = 1) -> None:
-        with self._lock:
-            self._rate_limit, self._retry_after = n, retry_after
-
-    def server_error(self, n: int = 1) -> None:
-        with self._lock:
-            self._server_error = n
-
     def malformed_page(self, resource: str = "posts", page: int = 2, n: int | None = 1,
                        kind: str = "invalid_json") -> None:
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown malformed kind {kind!r}")
-        with self._lock:
-            self._malformed.append({"resource": resource, "page": page, "left": n, "kind": kind})
+        self._add_malformed(kind, n, resource=resource, page=page)
 
-    def take(self, resource: str, page: int) -> tuple[str, Any] | None:
-        with self._lock:
-            if self._rate_limit > 0:
-                self._rate_limit -= 1
-                return "rate_limit", self._retry_after
-            if self._server_error > 0:
-                self._server_error -= 1
-                return "server_error", None
-            for m in self._malformed:
-                if m["resource"] == resource and m["page"] == page and (m["left"] is None or m["left"] > 0):
-                    if m["left"] is not None:
-                        m["left"] -= 1
-                    return "malformed", m["kind"]
-            return None
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    standin: "WordPressStandIn"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "Apache"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.standin.verbose:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        srv = self.server.standin
-        headers: dict[str, str] = {}
-        try:
-            status, body, headers = srv.handle(method, self.path, self.headers)
-        except WpError as e:
-            status, body, headers = e.status, json.dumps(e.body()).encode(), dict(e.headers)
-        except Exception as e:  # a bug in the stand-in: still answer, loudly
-            status, body = 500, json.dumps({"code": "standin_error", "message": repr(e),
-                                            "data": {"status": 500}}).encode()
-        srv.log(method, self.path, status)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=UTF-8"))
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (ConnectionError, TimeoutError):
-            pass
+    def _take_last(self, resource: str, page: int) -> tuple[str, Any] | None:  # type: ignore[override]
+        kind = self._pop_malformed(lambda m: m["resource"] == resource and m["page"] == page)
+        return None if kind is None else ("malformed", kind)
 
 
 def _public(post: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in post.items() if not k.startswith("_")}
 
 
-class WordPressStandIn:
+class WordPressStandIn(StandInServer):
     """A WordPress site's REST API on 127.0.0.1 (a free port unless ``port`` is given).
 
     ``application_password``: ``(username, password)``. Anonymous reads are allowed,
     as on a public site; a request that sends credentials must send the right ones.
     ``as_of``: the stand-in's "now" (UTC); posts published later do not exist yet.
+    ``base_url`` is the site root (the REST API is under ``/wp-json``).
     """
+
+    server_version = "Apache"
+    methods = ("GET", "POST")
+    content_type = "application/json; charset=UTF-8"
+    thread_name = "wordpress-standin"
 
     def __init__(self, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
                  as_of: str | datetime | None = None, application_password: tuple[str, str] | None = None,
                  host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
-        self.seed, self.host, self.port, self.verbose = seed, host, port, verbose
+        super().__init__(host, port, verbose)
+        self.seed = seed
         world: CmsWorld = generate_cms_world(seed, str(parse_date(start)), str(parse_date(end)))
         self.world = world
         self.posts = copy.deepcopy(world.posts)  # mutable: tests edit and trash posts
@@ -189,60 +123,6 @@ class WordPressStandIn:
         self.as_of = _as_of(as_of, end)
         self.application_password = application_password
         self.faults = Faults()
-        self.request_log: list[tuple[str, str, int]] = []
-        self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---------------------------------------------------------------- control
-
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("stand-in not started")
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> "WordPressStandIn":
-        if self._httpd is not None:
-            return self
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.standin = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"wordpress-standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def serve_forever(self) -> None:
-        self.start()
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
-
-    def __enter__(self) -> "WordPressStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def log(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self.request_log.append((method, path, status))
 
     def edit_post(self, post_id: int, at: datetime, **fields: Any) -> dict[str, Any]:
         """Change a post as an editor would at ``at`` (UTC): fields replaced, ``modified`` bumped."""
@@ -267,7 +147,7 @@ class WordPressStandIn:
 
     # --------------------------------------------------------------- requests
 
-    def handle(self, method: str, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
+    def handle(self, method: str, raw_path: str, headers: Any, raw: bytes) -> tuple[int, bytes, dict[str, str]]:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query, keep_blank_values=True)
         if parts.path.rstrip("/") == REST_PREFIX:
@@ -282,7 +162,7 @@ class WordPressStandIn:
         self._authenticate(headers)
         resource, ident = m.group(1), m.group(2)
         page = _int(query, "page", 1)
-        action = self.faults.take(resource, page)
+        action = self.take_faults(resource=resource, page=page)
         if action is not None and action[0] == "rate_limit":
             raise WpError(429, "too_many_requests", "Too many requests.", {"Retry-After": str(action[1])})
         if action is not None and action[0] == "server_error":
@@ -315,6 +195,9 @@ class WordPressStandIn:
         if action is not None:
             return 200, *_malformed(body, out_headers, action[1])
         return 200, body, out_headers
+
+    def internal_error(self, exc: Exception) -> HttpError:
+        return WpError(500, "standin_error", repr(exc))
 
     def _authenticate(self, headers: Any) -> None:
         auth = (headers.get("Authorization") or "").strip()
@@ -395,13 +278,7 @@ def _local_bound(raw: str, param: str) -> str:
 
 
 def _int(query: dict[str, list[str]], name: str, default: int) -> int:
-    values = query.get(name)
-    if not values or values[-1] == "":
-        return default
-    try:
-        return int(values[-1])
-    except ValueError:
-        raise WpError(400, "rest_invalid_param", f"Invalid parameter(s): {name}") from None
+    return int_param(query, name, default, lambda n: WpError(400, "rest_invalid_param", f"Invalid parameter(s): {n}"))
 
 
 def _malformed(body: bytes, headers: dict[str, str], kind: str) -> tuple[bytes, dict[str, str]]:

@@ -14,17 +14,17 @@ created later are not served, and anything a ticket reached after ``as_of``
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import threading
-import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from simulators.common.http import Faults as BaseFaults
+from simulators.common.http import HttpError, StandInServer, int_param
+from simulators.common.http import json_bytes as _json_bytes
 from simulators.scenario.deskpro import (
     DEFAULT_END,
     DEFAULT_SEED,
@@ -166,7 +166,7 @@ class _Snapshot:
 # ------------------------------------------------------------------------ faults
 
 
-class Faults:
+class Faults(BaseFaults):
     """Injected failures for the next requests to authenticated /api/v2 paths.
 
     Per request, in this order: a pending timeout sleeps and then the request
@@ -174,21 +174,10 @@ class Faults:
     500; a matching malformed page answers 200 with a broken body.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rate_limit = 0
-            self._retry_after = 1
-            self._server_error = 0
-            self._timeout = 0
-            self._timeout_seconds = 3.0
-            self._malformed: list[dict[str, Any]] = []
-            self._pages: list[dict[str, Any]] = []
-            self.ignore_order_by = False
-            self.ticket_overrides: dict[int, dict[str, Any]] = {}
+    def _clear(self) -> None:
+        self._pages: list[dict[str, Any]] = []
+        self.ignore_order_by = False
+        self.ticket_overrides: dict[int, dict[str, Any]] = {}
 
     def page(self, kind: str, page: int = 2, path: str = "/tickets") -> None:
         """A listing page that answers 200 with a well-formed but wrong body, as real
@@ -210,21 +199,6 @@ class Faults:
             return [p["kind"] for p in self._pages
                     if p["path"] == "/" + path.strip("/") and (p["page"] == page or (p["kind"] == "drift" and page >= p["page"]))]
 
-    def rate_limit(self, n: int = 1, retry_after: int = 1) -> None:
-        """The next ``n`` requests answer 429 with ``Retry-After: <retry_after>``."""
-        with self._lock:
-            self._rate_limit, self._retry_after = n, retry_after
-
-    def server_error(self, n: int = 1) -> None:
-        """The next ``n`` requests answer 500."""
-        with self._lock:
-            self._server_error = n
-
-    def timeout(self, n: int = 1, seconds: float = 3) -> None:
-        """The next ``n`` requests sleep ``seconds`` before answering (normally)."""
-        with self._lock:
-            self._timeout, self._timeout_seconds = n, seconds
-
     def malformed_page(self, path: str = "/tickets", page: int = 2, n: int | None = None,
                        kind: str = "invalid_json") -> None:
         """Requests for ``path`` (relative to /api/v2) with ``page`` answer 200 with a broken body.
@@ -232,117 +206,29 @@ class Faults:
         ``n`` = how many times (None = until ``clear()``). ``kind``: "invalid_json"
         (truncated JSON), "no_data" (valid JSON without "data") or "html".
         """
-        if kind not in ("invalid_json", "no_data", "html"):
-            raise ValueError(f"unknown malformed kind {kind!r}")
         if path.startswith(API_PREFIX):
             path = path[len(API_PREFIX):]
-        with self._lock:
-            self._malformed.append({"path": "/" + path.strip("/"), "page": int(page), "left": n, "kind": kind})
+        self._add_malformed(kind, n, path="/" + path.strip("/"), page=int(page))
 
-    def _take(self, path: str, page: int) -> tuple[float, tuple[str, Any] | None]:
-        """(seconds to sleep, action) for one request; consumes what it uses."""
-        with self._lock:
-            sleep = 0.0
-            if self._timeout > 0:
-                self._timeout -= 1
-                sleep = self._timeout_seconds
-            if self._rate_limit > 0:
-                self._rate_limit -= 1
-                return sleep, ("rate_limit", self._retry_after)
-            if self._server_error > 0:
-                self._server_error -= 1
-                return sleep, ("server_error", None)
-            for m in self._malformed:
-                if m["path"] == "/" + path.strip("/") and m["page"] == page and (m["left"] is None or m["left"] > 0):
-                    if m["left"] is not None:
-                        m["left"] -= 1
-                    return sleep, ("malformed", m["kind"])
-            return sleep, None
+    def _take_last(self, path: str, page: int) -> tuple[str, Any] | None:  # type: ignore[override]
+        kind = self._pop_malformed(lambda m: m["path"] == "/" + path.strip("/") and m["page"] == page)
+        return None if kind is None else ("malformed", kind)
 
 
 # ------------------------------------------------------------------------ server
 
 
-class _ApiError(Exception):
+class _ApiError(HttpError):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+        super().__init__(status, message, headers)
+        self.status, self.code = status, code
 
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    standin: "DeskproStandIn"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: D401
-        # Clients that hang up (e.g. after their own timeout) are expected here.
-        import sys
-
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "DeskproStandIn/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.standin.verbose:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def _dispatch(self, method: str) -> None:
-        srv = self.server.standin
-        status = 500
-        try:
-            status, body, headers = srv._handle(method, self.path, self.headers)
-        except _ApiError as e:
-            status, headers = e.status, e.headers
-            body = _json_bytes({"status": e.status, "code": e.code, "message": e.message})
-        except Exception as e:  # a bug in the stand-in: still answer, loudly
-            status, headers = 500, {}
-            body = _json_bytes({"status": 500, "code": "internal_error", "message": f"stand-in error: {e!r}"})
-        srv._log(method, self.path, status)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (ConnectionError, TimeoutError):
-            pass
-
-
-def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    def payload(self) -> dict[str, Any]:
+        return {"status": self.status, "code": self.code, "message": self.message}
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int) -> int:
-    values = query.get(name)
-    if not values or values[-1] == "":
-        return default
-    try:
-        return int(values[-1])
-    except ValueError:
-        raise _ApiError(400, "invalid_input", f"Parameter '{name}' must be an integer") from None
+    return int_param(query, name, default, lambda n: _ApiError(400, "invalid_input", f"Parameter '{n}' must be an integer"))
 
 
 def _list_param(query: dict[str, list[str]], name: str) -> list[str]:
@@ -352,8 +238,13 @@ def _list_param(query: dict[str, list[str]], name: str) -> list[str]:
     return out
 
 
-class DeskproStandIn:
+class DeskproStandIn(StandInServer):
     """Local Deskpro API v2 stand-in on 127.0.0.1 (port 0 = any free port)."""
+
+    server_version = "DeskproStandIn/1.0"
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    api_prefix = API_PREFIX
+    thread_name = "deskpro-standin"
 
     def __init__(
         self,
@@ -370,23 +261,17 @@ class DeskproStandIn:
     ) -> None:
         if meta_style not in META_STYLES:
             raise ValueError(f"meta_style must be one of {META_STYLES}")
+        super().__init__(host, port, verbose)
         self.seed = seed
         self.api_key = api_key
         self.start_date = str(parse_date(start))
         self.end_date = str(parse_date(end))
         self.meta_style = meta_style
         self.mess = Mess.coerce(mess)
-        self.host = host
-        self.port = port
-        self.verbose = verbose
         self.faults = Faults()
-        self.request_log: list[tuple[str, str, int]] = []
         self.world = load_world(seed, self.start_date, self.end_date, self.mess)
-        self._lock = threading.Lock()
         self._snapshots: dict[datetime, _Snapshot] = {}
         self._as_of = parse_as_of(as_of, self.end_date)
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- control
 
@@ -399,51 +284,6 @@ class DeskproStandIn:
         with self._lock:
             self._as_of = parse_as_of(value, self.end_date)
 
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("stand-in not started")
-        return f"http://{self.host}:{self.port}{API_PREFIX}"
-
-    def start(self) -> "DeskproStandIn":
-        if self._httpd is not None:
-            return self
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.standin = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"deskpro-standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def serve_forever(self) -> None:
-        """Start and block until KeyboardInterrupt (for the command line)."""
-        self.start()
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
-
-    def __enter__(self) -> "DeskproStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
     def snapshot(self) -> _Snapshot:
         """What the API serves at the current ``as_of``."""
         with self._lock:
@@ -453,13 +293,9 @@ class DeskproStandIn:
                 snap = self._snapshots[as_of] = _Snapshot(self.world, as_of)
             return snap
 
-    def _log(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self.request_log.append((method, path, status))
-
     # --------------------------------------------------------------- requests
 
-    def _handle(self, method: str, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
+    def handle(self, method: str, raw_path: str, headers: Any, raw: bytes) -> tuple[int, bytes, dict[str, str]]:
         parts = urlsplit(raw_path)
         path = parts.path
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -469,9 +305,7 @@ class DeskproStandIn:
         rel = path[len(API_PREFIX):] or "/"
 
         page = _int_param(query, "page", 1)
-        sleep, action = self.faults._take(rel, max(page, 1))
-        if sleep:
-            time.sleep(sleep)
+        action = self.take_faults(path=rel, page=max(page, 1))
         if action is not None:
             kind, arg = action
             if kind == "rate_limit":
@@ -505,6 +339,9 @@ class DeskproStandIn:
                 meta = body["meta"].get("pagination", body["meta"])
                 meta["total"] += 1
         return 200, _json_bytes(body), {}
+
+    def internal_error(self, exc: Exception) -> HttpError:
+        return _ApiError(500, "internal_error", f"stand-in error: {exc!r}")
 
     def _authenticate(self, headers: Any) -> None:
         auth = (headers.get("Authorization") or "").strip()

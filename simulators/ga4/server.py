@@ -41,15 +41,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import sys
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from simulators.common.http import Faults as BaseFaults
+from simulators.common.http import HttpError, StandInServer
 from simulators.scenario.website import (
     DEFAULT_END,
     DEFAULT_SEED,
@@ -74,41 +72,38 @@ _DAYS_AGO = re.compile(r"^(\d+)daysAgo$")
 REPORT_ERROR_STATUSES = ("INVALID_ARGUMENT", "FAILED_PRECONDITION", "OUT_OF_RANGE")
 
 
-class ApiError(Exception):
-    def __init__(self, code: int, status: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.code, self.status, self.message, self.headers = code, status, message, headers or {}
+class ApiError(HttpError):
+    ascii_json = True
 
-    def body(self) -> dict[str, Any]:
+    def __init__(self, code: int, status: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(code, message, headers)
+        self.code, self.status = code, status
+
+    def payload(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "status": self.status}}
+
+    body = payload
 
 
 # ------------------------------------------------------------------------ faults
 
 
-class Faults:
+class Faults(BaseFaults):
     """Injected failures for the next ``runReport`` requests (token requests are spared).
 
-    Per request, in this order: a pending rate limit answers 429
-    ``RESOURCE_EXHAUSTED`` (with ``Retry-After`` only when asked: Google usually
-    sends none); a pending server error answers 500 ``INTERNAL``; a matching
-    malformed page answers 200 with a broken body.
+    Per request, in this order: a pending timeout sleeps and the request goes on;
+    the property's exhausted daily quota answers 429; a matching report error
+    answers 400; a pending rate limit answers 429 ``RESOURCE_EXHAUSTED`` (with
+    ``Retry-After`` only when asked: Google usually sends none); a pending server
+    error answers 500 ``INTERNAL``; a matching malformed page answers 200 with a
+    broken body.
     """
 
     KINDS = ("invalid_json", "no_row_count", "short_row", "bad_value", "html")
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rate_limit = 0
-            self._retry_after: int | None = None
-            self._server_error = 0
-            self._malformed: list[dict[str, Any]] = []
-            self._quota_day = 0
-            self._reports: list[dict[str, Any]] = []
+    def _clear(self) -> None:
+        self._quota_day = 0
+        self._reports: list[dict[str, Any]] = []
 
     def quota_exhausted(self, n: int = 1) -> None:
         """The next ``n`` reports answer 429 ``RESOURCE_EXHAUSTED``: the property's tokens per day are used up."""
@@ -124,45 +119,31 @@ class Faults:
                                   "message": message or report_error_message(status, start_date), "left": n})
 
     def rate_limit(self, n: int = 1, retry_after: int | None = None) -> None:
-        with self._lock:
-            self._rate_limit, self._retry_after = n, retry_after
-
-    def server_error(self, n: int = 1) -> None:
-        with self._lock:
-            self._server_error = n
+        super().rate_limit(n, retry_after)
 
     def malformed_page(self, offset: int = 0, n: int | None = 1, kind: str = "invalid_json",
                        dimension: str | None = None) -> None:
         """Reports asked at ``offset`` (and, if given, with ``dimension``) answer a broken 200."""
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown malformed kind {kind!r}")
-        with self._lock:
-            self._malformed.append({"offset": offset, "left": n, "kind": kind, "dimension": dimension})
+        self._add_malformed(kind, n, offset=offset, dimension=dimension)
 
-    def take(self, offset: int, dimensions: list[str], start_date: str | None = None) -> tuple[str, Any] | None:
-        with self._lock:
-            if self._quota_day > 0:
-                self._quota_day -= 1
-                return "quota_day", None
-            for r in self._reports:
-                if r["start"] == start_date and (r["dimension"] is None or r["dimension"] == (dimensions[:1] or [""])[0]) \
-                        and (r["left"] is None or r["left"] > 0):
-                    if r["left"] is not None:
-                        r["left"] -= 1
-                    return "report_error", (r["status"], r["message"])
-            if self._rate_limit > 0:
-                self._rate_limit -= 1
-                return "rate_limit", self._retry_after
-            if self._server_error > 0:
-                self._server_error -= 1
-                return "server_error", None
-            for m in self._malformed:
-                if m["offset"] == offset and (m["dimension"] is None or m["dimension"] in dimensions) \
-                        and (m["left"] is None or m["left"] > 0):
-                    if m["left"] is not None:
-                        m["left"] -= 1
-                    return "malformed", m["kind"]
-            return None
+    def _take_first(self, offset: int, dimensions: list[str],  # type: ignore[override]
+                    start_date: str | None) -> tuple[str, Any] | None:
+        if self._quota_day > 0:
+            self._quota_day -= 1
+            return "quota_day", None
+        for r in self._reports:
+            if r["start"] == start_date and (r["dimension"] is None or r["dimension"] == (dimensions[:1] or [""])[0]) \
+                    and (r["left"] is None or r["left"] > 0):
+                if r["left"] is not None:
+                    r["left"] -= 1
+                return "report_error", (r["status"], r["message"])
+        return None
+
+    def _take_last(self, offset: int, dimensions: list[str],  # type: ignore[override]
+                   start_date: str | None) -> tuple[str, Any] | None:
+        kind = self._pop_malformed(lambda m: m["offset"] == offset
+                                   and (m["dimension"] is None or m["dimension"] in dimensions))
+        return None if kind is None else ("malformed", kind)
 
 
 def report_error_message(status: str, start_date: str) -> str:
@@ -316,66 +297,19 @@ def _sort(rows: list[tuple[list[str], list[int]]], order_bys: list[dict], dimens
     return rows
 
 
-# ------------------------------------------------------------------------ server
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    standin: "Ga4StandIn"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "Ga4StandIn/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.standin.verbose:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        srv = self.server.standin
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers: dict[str, str] = {}
-        try:
-            status, body, headers = srv.handle(method, self.path, self.headers, raw)
-        except ApiError as e:
-            status, body, headers = e.code, json.dumps(e.body()).encode(), dict(e.headers)
-        except Exception as e:  # a bug in the stand-in: still answer, loudly
-            status = 500
-            body = json.dumps({"error": {"code": 500, "message": f"stand-in error: {e!r}", "status": "INTERNAL"}}).encode()
-        srv.log(method, self.path, status, raw)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=UTF-8"))
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (ConnectionError, TimeoutError):
-            pass
-
-
-class Ga4StandIn:
+class Ga4StandIn(StandInServer):
     """The GA4 Data API over HTTP on 127.0.0.1 (a free port unless ``port`` is given).
 
     ``token``: the static bearer token it accepts. ``service_account``: optional
     ``{"client_email": ..., "public_key_pem": ...}`` for ``POST /token``.
     ``as_of``: the stand-in's "today" (property time zone); data after it does not exist yet.
     """
+
+    server_version = "Ga4StandIn/1.0"
+    methods = ("GET", "POST")
+    content_type = "application/json; charset=UTF-8"
+    api_prefix = API_PREFIX
+    thread_name = "ga4-standin"
 
     def __init__(self, seed: int = DEFAULT_SEED, token: str = "", property_id: str = PROPERTY_ID,
                  start: str = DEFAULT_START, end: str = DEFAULT_END, as_of: str | date | None = None,
@@ -386,7 +320,8 @@ class Ga4StandIn:
         always answer 400 with that status (``REPORT_ERROR_STATUSES``); ``faults`` can add more."""
         if not token and not service_account:
             raise ValueError("ga4 stand-in: give a token or a service account")
-        self.seed, self.property_id, self.host, self.port, self.verbose = seed, property_id, host, port, verbose
+        super().__init__(host, port, verbose)
+        self.seed, self.property_id = seed, property_id
         self.world = generate_ga4_world(seed, str(parse_date(start)), str(parse_date(end)), property_id)
         self.as_of = parse_date(as_of) if as_of else parse_date(end) + timedelta(days=14)
         self.other_after = other_after
@@ -396,73 +331,21 @@ class Ga4StandIn:
             if status not in REPORT_ERROR_STATUSES:
                 raise ValueError(f"ga4 stand-in: report error status must be one of {REPORT_ERROR_STATUSES}")
         self.report_errors = dict(report_errors or {})
-        self.request_log: list[tuple[str, str, int, dict[str, Any] | None]] = []
         self._tokens = {token} if token else set()
-        self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- control
-
-    @property
-    def root_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("stand-in not started")
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        return self.root_url + API_PREFIX
 
     @property
     def token_uri(self) -> str:
         return self.root_url + "/token"
 
-    def start(self) -> "Ga4StandIn":
-        if self._httpd is not None:
-            return self
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.standin = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"ga4-standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def serve_forever(self) -> None:
-        self.start()
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
-
-    def __enter__(self) -> "Ga4StandIn":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def log(self, method: str, path: str, status: int, raw: bytes) -> None:
+    def log_entry(self, method: str, path: str, status: int, raw: bytes) -> tuple[str, str, int, Any]:
+        """(method, path, status, the JSON request body of API requests or None)."""
         try:
             body = json.loads(raw) if raw and path.startswith(API_PREFIX) else None
         except ValueError:
             body = None
-        with self._lock:
-            self.request_log.append((method, path, status, body))
+        return method, path, status, body
 
     # --------------------------------------------------------------- requests
 
@@ -494,7 +377,7 @@ class Ga4StandIn:
         offset = _int(req.get("offset", 0), "offset")
         ranges = req.get("dateRanges") if isinstance(req.get("dateRanges"), list) else []
         start_date = ranges[0].get("startDate") if ranges and isinstance(ranges[0], dict) else None
-        action = self.faults.take(offset, dimensions, start_date)
+        action = self.take_faults(offset=offset, dimensions=dimensions, start_date=start_date)
         if action is None and start_date in self.report_errors:
             action = ("report_error", (self.report_errors[start_date],
                                        report_error_message(self.report_errors[start_date], start_date)))
@@ -517,6 +400,9 @@ class Ga4StandIn:
         if action is not None:
             return 200, *_malformed(body, action[1])
         return 200, json.dumps(body, ensure_ascii=False).encode(), {}
+
+    def internal_error(self, exc: Exception) -> HttpError:
+        return ApiError(500, "INTERNAL", f"stand-in error: {exc!r}")
 
     def _authenticate(self, headers: Any) -> None:
         auth = (headers.get("Authorization") or "").strip()

@@ -11,7 +11,6 @@ object (code 100/2108006, code 10 "Not enough viewers", code 100/33), every time
 from __future__ import annotations
 
 import argparse
-import time
 
 from simulators.meta.server import DEFAULT_HOURLY_BUDGET, DEFAULT_VERSION, GraphStandIn, parse_item_errors
 from simulators.scenario.social import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
@@ -46,13 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         srv.faults.token_error(after=args.token_expires_after)
     print(f"Graph API stand-in on {srv.base_url} (ig {srv.ig_user_id}, page {srv.page_id}); Ctrl-C stops it",
           flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.stop()
+    srv.serve_forever()
     return 0
 
 

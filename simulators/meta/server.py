@@ -47,18 +47,29 @@ extractor's ``history_dir`` imports (see ``extractors/meta/history.py``).
 from __future__ import annotations
 
 import base64
-import email.utils
 import json
 import re
-import threading
 import time
 from collections import deque
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from simulators.common.http import (
+    Faults as BaseFaults,
+)
+from simulators.common.http import (
+    HttpError,
+    StandInServer,
+    format_http_date,
+)
+from simulators.common.http import (
+    json_bytes as _json_bytes,
+)
+from simulators.common.http import (
+    last_param as _param,
+)
 from simulators.scenario.social import (
     DEFAULT_END,
     DEFAULT_SEED,
@@ -116,14 +127,17 @@ CAPTURE_FIELDS = {"IGUser": "id,username,followers_count,follows_count,media_cou
                   "IGMedia": "id,media_type,media_product_type,timestamp,permalink"}
 
 
-class GraphError(Exception):
+class GraphError(HttpError):
     def __init__(self, status: int, code: int, message: str, type_: str = "OAuthException",
                  subcode: int | None = None, transient: bool = False, headers: dict[str, str] | None = None,
                  extra: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.type = status, code, message, type_
-        self.subcode, self.transient, self.headers = subcode, transient, headers or {}
+        super().__init__(status, message, headers)
+        self.status, self.code, self.type = status, code, type_
+        self.subcode, self.transient = subcode, transient
         self.extra = extra or {}
+
+    def payload(self) -> dict[str, Any]:
+        return self.body(_trace_id())
 
     def body(self, trace: str) -> dict[str, Any]:
         err: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
@@ -137,6 +151,10 @@ class GraphError(Exception):
         err.update({k: v for k, v in self.extra.items() if k in ("error_user_title", "error_user_msg")})
         err["fbtrace_id"] = trace
         return {"error": err}
+
+
+def _trace_id() -> str:
+    return base64.urlsafe_b64encode(f"{time.monotonic_ns()}".encode()).decode()[:11]
 
 
 def item_error(kind: str, node: str) -> GraphError:
@@ -171,7 +189,7 @@ def parse_item_errors(specs: list[str]) -> dict[str, str]:
 # ------------------------------------------------------------------------ faults
 
 
-class Faults:
+class Faults(BaseFaults):
     """Injected behaviour for the next authenticated requests.
 
     Per request, in this order: an expired token (``token_error``) answers 190;
@@ -181,19 +199,10 @@ class Faults:
     body. Forced usage headers replace the computed ones on the next ``n`` responses.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._timeout, self._timeout_seconds = 0, 3.0
-            self._rate: list[tuple[int, int, int]] = []  # (code, regain minutes, http status)
-            self._server_error = 0
-            self._usage: list[dict[str, Any]] = []
-            self._malformed: list[dict[str, Any]] = []
-            self._items: dict[str, list[Any]] = {}  # object id -> [kind, answers left or None]
-            self._token: list[Any] | None = None  # [successful requests before it expires, answers left or None]
+    def _clear(self) -> None:
+        self._usage: list[dict[str, Any]] = []
+        self._items: dict[str, list[Any]] = {}  # object id -> [kind, answers left or None]
+        self._token: list[Any] | None = None  # [successful requests before it expires, answers left or None]
 
     def item_error(self, node: str, kind: str = "converted", n: int | None = None) -> None:
         """The insights of object ``node`` (a media or post id) answer the error ``kind``
@@ -238,13 +247,10 @@ class Faults:
         with self._lock:
             self._rate.extend([(code, regain_minutes, status)] * n)
 
-    def server_error(self, n: int = 1) -> None:
-        with self._lock:
-            self._server_error = n
-
-    def timeout(self, n: int = 1, seconds: float = 3) -> None:
-        with self._lock:
-            self._timeout, self._timeout_seconds = n, seconds
+    def rate_limit(self, n: int = 1, code: int = 4, regain_minutes: int = 0,  # type: ignore[override]
+                   status: int = 400) -> None:
+        """The next ``n`` requests answer Graph's rate-limit error ``code`` (``rate_limit_error``, ``n`` first)."""
+        self.rate_limit_error(code, n, regain_minutes, status)
 
     def usage(self, call_count: int, n: int = 1, regain_minutes: int = 0, header: str = "buc") -> None:
         """The next ``n`` responses report ``call_count`` % usage in ``header`` ("app" or "buc")."""
@@ -256,96 +262,11 @@ class Faults:
     def malformed_page(self, edge: str = "media", page: int = 2, n: int | None = None, kind: str = "invalid_json") -> None:
         """Page ``page`` (1-based) of a list ``edge`` (media, stories, published_posts, posts)
         answers 200 with a broken body: "invalid_json", "no_data" or "html"."""
-        if kind not in ("invalid_json", "no_data", "html"):
-            raise ValueError(f"unknown malformed kind {kind!r}")
-        with self._lock:
-            self._malformed.append({"edge": edge, "page": page, "left": n, "kind": kind})
-
-    def _take(self) -> tuple[float, tuple[str, Any] | None]:
-        with self._lock:
-            sleep = 0.0
-            if self._timeout > 0:
-                self._timeout -= 1
-                sleep = self._timeout_seconds
-            if self._rate:
-                return sleep, ("rate", self._rate.pop(0))
-            if self._server_error > 0:
-                self._server_error -= 1
-                return sleep, ("server_error", None)
-            return sleep, None
-
-    def _take_malformed(self, edge: str, page: int) -> str | None:
-        with self._lock:
-            for m in self._malformed:
-                if m["edge"] == edge and m["page"] == page and (m["left"] is None or m["left"] > 0):
-                    if m["left"] is not None:
-                        m["left"] -= 1
-                    return m["kind"]
-        return None
+        self._add_malformed(kind, n, edge=edge, page=page)
 
     def _take_usage(self) -> dict[str, Any] | None:
         with self._lock:
             return self._usage.pop(0) if self._usage else None
-
-
-# ------------------------------------------------------------------------ server
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    standin: "GraphStandIn"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "GraphStandIn/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.standin.verbose:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        srv = self.server.standin
-        trace = base64.urlsafe_b64encode(f"{time.monotonic_ns()}".encode()).decode()[:11]
-        now = srv.now
-        try:
-            status, body, headers, now = srv._handle(self.path, self.headers)
-        except GraphError as e:
-            status, headers = e.status, e.headers
-            body = _json_bytes(e.body(trace))
-        except Exception as e:  # a bug in the stand-in: still answer, loudly
-            status, headers = 500, {}
-            body = _json_bytes(GraphError(500, 1, f"stand-in error: {e!r}").body(trace))
-        srv._log("GET", self.path, status)
-        try:
-            self.send_response_only(status)
-            self.send_header("Server", self.server_version)
-            self.send_header("Date", email.utils.formatdate(now.timestamp(), usegmt=True))
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=UTF-8"))
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (ConnectionError, TimeoutError):
-            pass
-
-
-def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
-
-
-def _param(query: dict[str, list[str]], name: str) -> str | None:
-    v = query.get(name)
-    return v[-1] if v else None
 
 
 def parse_time(value: str, name: str = "time") -> datetime:
@@ -379,8 +300,13 @@ def _meta_day_end(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, META_DAY_END_UTC_HOUR, tzinfo=UTC) + timedelta(days=1)
 
 
-class GraphStandIn:
+class GraphStandIn(StandInServer):
     """Local Meta Graph API stand-in on 127.0.0.1 (port 0 = any free port)."""
+
+    server_version = "GraphStandIn/1.0"
+    server_python_version = False
+    content_type = "application/json; charset=UTF-8"
+    thread_name = "graph-standin"
 
     def __init__(
         self,
@@ -398,6 +324,7 @@ class GraphStandIn:
     ) -> None:
         """``item_errors``: ``{object id: kind}``, objects whose insights always answer an
         error about that object (see ``ITEM_ERROR_KINDS``); ``faults`` can add more."""
+        super().__init__(host, port, verbose)
         for node, kind in (item_errors or {}).items():
             item_error(kind, node)  # unknown kinds fail at construction
         self.item_errors = dict(item_errors or {})
@@ -405,15 +332,11 @@ class GraphStandIn:
         self.access_token = access_token
         self.world: SocialWorld = generate_social_world(seed, start, end)
         self.version = version
+        self.api_prefix = "/" + version
         self.hourly_budget = hourly_budget
-        self.host, self.port, self.verbose = host, port, verbose
         self.faults = Faults()
-        self.request_log: list[tuple[str, str, int]] = []
-        self._lock = threading.Lock()
         self._calls: deque[float] = deque()
         self._now = parse_time(now) if isinstance(now, str) else (now or self.world.default_now)
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._media = {m["id"]: m for m in self.world.ig_media}
         self._stories = {m["id"]: m for m in self.world.ig_stories}
         self._posts = {p["id"]: p for p in self.world.fb_posts}
@@ -435,50 +358,19 @@ class GraphStandIn:
         with self._lock:
             self._calls.clear()
 
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("stand-in not started")
-        return f"http://{self.host}:{self.port}/{self.version}"
-
-    def start(self) -> "GraphStandIn":
-        if self._httpd is not None:
-            return self
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.standin = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"graph-standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> "GraphStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def _log(self, method: str, raw_path: str, status: int) -> None:
+    def log_entry(self, method: str, raw_path: str, status: int, raw: bytes) -> tuple[str, str, int]:
+        """(method, path and query without the access token, status)."""
         parts = urlsplit(raw_path)
         query = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
                  for v in vs if k != "access_token"]
-        with self._lock:
-            self.request_log.append((method, parts.path + ("?" + urlencode(query) if query else ""), status))
+        return method, parts.path + ("?" + urlencode(query) if query else ""), status
+
+    def http_date(self) -> str:
+        return format_http_date(self.now)
 
     # ----------------------------------------------------------------- requests
 
-    def _handle(self, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str], datetime]:
+    def handle(self, method: str, raw_path: str, headers: Any, raw: bytes) -> tuple[int, bytes, dict[str, str]]:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query, keep_blank_values=True)
         m = _PATH.match(parts.path)
@@ -491,15 +383,13 @@ class GraphStandIn:
                              f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC. The current time is "
                              f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC.", subcode=463)
         now = self._effective_now(query)
-        sleep, action = self.faults._take()
-        if sleep:
-            time.sleep(sleep)
+        action = self.take_faults()
         kind = "instagram" if node == IG_USER_ID or node in self._media or node in self._stories else "pages"
         business_id = IG_USER_ID if kind == "instagram" else FB_PAGE_ID
         usage_headers, over = self._usage(business_id, kind)
         if action is not None:
             what, arg = action
-            if what == "rate":
+            if what == "rate_limit":
                 code, regain, status = arg
                 raise GraphError(status, code, RATE_LIMIT_MESSAGES[code], transient=True,
                                  headers=self._usage_headers(business_id, kind, 100, regain, "buc"))
@@ -516,9 +406,12 @@ class GraphStandIn:
                 raise err
         body = self._route(version, node, edge, query, now, parts.path)
         if isinstance(body, tuple):  # malformed page
-            raw, extra = body
-            return 200, raw, {**usage_headers, **extra}, now
-        return 200, _json_bytes(body), usage_headers, now
+            broken, extra = body
+            return 200, broken, {"Date": format_http_date(now), **usage_headers, **extra}
+        return 200, _json_bytes(body), {"Date": format_http_date(now), **usage_headers}
+
+    def internal_error(self, exc: Exception) -> HttpError:
+        return GraphError(500, 1, f"stand-in error: {exc!r}")
 
     def _authenticate(self, query: dict[str, list[str]], headers: Any) -> None:
         token = _param(query, "access_token")
@@ -705,7 +598,7 @@ class GraphStandIn:
             ids = [i["id"] for i in items]
             start = ids.index(last_id) + 1 if last_id in ids else len(items)
         page_no = start // limit + 1
-        malformed = self.faults._take_malformed(edge, page_no)
+        malformed = self.faults.take_malformed(edge=edge, page=page_no)
         if malformed:
             return _malformed_body(malformed)
         chunk = items[start:start + limit]

@@ -11,7 +11,6 @@ before "now" (the extractor's ``history_dir``).
 from __future__ import annotations
 
 import argparse
-import time
 
 from simulators.scenario.social import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
 from simulators.x.server import XStandIn, parse_tweet_errors
@@ -44,13 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.exports:
         print(f"analytics exports: {len(srv.write_analytics_exports(args.exports))} files in {args.exports}")
     print(f"X API v2 stand-in on {srv.base_url} (@{srv.username}); Ctrl-C stops it", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.stop()
+    srv.serve_forever()
     return 0
 
 

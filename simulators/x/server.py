@@ -47,18 +47,29 @@ from __future__ import annotations
 
 import base64
 import csv
-import email.utils
 import json
 import os
 import re
-import threading
 import time
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from simulators.common.http import (
+    Faults as BaseFaults,
+)
+from simulators.common.http import (
+    HttpError,
+    StandInServer,
+    format_http_date,
+)
+from simulators.common.http import (
+    json_bytes as _json_bytes,
+)
+from simulators.common.http import (
+    last_param as _param,
+)
 from simulators.scenario.social import (
     DEFAULT_END,
     DEFAULT_SEED,
@@ -94,10 +105,13 @@ PROBLEMS = "https://api.twitter.com/2/problems/"
 HISTORY_USER_FIELDS = "public_metrics,created_at"  # what the extractor asks for
 
 
-class XError(Exception):
+class XError(HttpError):
     def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
-        super().__init__(body.get("detail") or body.get("title"))
-        self.status, self.body, self.headers = status, body, headers or {}
+        super().__init__(status, body.get("detail") or body.get("title"), headers)
+        self.status, self.body = status, body
+
+    def payload(self) -> dict[str, Any]:
+        return self.body
 
 
 def _problem(status: int, title: str, detail: str, type_: str = "about:blank",
@@ -140,7 +154,7 @@ def parse_tweet_errors(specs: list[str]) -> dict[str, str]:
     return out
 
 
-class Faults:
+class Faults(BaseFaults):
     """Injected behaviour for the next authenticated requests (in this order): a
     pending timeout sleeps and the request goes on; a pending usage cap answers 429
     ``UsageCapExceeded``; a pending rate limit answers 429 with
@@ -149,19 +163,12 @@ class Faults:
     matching malformed page answers 200 with a broken body. Tweet errors
     (``tweet_error``) apply to every timeline page that holds the post."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.clear()
+    KINDS = ("invalid_json", "no_meta", "html")
 
-    def clear(self) -> None:
-        with self._lock:
-            self._timeout, self._timeout_seconds = 0, 3.0
-            self._rate: list[int] = []
-            self._server_error = 0
-            self._exhaust: list[int] = []
-            self._malformed: list[dict[str, Any]] = []
-            self._usage_cap = 0
-            self._tweets: dict[str, str] = {}
+    def _clear(self) -> None:
+        self._exhaust: list[int] = []
+        self._usage_cap = 0
+        self._tweets: dict[str, str] = {}
 
     def tweet_error(self, tweet_id: str, kind: str = "not_found") -> None:
         """Timeline pages that hold post ``tweet_id`` carry a partial error about it (``TWEET_ERROR_KINDS``)."""
@@ -178,7 +185,8 @@ class Faults:
         with self._lock:
             return dict(self._tweets)
 
-    def rate_limit(self, n: int = 1, reset_in: int = 7) -> None:
+    def rate_limit(self, n: int = 1, reset_in: int = 7) -> None:  # type: ignore[override]
+        """The next ``n`` requests (more, if some are pending) answer 429 until now + ``reset_in`` seconds."""
         with self._lock:
             self._rate.extend([reset_in] * n)
 
@@ -186,103 +194,18 @@ class Faults:
         with self._lock:
             self._exhaust.append(reset_in)
 
-    def server_error(self, n: int = 1) -> None:
-        with self._lock:
-            self._server_error = n
-
-    def timeout(self, n: int = 1, seconds: float = 3) -> None:
-        with self._lock:
-            self._timeout, self._timeout_seconds = n, seconds
-
     def malformed_page(self, page: int = 2, n: int | None = None, kind: str = "invalid_json") -> None:
         """Page ``page`` (1-based) of ``/users/:id/tweets`` answers 200 with a broken body."""
-        if kind not in ("invalid_json", "no_meta", "html"):
-            raise ValueError(f"unknown malformed kind {kind!r}")
-        with self._lock:
-            self._malformed.append({"page": page, "left": n, "kind": kind})
+        self._add_malformed(kind, n, page=page)
 
-    def _take(self) -> tuple[float, tuple[str, Any] | None]:
-        with self._lock:
-            sleep = 0.0
-            if self._timeout > 0:
-                self._timeout -= 1
-                sleep = self._timeout_seconds
-            if self._usage_cap > 0:
-                self._usage_cap -= 1
-                return sleep, ("usage_cap", None)
-            if self._rate:
-                return sleep, ("rate", self._rate.pop(0))
-            if self._server_error > 0:
-                self._server_error -= 1
-                return sleep, ("server_error", None)
-            if self._exhaust:
-                return sleep, ("exhaust", self._exhaust.pop(0))
-            return sleep, None
-
-    def _take_malformed(self, page: int) -> str | None:
-        with self._lock:
-            for m in self._malformed:
-                if m["page"] == page and (m["left"] is None or m["left"] > 0):
-                    if m["left"] is not None:
-                        m["left"] -= 1
-                    return m["kind"]
+    def _take_first(self) -> tuple[str, Any] | None:  # type: ignore[override]
+        if self._usage_cap > 0:
+            self._usage_cap -= 1
+            return "usage_cap", None
         return None
 
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    standin: "XStandIn"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "XStandIn/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.standin.verbose:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        srv = self.server.standin
-        now = srv.now
-        try:
-            status, body, headers, now = srv._handle(self.path, self.headers)
-        except XError as e:
-            status, headers, body = e.status, e.headers, _json_bytes(e.body)
-        except Exception as e:  # a bug in the stand-in: still answer, loudly
-            status, headers = 500, {}
-            body = _json_bytes({"title": "Internal Error", "detail": f"stand-in error: {e!r}", "type": "about:blank",
-                                "status": 500})
-        srv._log("GET", self.path, status)
-        try:
-            self.send_response_only(status)
-            self.send_header("Server", self.server_version)
-            self.send_header("Date", email.utils.formatdate(now.timestamp(), usegmt=True))
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (ConnectionError, TimeoutError):
-            pass
-
-
-def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
-
-
-def _param(query: dict[str, list[str]], name: str) -> str | None:
-    v = query.get(name)
-    return v[-1] if v else None
+    def _take_last(self) -> tuple[str, Any] | None:  # type: ignore[override]
+        return ("exhaust", self._exhaust.pop(0)) if self._exhaust else None
 
 
 def parse_time(value: str, name: str) -> datetime:
@@ -310,8 +233,13 @@ def _untoken(token: str) -> str:
     return raw[2:]
 
 
-class XStandIn:
+class XStandIn(StandInServer):
     """Local X API v2 stand-in on 127.0.0.1 (port 0 = any free port)."""
+
+    server_version = "XStandIn/1.0"
+    server_python_version = False
+    api_prefix = API_PREFIX
+    thread_name = "x-standin"
 
     def __init__(
         self,
@@ -328,6 +256,7 @@ class XStandIn:
     ) -> None:
         """``tweet_errors``: ``{tweet id: kind}``, posts the timeline always answers a partial
         error about (see ``TWEET_ERROR_KINDS``); ``faults.tweet_error`` adds more."""
+        super().__init__(host, port, verbose)
         for tweet_id, kind in (tweet_errors or {}).items():
             tweet_error(kind, tweet_id)  # unknown kinds fail at construction
         self.tweet_errors = dict(tweet_errors or {})
@@ -335,14 +264,9 @@ class XStandIn:
         self.bearer_token = bearer_token
         self.world: SocialWorld = generate_social_world(seed, start, end)
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
-        self.host, self.port, self.verbose = host, port, verbose
         self.faults = Faults()
-        self.request_log: list[tuple[str, str, int]] = []
-        self._lock = threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}  # endpoint -> (window start, calls)
         self._now = parse_time(now, "now") if isinstance(now, str) else (now or self.world.default_now)
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     user_id = X_USER_ID
     username = X_USERNAME
@@ -359,47 +283,12 @@ class XStandIn:
         with self._lock:
             self._windows.clear()
 
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("stand-in not started")
-        return f"http://{self.host}:{self.port}{API_PREFIX}"
-
-    def start(self) -> "XStandIn":
-        if self._httpd is not None:
-            return self
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.standin = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"x-standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> "XStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def _log(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self.request_log.append((method, path, status))
+    def http_date(self) -> str:
+        return format_http_date(self.now)
 
     # ----------------------------------------------------------------- requests
 
-    def _handle(self, raw_path: str, headers: Any) -> tuple[int, bytes, dict[str, str], datetime]:
+    def handle(self, method: str, raw_path: str, headers: Any, raw: bytes) -> tuple[int, bytes, dict[str, str]]:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query, keep_blank_values=True)
         path = parts.path
@@ -416,9 +305,7 @@ class XStandIn:
             raise _problem(404, "Not Found Error", f"Could not find the route {path}")
         endpoint = "users_by_username" if m_user else "user_tweets"
         now = self._effective_now(query)
-        sleep, action = self.faults._take()
-        if sleep:
-            time.sleep(sleep)
+        action = self.take_faults()
         rl = self._rate_headers(endpoint)
         if action is not None:
             kind, arg = action
@@ -427,7 +314,7 @@ class XStandIn:
                                    "title": "UsageCapExceeded", "period": "Monthly", "scope": "Product",
                                    "detail": "Usage cap exceeded: Monthly product cap",
                                    "type": PROBLEMS + "usage-capped"}, rl)
-            if kind == "rate":
+            if kind == "rate_limit":
                 raise _problem(429, "Too Many Requests", "Too Many Requests", headers={
                     "x-rate-limit-limit": str(self.limits[endpoint]), "x-rate-limit-remaining": "0",
                     "x-rate-limit-reset": str(int(time.time()) + arg)})
@@ -443,9 +330,12 @@ class XStandIn:
         else:
             body = self._tweets(m_tweets.group(1), query, now)
             if isinstance(body, tuple):
-                raw, extra = body
-                return 200, raw, {**rl, **extra}, now
-        return 200, _json_bytes(body), rl, now
+                broken, extra = body
+                return 200, broken, {"Date": format_http_date(now), **rl, **extra}
+        return 200, _json_bytes(body), {"Date": format_http_date(now), **rl}
+
+    def internal_error(self, exc: Exception) -> HttpError:
+        return _problem(500, "Internal Error", f"stand-in error: {exc!r}")
 
     def _effective_now(self, query: dict[str, list[str]]) -> datetime:
         as_of = _param(query, "as_of")
@@ -531,7 +421,7 @@ class XStandIn:
             ids = [t["id"] for t in timeline]
             offset = ids.index(last) + 1 if last in ids else len(timeline)
         page_no = offset // max_results + 1
-        malformed = self.faults._take_malformed(page_no)
+        malformed = self.faults.take_malformed(page=page_no)
         if malformed:
             if malformed == "no_meta":
                 return _json_bytes({"data": []}), {}
