@@ -7,23 +7,21 @@
     python -m pipeline dbt build -s +my_model  dbt against the warehouse
     python -m pipeline stop                    stop the embedded warehouse
 
-Sources: a source whose Airflow connection is already in the environment (e.g.
-``AIRFLOW_CONN_DESKPRO_API``) is used as it is; otherwise its local stand-in is
-started (simulators/) and the connection points at it.
+Sources are read through their Airflow connections (``AIRFLOW_CONN_<ID>``, or
+Airflow's own connection store). ``make run`` and ``make airflow`` wrap this
+runner in ``python -m simulators.run``, which starts the local stand-in of every
+source whose connection is not set; the product itself never starts or imports them.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger("pipeline")
@@ -32,6 +30,7 @@ DEFAULT_MONTH = "2023-12"
 
 
 def _setup_warehouse():
+    from pipeline.pseudonym_key import ensure_url as ensure_pseudonym_key
     from pipeline.settings import configure
     from warehouse.config import ensure_databases, resolve
     from warehouse.roles import ensure_bi_reader
@@ -39,6 +38,7 @@ def _setup_warehouse():
     wh = resolve()
     ensure_databases(wh)
     ensure_bi_reader(wh)
+    ensure_pseudonym_key(wh.url)
     extra = {"DJPK_TASK_RETRIES": os.environ.get("DJPK_TASK_RETRIES", "0")}
     reader = bi_reader_url(wh)
     if reader != wh.url:
@@ -51,40 +51,11 @@ def _setup_warehouse():
     return wh
 
 
-@contextlib.contextmanager
-def stand_ins(seed: int = 2023) -> Iterator[dict[str, str]]:
-    """Start the stand-in of every source that has no connection configured."""
-    from simulators.registry import discover
-    from warehouse.config import local_dir
-
-    workdir = local_dir() / "stand-ins"
-    with contextlib.ExitStack() as stack:
-        env: dict[str, str] = {}
-        for mod in discover():
-            name = mod.__name__.split(".")[1]
-            if all(os.environ.get(k) for k in mod.CONN_ENVS):
-                log.info("%s: using the configured connection", name)
-                continue
-            running = mod.start(seed, workdir / name)
-            stack.callback(running.stop)
-            env.update(running.env)
-            log.info("%s: local stand-in %s", name, " ".join(f"{k}={v}" for k, v in running.info.items()))
-        os.environ.update(env)
-        try:
-            yield env
-        finally:
-            for k in env:
-                os.environ.pop(k, None)
-
-
 def source_dags() -> list[str]:
-    """Every DAG tagged "source", in name order: they load raw.* independently."""
-    from airflow.dag_processing.dagbag import DagBag
+    """Every registered source's DAG, in name order: they load raw.* independently."""
+    from extractors.registry import NAMES
 
-    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-    if bag.import_errors:
-        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    return sorted(d for d, dag in bag.dags.items() if "source" in dag.tags)
+    return sorted(NAMES)
 
 
 def dbt_parse() -> None:
@@ -142,9 +113,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     wh = _setup_warehouse()
     dbt_parse()
     airflow_migrate()
-    with stand_ins(args.seed):
-        for dag_id in source_dags():
-            run_dag(dag_id, {"full_refresh": True})
+    for dag_id in source_dags():
+        run_dag(dag_id, {"full_refresh": True})
     run_dag("transform")
 
     import psycopg
@@ -174,7 +144,7 @@ def bi_reader_url(wh) -> str:
 
 
 def cmd_dag(args: argparse.Namespace) -> int:
-    """Run one DAG once (stand-ins started for source DAGs), e.g. for a test or a reconcile."""
+    """Run one DAG once, e.g. for a test or a reconcile."""
     import json
 
     _setup_warehouse()
@@ -185,8 +155,7 @@ def cmd_dag(args: argparse.Namespace) -> int:
         conf["full_refresh"] = True
     if args.force_deletions:
         conf["force_deletions"] = True
-    with stand_ins(args.seed):
-        run_dag(args.dag_id, conf)
+    run_dag(args.dag_id, conf)
     return 0
 
 
@@ -198,10 +167,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     airflow_migrate()
     day = dt.datetime.fromisoformat(args.start).replace(tzinfo=dt.UTC)
     end = dt.datetime.fromisoformat(args.end).replace(tzinfo=dt.UTC)
-    with stand_ins(args.seed):
-        while day <= end:
-            run_dag(args.dag_id, logical_date=day)
-            day += dt.timedelta(days=1)
+    while day <= end:
+        run_dag(args.dag_id, logical_date=day)
+        day += dt.timedelta(days=1)
     if args.transform:
         run_dag("transform")
     return 0
@@ -223,26 +191,25 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     _setup_warehouse()
     dbt_parse()
     airflow_migrate()
-    with stand_ins(args.seed):
-        # SIGINT must reach a child that does not ignore it: standalone orphans its
-        # workers on SIGTERM, but shuts them down on SIGINT.
-        # standalone starts its components as `airflow ...` from PATH: put this venv first
-        env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        proc = subprocess.Popen(
-            [bin_path("airflow"), "standalone"], env=env,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        print(f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
-              f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it")
+    # SIGINT must reach a child that does not ignore it: standalone orphans its
+    # workers on SIGTERM, but shuts them down on SIGINT.
+    # standalone starts its components as `airflow ...` from PATH: put this venv first
+    env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.Popen(
+        [bin_path("airflow"), "standalone"], env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    print(f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
+          f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it")
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)
         try:
+            return proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
             return proc.wait()
-        except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
-            try:
-                return proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                return proc.wait()
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
@@ -261,21 +228,17 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the whole pipeline and write the month's outputs")
     run.add_argument("--month", action="append", help="YYYY-MM (repeatable); default 2023-12")
     run.add_argument("--out", default=os.environ.get("PROJECT_OUT_DIR", "out"))
-    run.add_argument("--seed", type=int, default=2023, help="seed of the simulated sources")
-    af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
-    af.add_argument("--seed", type=int, default=2023)
+    sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
     one = sub.add_parser("dag", help="run one DAG once with dag.test()")
     one.add_argument("dag_id")
     one.add_argument("--conf", help="run conf as JSON")
     one.add_argument("--full-refresh", action="store_true")
     one.add_argument("--force-deletions", action="store_true",
                      help="let a full refresh delete although its listing is not proved complete")
-    one.add_argument("--seed", type=int, default=2023)
     bf = sub.add_parser("backfill", help="run a source DAG for each day of a range (no scheduler needed)")
     bf.add_argument("dag_id")
     bf.add_argument("start", help="first logical date, YYYY-MM-DD")
     bf.add_argument("end", help="last logical date, YYYY-MM-DD")
-    bf.add_argument("--seed", type=int, default=2023)
     bf.add_argument("--transform", action="store_true", help="rebuild the marts afterwards")
     dbt = sub.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import matplotlib
 
-from reporting import charts
+from reporting import charts, employee_advocacy_report
 from reporting import formatting as fmt
 from reporting.published import compare, load_published
 from reporting.summary import build_summary
@@ -43,7 +43,6 @@ METRIC_SOURCE = {
     "complaints_keluhan_kebijakan": "register pengaduan", "instagram_village_followers": "register pengikut desa",
 }
 
-UNMATCHED_LISTED = 10  # region texts listed in "Catatan data"
 REJECTED_LISTED = 25  # rejected records listed there (register rows first)
 
 CHANNEL_KEYS = [
@@ -59,9 +58,10 @@ class ReportData:
     channel_trend: dict[str, dict[str, int]] = field(default_factory=dict)  # channel -> month -> n
     health: list[dict[str, Any]] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)
-    region_match: dict[str, Any] | None = None  # the month's typed regions: matched / unmatched
-    unmatched_regions: list[dict[str, Any]] = field(default_factory=list)  # most frequent, seen in the month
+    # the month's typed regions: matched / unmatched, counts only (the texts may be names: UU 27/2022)
+    region_match: dict[str, Any] | None = None
     rejected: list[dict[str, Any]] = field(default_factory=list)  # records the loader kept out
+    employee_advocacy: dict[str, Any] | None = None  # summary.json's employee_advocacy (the year's editions)
     generated_at: str = ""
 
 
@@ -76,7 +76,8 @@ def _rows(conn, sql: str, params=()) -> list[dict[str, Any]]:
 
 
 def collect(conn, period: str) -> ReportData:
-    data = ReportData(period, build_summary(conn, period)["metrics"],
+    summary = build_summary(conn, period)
+    data = ReportData(period, summary["metrics"], employee_advocacy=summary.get("employee_advocacy"),
                       generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
     month = dt.date.fromisoformat(period + "-01")
     start = dt.date.fromisoformat(fmt.previous_period(period, 12) + "-01")
@@ -88,15 +89,9 @@ def collect(conn, period: str) -> ReportData:
     if _table_exists(conn, "marts.mart_pipeline_health"):
         data.health = _rows(conn, "select * from marts.mart_pipeline_health order by source")
     if _table_exists(conn, "marts.mart_monthly_region_match_rate"):
-        found = _rows(conn, """select consultations, with_region_text, matched, unmatched, match_rate
+        found = _rows(conn, """select consultations, with_region_text, matched, unmatched, unmatched_texts, match_rate
                                 from marts.mart_monthly_region_match_rate where month = %s""", (month,))
         data.region_match = found[0] if found else None
-    next_month = dt.date.fromisoformat(fmt.previous_period(period, -1) + "-01")
-    if _table_exists(conn, "marts.mart_unmatched_regions"):
-        data.unmatched_regions = _rows(conn, """select typed_as, consultations from marts.mart_unmatched_regions
-                                                where first_seen_at < %s and last_seen_at >= %s
-                                                order by consultations desc, region_text_clean limit %s""",
-                                       (next_month, month, UNMATCHED_LISTED))
     if _table_exists(conn, "marts.mart_rejected_records"):
         data.rejected = _rows(conn, """select source, stream, record_key, reason, times_seen, action,
                                               first_seen_at, last_seen_at
@@ -180,7 +175,7 @@ def render_html(data: ReportData) -> tuple[str, Figures]:
     html = env.get_template("laporan.html.j2").render(
         d=data, f=figures, month=fmt.month_name(data.period), year=data.period[:4],
         prev_year_month=fmt.month_name(fmt.previous_period(data.period, 12)), channels=CHANNEL_KEYS,
-        source_of=METRIC_SOURCE,
+        source_of=METRIC_SOURCE, ea=employee_advocacy_report.render(data.employee_advocacy, data.period[:4]),
     )
     return html, figures
 

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reporting.employee_advocacy import editions_summary
 from reporting.metrics import all_readers
 
 
@@ -27,7 +28,13 @@ def build_summary(conn, period: str) -> dict[str, Any]:
     metrics: dict[str, dict[str, Any]] = {}
     for read in all_readers():
         metrics.update(read(conn, month))
-    return {"period": period, "metrics": dict(sorted(metrics.items()))}
+    summary: dict[str, Any] = {"period": period, "metrics": dict(sorted(metrics.items()))}
+    # the programme's editions of the year so far (reporting/employee_advocacy.py)
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    advocacy = editions_summary(conn, month.year, next_month - dt.timedelta(days=1))
+    if advocacy["editions"]:
+        summary["employee_advocacy"] = advocacy
+    return summary
 
 
 def write_summary(conn, period: str, out_dir: Path) -> Path:

@@ -20,6 +20,18 @@ os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
 os.environ.pop("DJPK_TASK_RETRIES", None)
 
 
+# The pseudonymisation key of tests that run dbt without the pipeline (which provisions one).
+TEST_PSEUDONYM_KEY = "djpk-test-pseudonym-key-0123456789abcdef"
+
+
+def provision_pseudonym_key(db_url: str, key: str = TEST_PSEUDONYM_KEY) -> str:
+    """Put ``key`` into private.pseudonym_key of ``db_url``, as the pipeline does before dbt."""
+    from pipeline.pseudonym_key import provision
+
+    with psycopg.connect(db_url) as conn:
+        return provision(conn, key)
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """dbt_project/target/manifest.json, as `python -m pipeline` writes it (no database needed)."""
@@ -86,7 +98,9 @@ class PipelineEnv:
         import subprocess
         import sys
 
-        res = subprocess.run([sys.executable, "-m", "pipeline", *args], env=self.env, capture_output=True, text=True)
+        # as `make run` does: the stand-ins of the sources run around the pipeline
+        res = subprocess.run([sys.executable, "-m", "simulators.run", "--", sys.executable, "-m", "pipeline", *args],
+                             env=self.env, capture_output=True, text=True)
         if check:
             assert res.returncode == 0, res.stdout[-5000:] + res.stderr[-5000:]
         return res
@@ -98,6 +112,11 @@ class PipelineEnv:
 
         return subprocess.run([sys.executable, "-m", "warehouse", "url", "--show-password"], env=self.env,
                               capture_output=True, text=True, check=True).stdout.strip()
+
+    @property
+    def pseudonym_key(self) -> str:
+        """The pseudonymisation key the pipeline generated for this setup (its local dir)."""
+        return (self.base / "local" / "secrets" / "pseudonym_key").read_text().strip()
 
     def query(self, sql: str, params=None) -> list[tuple]:
         with psycopg.connect(self.warehouse_url) as conn:

@@ -15,6 +15,7 @@ from extractors.avaya import AvayaConfig, loaded_files, run_extract
 from extractors.avaya.folders import LocalFolder
 from loaders import load_batch
 from simulators.avaya import AvayaStandIn, cdr_name, hsplit_name
+from tests.conftest import provision_pseudonym_key
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("avaya__files", "avaya__hsplit", "avaya__hagent", "avaya__cdr")
@@ -72,6 +73,7 @@ def dbt(db_url: str, target: Path, *args: str) -> subprocess.CompletedProcess:
            "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password), "WAREHOUSE_DB": p.path.lstrip("/"),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     project = ROOT / "dbt_project"
+    provision_pseudonym_key(db_url)
     res = subprocess.run([str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project),
                           "--profiles-dir", str(project), "--target-path", str(target / "target"),
                           "--log-path", str(target / "logs")], env=env, capture_output=True, text=True)

@@ -26,3 +26,29 @@ def test_every_mart_is_granted_to_bi_reader(dbt_manifest):
     assert len(marts) == len(list((ROOT / "dbt_project" / "models" / "marts").glob("*.sql")))
     assert all(n["config"]["grants"].get("select") == ["bi_reader"] for n in marts), \
         [n["name"] for n in marts if n["config"]["grants"].get("select") != ["bi_reader"]]
+
+
+def test_only_the_marts_are_granted_to_bi_reader(dbt_manifest):
+    """Staging, intermediate and review keep personal data (typed texts, wamids): engineers only."""
+    manifest = json.loads(dbt_manifest.read_text())
+    granted = [n["name"] for n in manifest["nodes"].values()
+               if n["resource_type"] in ("model", "seed", "snapshot") and n["config"]["schema"] != "marts"
+               and n["config"].get("grants")]
+    assert granted == []
+    review = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"]["schema"] == "review"]
+    assert "unmatched_regions" in {n["name"] for n in review}
+
+
+def test_personal_data_is_pseudonymised_with_the_key_never_hashed():
+    """An unsalted md5/sha of a phone number or e-mail is reversed by trying them all:
+    models use pseudonymise() (keyed HMAC). Hashes of non-personal ids are listed here."""
+    allowed = {("stg_avaya__cdr_records.sql", "md5(ucid |")}  # a surrogate key of the call record, no person in it
+    found = set()
+    for path in (ROOT / "dbt_project" / "models").rglob("*.sql"):
+        for m in re.finditer(r"\b(?:md5|sha1|sha224|sha256|sha384|sha512|digest)\s*\([^)\n]{0,6}", path.read_text()):
+            found.add((path.name, m.group(0)))
+    assert found == allowed
+    uses = [p.name for p in (ROOT / "dbt_project" / "models").rglob("*.sql") if "pseudonymise(" in p.read_text()]
+    assert {"stg_whatsapp__messages.sql", "stg_whatsapp__statuses.sql", "stg_deskpro__people.sql",
+            "stg_email_lapor__messages.sql", "stg_avaya__cdr_records.sql", "int_whatsapp__conversations.sql",
+            "int_consultations__whatsapp.sql"} <= set(uses)

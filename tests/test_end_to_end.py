@@ -56,6 +56,7 @@ def test_secrets_do_not_reach_the_output(first_run):
     env, res = first_run
     state = json.loads((env.base / "local" / "warehouse" / "state.json").read_text())
     assert state["password"] not in res.stdout + res.stderr
+    assert env.pseudonym_key not in res.stdout + res.stderr  # only its fingerprint is logged
 
 
 def test_rerun_and_backfill_change_nothing(first_run):
@@ -115,6 +116,7 @@ def test_bi_reader_reads_the_marts_and_nothing_else(first_run):
     url = env.warehouse_url.replace(f"{state['user']}:", f"{ROLE}:", 1).replace(state["password"], state["bi_reader_password"])
     with psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("select count(*) from marts.mart_monthly_channel_volume").fetchone()[0] > 0
-        for table in ("raw.deskpro__tickets", "staging.stg_deskpro__tickets", "raw._quarantine"):
+        for table in ("raw.deskpro__tickets", "staging.stg_deskpro__tickets", "raw._quarantine",
+                      "private.pseudonym_key", "review.unmatched_regions", "intermediate.int_consultations__enriched"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"select 1 from {table} limit 1")

@@ -140,10 +140,18 @@ def test_agent_satisfaction(env, fct_dec):
 
 
 def test_unmatched_regions_and_match_rate(env, fct_dec):
-    unmatched = {r[0] for r in env.query("select region_text_clean from marts.mart_unmatched_regions")}
+    unmatched = {r[0] for r in env.query("select region_text_clean from review.unmatched_regions")}
     assert "indonesia" in unmatched and "" not in unmatched
-    matched = env.query("select matched from marts.mart_monthly_region_match_rate where month = %s", (DEC,))[0][0]
+    # the texts (people type their names there) are for engineers; BI gets counts
+    assert env.query("select has_table_privilege('bi_reader', 'review.unmatched_regions', 'select'), "
+                     "has_schema_privilege('bi_reader', 'review', 'usage'), "
+                     "to_regclass('marts.mart_unmatched_regions')") == [(False, False, None)]
+    matched, unmatched_texts = env.query("""select matched, unmatched_texts from marts.mart_monthly_region_match_rate
+                                            where month = %s""", (DEC,))[0]
     assert matched == sum(bool(r["is_timezone_identified"]) for r in fct_dec)
+    in_month = env.query("""select count(*) from review.unmatched_regions
+                            where first_seen_at < '2024-01-01' and last_seen_at >= %s""", (DEC,))[0][0]
+    assert 0 < unmatched_texts <= in_month
 
 
 def test_summary_carries_the_consultation_figures(env, fct_dec):

@@ -104,7 +104,11 @@ def test_the_summary_has_the_registers_and_their_december_rows(env):
         assert written[key]["value"] == value
     ppid = metrics["ppid_requests"]
     assert (ppid["mom_pct"], ppid["yoy_pct"]) == (round(-4 / 21 * 100, 1), round(1 / 16 * 100, 1))
-    assert len(ppid["rows"]) == 17 and sum(ppid["breakdown"].values()) == 17
+    # requesters are people: counts by status and by institution type, no rows (UU 27/2022)
+    assert "rows" not in ppid and "rows" not in written["ppid_requests"]
+    assert sum(ppid["breakdown"].values()) == 17 and written["ppid_requests"]["breakdown"] == ppid["breakdown"]
+    assert sum(ppid["by_institution_type"].values()) == 17
+    assert set(ppid["by_institution_type"]) <= {"Akademisi", "Pemda", "Kementerian/Lembaga", "Lainnya", "unclassified"}
     assert metrics["video_conferences"]["rows"] == DECEMBER_VIDEO_CONFERENCES
     assert [r["title"] for r in metrics["webinars"]["rows"]] == DECEMBER_WEBINARS
     f2f = metrics["face_to_face_consultations"]

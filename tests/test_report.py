@@ -139,17 +139,17 @@ def test_top_local_governments_are_listed_with_their_topics():
     assert "<td>Kab. Probolinggo</td><td>56</td><td>DAK, DAU, Transfer</td>" in section
 
 
-def test_catatan_data_lists_unresolved_regions_and_rejected_register_rows():
+def test_catatan_data_counts_unresolved_regions_and_lists_rejected_register_rows():
+    """Unresolved region texts only as counts: people type their names there (UU 27/2022)."""
     assert fmt.previous_period("2023-12", -1) == "2024-01"
     data = ReportData("2023-12", {},
                       region_match={"consultations": 1469, "with_region_text": 1300, "matched": 1251,
-                                    "unmatched": 49, "match_rate": 0.96},
-                      unmatched_regions=[{"typed_as": "Indonesia | INDONESIA", "consultations": 12}],
+                                    "unmatched": 49, "unmatched_texts": 12, "match_rate": 0.96},
                       rejected=[{"source": "registers", "stream": "webinars",
                                  "record_key": "workbook=Register 2023.xlsx,sheet=Des,sheet_row=9",
                                  "reason": "date outside the sheet's month", "times_seen": 1}])
     html, _ = render_html(data)
     notes = html[html.index('id="catatan-data"'):]
-    assert "1.251 dari 1.469 tiket dikenali sebagai daerah; 49 teks daerah tidak dikenali" in notes
-    assert "<td>Indonesia | INDONESIA</td><td>12</td>" in notes
+    assert "1.251 dari 1.469 tiket dikenali sebagai daerah; 49 tiket dengan teks daerah yang tidak dikenali (12 teks berbeda)" in notes
+    assert "review.unmatched_regions" in notes and "Teks yang diketik" not in notes
     assert "sheet_row=9</td><td>date outside the sheet&#39;s month</td>" in notes

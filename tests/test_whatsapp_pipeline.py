@@ -11,7 +11,6 @@ DAG has run on its own; that second run of the whatsapp DAG must change nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 
@@ -104,6 +103,7 @@ def test_consultations_follow_the_contract(env):
 def test_december_consultations_in_fct_consultations_are_the_plans(env):
     """marts.fct_consultations, channel whatsapp, December 2023, against the consultation plan:
     the aggregates the report shows, then row by row (user and start time identify a row)."""
+    from pipeline.pseudonym_key import pseudonymise
     from simulators.scenario.consultations import plan_month
 
     e, _ = env
@@ -132,7 +132,8 @@ def test_december_consultations_in_fct_consultations_are_the_plans(env):
             "raters per agent": {a: len(u) for a, u in raters.items()},
         }
 
-    want = [{"user_key": "whatsapp-" + hashlib.md5(c.person.phone.lstrip("+").encode()).hexdigest(),
+    # the user is the keyed HMAC of the phone number (wa_id), never an unsalted hash
+    want = [{"user_key": "whatsapp-" + pseudonymise(e.pseudonym_key, c.person.phone.lstrip("+")),
              "created_at": c.created_at, "segment": c.segment, "region_code": c.region.code if c.region else None,
              "timezone": c.timezone, "is_within_service_hours": c.is_within_service_hours, "topic": c.topic,
              "is_escalated": c.is_escalated, "agent_name": c.agent, "feedback_rating": c.rating} for c in plan]

@@ -4,7 +4,10 @@ village-followers mart.
 Every register kind gives ``value`` (entries in the month), ``prev_month``,
 ``same_month_last_year``, ``ytd`` and the changes; ``rows`` lists the month's
 register rows as the report prints them (dates as ISO strings). The face-to-face
-figure adds ``above_guest_limit`` and the limit; PPID a ``breakdown`` by status.
+figure adds ``above_guest_limit`` and the limit. PPID requesters are people: their
+figure has counts only (UU 27/2022), a ``breakdown`` by status and a
+``by_institution_type`` breakdown (the requester's institution as a user segment),
+never rows.
 """
 
 from __future__ import annotations
@@ -22,9 +25,6 @@ ROWS: dict[str, tuple[str, dict[str, str]]] = {
                                    {"date": "consultation_date", "region": "region_text", "topic": "topic",
                                     "guests": "guests", "above_guest_limit": "above_guest_limit"}),
     "webinars": ("mart_register_webinars", {"date": "event_date", "title": "title"}),
-    "ppid_requests": ("mart_register_ppid_requests",
-                      {"date": "request_date", "requester": "requester_name", "institution": "requester_institution",
-                       "data_requested": "data_requested", "status": "status"}),
 }
 COMPLAINT_KINDS = {"complaints_pengaduan": "Pengaduan", "complaints_keluhan_layanan": "Keluhan Layanan",
                    "complaints_keluhan_kebijakan": "Keluhan Kebijakan"}
@@ -75,11 +75,17 @@ def registers(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         limit = conn.execute("select max(guest_limit) from marts.mart_register_face_to_face").fetchone()[0]
         if limit is not None:
             f2f["guest_limit"] = limit
-    if "ppid_requests" in out:
-        breakdown: dict[str, int] = {}
-        for r in out["ppid_requests"]["rows"]:
-            breakdown[r["status"] or "(tanpa status)"] = breakdown.get(r["status"] or "(tanpa status)", 0) + 1
-        out["ppid_requests"]["breakdown"] = dict(sorted(breakdown.items()))
+    if "ppid_requests" in out and _built(conn, "mart_register_ppid_requests"):
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        for status, kind, n in conn.execute(
+                """select status, requester_type, requests from marts.mart_register_ppid_requests
+                   where month = %s order by requester_type_sort_order, requester_type, status""",
+                (month,)).fetchall():
+            by_status[status or "(tanpa status)"] = by_status.get(status or "(tanpa status)", 0) + n
+            by_type[kind] = by_type.get(kind, 0) + n
+        out["ppid_requests"]["breakdown"] = dict(sorted(by_status.items()))
+        out["ppid_requests"]["by_institution_type"] = by_type
     return out
 
 

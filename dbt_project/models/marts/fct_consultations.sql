@@ -1,232 +1,41 @@
-{#- Every consultation of every channel, one row each.
-    Each source contributes an int_consultations__<source> model with exactly these
-    columns (the consultation contract):
-      consultation_id, source_system, source_record_id, user_key,
-      channel_key, region_text, institution_text, topic_text, agent_name,
-      feedback_rating, is_escalated, created_at, first_agent_reply_at, resolved_at
-    The enrichment below (region, time zone, service hours, segment, topic) applies to
-    every source of the list, from the reference seeds (docs/metrics.md).
-    Adding a source: the unit test of this model mocks every parent, so also add
-    `- {input: ref('int_consultations__<source>'), rows: []}` to it (fct_consultations.yml). -#}
-{%- set sources = ['int_consultations__deskpro', 'int_consultations__whatsapp', 'int_consultations__phone'] -%}
+{#- Every consultation of every channel, one row each: int_consultations__enriched
+    without what the user typed. The typed region, institution and topic (and the
+    cleaned region) may hold anything, people's names included (UU 27/2022): they stay
+    in the engineers-only intermediate schema, and BI gets what was derived from them
+    (region code, segment, topic), `has_region_text`, and pseudonymous keys
+    (`user_key`, the WhatsApp `consultation_id`: keyed HMAC, macros/pseudonymise.sql). -#}
 with
 
-unioned as (
+consultations as (
 
-    {% for model in sources -%}
-    select
-        consultation_id, source_system, source_record_id, user_key,
-        channel_key, region_text, institution_text, topic_text, agent_name,
-        feedback_rating, is_escalated, created_at, first_agent_reply_at, resolved_at
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-regions as (
-
-    select * from {{ ref('ref_regions') }}
-
-),
-
-region_keys as (
-
-    -- what a typed region may equal once cleaned and stripped: a short name or an alias
-    select match_key as region_key, region_code, region_kind
-    from regions
-    union
-    select aliases.alias, aliases.region_code, regions.region_kind
-    from {{ ref('ref_region_aliases') }} as aliases
-    inner join regions
-        on aliases.region_code = regions.region_code
-
-),
-
-prefixes as (
-
-    select word, nullif(announces_kind, '') as announces_kind
-    from {{ ref('ref_region_text_prefixes') }}
-
-),
-
-prefix_pattern as (
-
-    -- a leading run of prefix words, each followed by a space (so never the last word)
-    select '^((?:(?:' || string_agg(word, '|' order by length(word) desc, word) || ') )+)' as pattern
-    from prefixes
-
-),
-
-holidays as (
-
-    select holiday_date
-    from {{ ref('ref_public_holidays') }}
-    where holiday_kind in (
-        {%- for k in var('service_hours_closed_holiday_kinds', ['national', 'cuti_bersama']) %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    )
-
-),
-
-segment_rules as (
-
-    select * from {{ ref('ref_segment_rules') }}
-
-),
-
-topic_keys as (
-
-    select btrim(regexp_replace(lower(topic_name), '[^a-z0-9]+', ' ', 'g')) as topic_key, topic_name
-    from {{ ref('ref_topics') }}
-    union
-    select alias, topic_name
-    from {{ ref('ref_topic_aliases') }}
-
-),
-
-cleaned as (
-
-    -- lower case, every run of non-alphanumerics one space, trimmed
-    select
-        unioned.*,
-        btrim(regexp_replace(lower(coalesce(region_text, '')), '[^a-z0-9]+', ' ', 'g')) as region_text_clean,
-        btrim(regexp_replace(lower(coalesce(institution_text, '')), '[^a-z0-9]+', ' ', 'g')) as institution_text_clean,
-        btrim(regexp_replace(lower(coalesce(topic_text, '')), '[^a-z0-9]+', ' ', 'g')) as topic_text_clean
-    from unioned
-
-),
-
-region_parsed as (
-
-    select
-        cleaned.consultation_id,
-        coalesce(substring(cleaned.region_text_clean from prefix_pattern.pattern), '') as region_prefix,
-        regexp_replace(cleaned.region_text_clean, prefix_pattern.pattern, '') as region_core
-    from cleaned
-    cross join prefix_pattern
-
-),
-
-region_kind_typed as (
-
-    -- the kind of region the prefix words announce ("pemkab" -> kab); conflicting words resolve nothing
-    select
-        region_parsed.consultation_id,
-        case count(distinct prefixes.announces_kind)
-            when 0 then null
-            when 1 then min(prefixes.announces_kind)
-            else 'conflict'
-        end as typed_kind
-    from region_parsed
-    left join lateral unnest(string_to_array(btrim(region_parsed.region_prefix), ' ')) as words (word)
-        on true
-    left join prefixes
-        on words.word = prefixes.word
-        and prefixes.announces_kind is not null
-    group by region_parsed.consultation_id
-
-),
-
-region_matched as (
-
-    -- exactly one region of the announced kind, or none: ambiguous text is never guessed
-    select
-        region_parsed.consultation_id,
-        case when count(distinct region_keys.region_code) = 1 then min(region_keys.region_code) end as region_code
-    from region_parsed
-    inner join region_kind_typed
-        on region_parsed.consultation_id = region_kind_typed.consultation_id
-    left join region_keys
-        on region_parsed.region_core = region_keys.region_key
-        and region_kind_typed.typed_kind is distinct from 'conflict'
-        and (region_kind_typed.typed_kind is null or region_kind_typed.typed_kind = region_keys.region_kind)
-    group by region_parsed.consultation_id
-
-),
-
-segment_matched as (
-
-    -- the first rule (by priority) whose phrase the institution contains; nothing usable -> unclassified
-    select
-        cleaned.consultation_id,
-        case
-            when cleaned.institution_text_clean = '' then 'unclassified'
-            else coalesce(rule.segment_name, 'Lainnya')
-        end as segment,
-        rule.rule_id as segment_rule_id
-    from cleaned
-    left join lateral (
-        select segment_rules.segment_name, segment_rules.rule_id
-        from segment_rules
-        where cleaned.institution_text_clean <> ''
-          and (
-            (segment_rules.match_type = 'whole' and cleaned.institution_text_clean = segment_rules.phrase)
-            or (segment_rules.match_type = 'word'
-                and position(' ' || segment_rules.phrase || ' ' in ' ' || cleaned.institution_text_clean || ' ') > 0)
-          )
-        order by segment_rules.priority, segment_rules.rule_id
-        limit 1
-    ) as rule
-        on true
-
-),
-
-enriched as (
-
-    select
-        cleaned.*,
-        region_matched.region_code,
-        regions.region_label,
-        regions.region_kind,
-        regions.local_government_code,
-        local_governments.region_label as local_government_name,
-        regions.timezone,
-        regions.tz_name,
-        (cleaned.created_at at time zone regions.tz_name) as created_at_user_local,
-        segment_matched.segment,
-        segment_matched.segment_rule_id,
-        topic_keys.topic_name as topic
-    from cleaned
-    inner join region_matched
-        on cleaned.consultation_id = region_matched.consultation_id
-    inner join segment_matched
-        on cleaned.consultation_id = segment_matched.consultation_id
-    left join regions
-        on region_matched.region_code = regions.region_code
-    left join regions as local_governments
-        on regions.local_government_code = local_governments.region_code
-    left join topic_keys
-        on cleaned.topic_text_clean = topic_keys.topic_key
+    select * from {{ ref('int_consultations__enriched') }}
 
 ),
 
 final as (
 
     select
-        -- ids
+        -- ids (pseudonymous where the source's id is personal)
         consultation_id,
         source_system,
         source_record_id,
         user_key,
 
-        -- attributes (as the source gives them)
+        -- attributes
         channel_key,
-        region_text,
-        institution_text,
-        topic_text,
         agent_name,
         feedback_rating,
         is_escalated,
 
         -- enrichment: the user's region and time zone (null when the typed region does not resolve)
-        region_text_clean,
+        region_text_clean <> '' as has_region_text,
         region_code,
         region_label,
         region_kind,
         local_government_code,
         local_government_name,
         timezone,
-        region_code is not null as is_timezone_identified,
+        is_timezone_identified,
 
         -- enrichment: segment and topic
         segment,
@@ -235,30 +44,22 @@ final as (
 
         -- timestamps: UTC, then wall-clock in the report's time zone and in the user's
         created_at,
-        {{ to_report_time('created_at') }} as created_at_local,
-        date_trunc('month', {{ to_report_time('created_at') }})::date as created_month,
+        created_at_local,
+        created_month,
         created_at_user_local,
         first_agent_reply_at,
         resolved_at,
 
         -- service hours in the user's own time zone; null when the time zone is unknown
-        case
-            when timezone is null then null
-            else extract(isodow from created_at_user_local) in (
-                    {%- for d in var('service_hours_days', [1, 2, 3, 4, 5]) %}{{ d }}{% if not loop.last %}, {% endif %}{% endfor -%}
-                )
-                and created_at_user_local::time >= '{{ var("service_hours_start", "08:00") }}'::time
-                and created_at_user_local::time < '{{ var("service_hours_end", "17:00") }}'::time
-                and not exists (select 1 from holidays where holidays.holiday_date = created_at_user_local::date)
-        end as is_within_service_hours,
+        is_within_service_hours,
 
         -- durations: calendar minutes, and minutes of the contact center's working hours
-        (extract(epoch from first_agent_reply_at - created_at) / 60.0)::double precision as minutes_to_first_reply,
-        (extract(epoch from resolved_at - created_at) / 60.0)::double precision as minutes_to_resolution,
-        {{ business_minutes('created_at', 'first_agent_reply_at') }} as business_minutes_to_first_reply,
-        {{ business_minutes('created_at', 'resolved_at') }} as business_minutes_to_resolution
+        minutes_to_first_reply,
+        minutes_to_resolution,
+        business_minutes_to_first_reply,
+        business_minutes_to_resolution
 
-    from enriched
+    from consultations
 
 )
 

@@ -1,9 +1,40 @@
-{#- The ppid_requests register, row by row, in register order within the month. -#}
+{#- PPID data requests per month, requester's institution type and status: counts only.
+    The register names the requester (a person) and their institution; neither reaches
+    BI (UU 27/2022). The institution type is the user segment of the institution as
+    written, by the consultations' rules (macros/segments.sql, seed ref_segment_rules).
+    The month total is mart_monthly_registers (register_kind ppid_requests). -#}
 with
 
-register_rows as (
+requests as (
 
-    select * from {{ ref('stg_registers__ppid_requests') }}
+    select
+        sheet_month as month,
+        status,
+        {{ segment_text_clean('requester_institution') }} as institution_clean
+    from {{ ref('stg_registers__ppid_requests') }}
+
+),
+
+segment_rules as (
+
+    select * from {{ ref('ref_segment_rules') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('ref_user_segments') }}
+
+),
+
+classified as (
+
+    select
+        requests.month,
+        {{ segment_of('requests.institution_clean') }} as requester_type,
+        requests.status
+    from requests
+    {{ segment_rule_join('requests.institution_clean') }}
 
 ),
 
@@ -11,23 +42,20 @@ final as (
 
     select
         -- grain
-        register_row_key,
-        sheet_month as month,
-        row_number() over (partition by sheet_month order by workbook, sheet, sheet_row) as row_in_month,
+        classified.month,
+        classified.requester_type,
+        classified.status,
 
         -- attributes
-        request_date,
-        requester_name,
-        requester_institution,
-        data_requested,
-        status,
+        segments.sort_order as requester_type_sort_order,
 
-        -- lineage
-        workbook,
-        sheet,
-        sheet_row
+        -- counts
+        count(*) as requests
 
-    from register_rows
+    from classified
+    left join segments
+        on classified.requester_type = segments.segment_name
+    group by 1, 2, 3, 4
 
 )
 

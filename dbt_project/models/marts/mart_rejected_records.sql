@@ -2,7 +2,10 @@
     rejected record whose key has not loaded valid since, for the report's "Catatan
     data" and for staff to fix at the source (a register row names its workbook,
     sheet and row). `action` says whether the record was kept out (rejected) or
-    loaded with the invalid field set to null (nulled). -#}
+    loaded with the invalid field set to null (nulled). The key of a source whose keys
+    are personal data (var personal_record_key_sources: a WhatsApp wamid is base64
+    holding the phone number) is shown as its pseudonym (keyed HMAC); record_hash
+    finds the record in raw._quarantine. -#}
 with
 
 quarantine as (
@@ -17,7 +20,12 @@ final as (
         -- grain
         source,
         stream,
-        record_key,
+        case
+            when source in (
+                {%- for s in var('personal_record_key_sources', ['whatsapp']) %}'{{ s }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            ) then 'pseudonym:' || {{ pseudonymise('record_key') }}
+            else record_key
+        end as record_key,
         reason,
         record_hash,
         action,

@@ -60,7 +60,8 @@ final as (
         'deskpro-' || matched.ticket_id as consultation_id,
         'deskpro' as source_system,
         matched.ticket_id::text as source_record_id,
-        'deskpro-' || coalesce(people.email_hash, matched.person_id::text) as user_key,
+        -- the person by their e-mail's pseudonym, else by their Deskpro id's (keyed HMAC both)
+        'deskpro-' || coalesce(people.email_hash, {{ pseudonymise("'deskpro-person:' || matched.person_id") }}) as user_key,
 
         -- attributes
         matched.channel_key,

@@ -3,7 +3,9 @@
     int_consultations__<source> (see fct_consultations). Topic and escalation are the
     agent's wrap-up, carried in the callback data of the chatbot's closing message
     (null when the conversation was never wrapped up); the question typed into the
-    registration form stays in int_whatsapp__conversations.question_text. -#}
+    registration form stays in int_whatsapp__conversations.question_text. The
+    consultation's id is the pseudonym of the conversation's (a wamid holds the phone
+    number): int_whatsapp__conversations.conversation_id -> pseudonymise(). -#}
 with
 
 conversations as (
@@ -16,10 +18,11 @@ conversations as (
 final as (
 
     select
-        -- ids
-        'whatsapp-' || conversation_id as consultation_id,
+        -- ids: the conversation id is a wamid, base64 that holds the user's phone number,
+        -- so what reaches the marts is its pseudonym (keyed HMAC)
+        'whatsapp-' || {{ pseudonymise('conversation_id') }} as consultation_id,
         'whatsapp' as source_system,
-        conversation_id as source_record_id,
+        {{ pseudonymise('conversation_id') }} as source_record_id,
         user_key,
 
         -- attributes

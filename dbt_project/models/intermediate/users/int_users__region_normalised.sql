@@ -1,10 +1,11 @@
-{#- Every distinct region text users typed, with how it normalised (in fct_consultations)
-    and how often it was typed: the base of the match rate and of the unmatched list. -#}
+{#- Every distinct region text users typed, with how it normalised (in
+    int_consultations__enriched) and how often it was typed: the base of the unmatched
+    list (review.unmatched_regions). Engineers only: the texts may hold names. -#}
 with
 
 consultations as (
 
-    select * from {{ ref('fct_consultations') }}
+    select * from {{ ref('int_consultations__enriched') }}
 
 ),
 

@@ -160,9 +160,9 @@ final as (
         bounded.conversation_id,
         bounded.user_key,
 
-        -- the registration form, as typed (name and e-mail hashed)
-        md5(lower(forms.name_text)) as name_hash,
-        md5(lower(forms.email_text)) as email_hash,
+        -- the registration form, as typed (name and e-mail pseudonymised: keyed HMAC)
+        {{ pseudonymise('lower(forms.name_text)') }} as name_hash,
+        {{ pseudonymise('lower(forms.email_text)') }} as email_hash,
         lower(split_part(forms.email_text, '@', 2)) as email_domain,
         forms.region_text,
         forms.institution_text,

@@ -46,11 +46,11 @@ renamed as (
         nullif(btrim(record ->> 'acct_code'), '') as acct_code,  -- as keyed: parsed in int_phone__calls
         record ->> 'frl' as frl,
 
-        -- parties: extensions and agent login ids in clear, outside numbers hashed (E.164)
+        -- parties: extensions and agent login ids in clear, outside numbers pseudonymised (keyed HMAC of E.164)
         case when length(dialed_digits) between 1 and 7 then dialed_digits end as dialed_extension,
-        md5({{ avaya_e164('dialed_national') }}) as dialed_number_hash,
+        {{ pseudonymise(avaya_e164('dialed_national')) }} as dialed_number_hash,
         case when length(calling_digits) between 1 and 7 then calling_digits end as calling_extension,
-        md5({{ avaya_e164('calling_national') }}) as calling_number_hash,
+        {{ pseudonymise(avaya_e164('calling_national')) }} as calling_number_hash,
         left(calling_national, 5) as calling_number_prefix,
         case
             when calling_digits = '' then 'withheld'

@@ -13,10 +13,10 @@ renamed as (
         id as person_id,
         (record ->> 'organization')::bigint as organization_id,
 
-        -- PII is hashed here; only the e-mail domain is kept in clear
-        md5(lower(trim(record ->> 'primary_email'))) as email_hash,
+        -- PII is pseudonymised here (keyed HMAC); only the e-mail domain is kept in clear
+        {{ pseudonymise("lower(trim(record ->> 'primary_email'))") }} as email_hash,
         lower(split_part(record ->> 'primary_email', '@', 2)) as email_domain,
-        md5(lower(trim(record ->> 'name'))) as name_hash,
+        {{ pseudonymise("lower(trim(record ->> 'name'))") }} as name_hash,
 
         -- what the user typed, kept raw for normalisation in the marts
         nullif(trim(record -> 'fields' -> '{{ var("deskpro_region_field_id") }}' ->> 'value'), '') as region_text,

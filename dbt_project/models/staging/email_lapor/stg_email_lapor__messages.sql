@@ -1,7 +1,7 @@
 {#- One row per distinct message. A message delivered twice (re-sent with the same
     Message-ID) or read again under a new UIDVALIDITY counts once: its first
     delivery is kept. A message without a Message-ID is identified by the sha256
-    of its raw bytes. The sender address is hashed; its domain is kept. -#}
+    of its raw bytes. The sender address is pseudonymised (keyed HMAC); its domain is kept. -#}
 with
 
 source as (
@@ -22,7 +22,7 @@ renamed as (
         uidvalidity,
         uid,
         record ->> 'mailbox' as mailbox,
-        md5(lower(record ->> 'sender_address')) as sender_key,
+        {{ pseudonymise("lower(record ->> 'sender_address')") }} as sender_key,
 
         -- sender
         lower(record ->> 'sender_domain') as sender_domain,

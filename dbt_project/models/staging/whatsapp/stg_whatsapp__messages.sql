@@ -11,7 +11,9 @@ renamed as (
     select
         -- ids
         wamid,
-        'whatsapp-' || md5(record ->> 'from') as user_key,
+        -- the user: the phone number when the message carries it (all history), else the
+        -- business-scoped user id (BSUID) Meta sends for a user whose number is withheld
+        'whatsapp-' || {{ pseudonymise("coalesce(record ->> 'from', record ->> 'from_user_id')") }} as user_key,
         record -> 'context' ->> 'id' as context_wamid,
 
         -- attributes
@@ -28,8 +30,8 @@ renamed as (
         ) as reply_title,
         record -> 'interactive' -> 'list_reply' ->> 'description' as reply_description,
 
-        -- PII is hashed here: the phone number (wa_id) and the WhatsApp profile name
-        md5(lower(trim(record -> '_contact' -> 'profile' ->> 'name'))) as profile_name_hash,
+        -- PII is pseudonymised here (keyed HMAC): the phone number (wa_id) and the WhatsApp profile name
+        {{ pseudonymise("lower(trim(record -> '_contact' -> 'profile' ->> 'name'))") }} as profile_name_hash,
 
         -- lineage
         record ->> '_origin' as origin,

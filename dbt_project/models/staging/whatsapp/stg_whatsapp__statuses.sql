@@ -23,7 +23,8 @@ renamed as (
     select
         -- ids
         wamid,
-        'whatsapp-' || md5(record ->> 'recipient_id') as recipient_key,
+        -- the recipient as stg_whatsapp__messages keys users: phone number, else BSUID
+        'whatsapp-' || {{ pseudonymise("coalesce(record ->> 'recipient_id', record ->> 'recipient_user_id')") }} as recipient_key,
 
         -- attributes
         status,

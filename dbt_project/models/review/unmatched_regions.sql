@@ -1,5 +1,8 @@
 {#- Region texts that did not resolve, most frequent first: what the team should map in
-    seed ref_region_aliases (or accept as not a region). -#}
+    seed ref_region_aliases (or accept as not a region). Engineers only (schema review,
+    never granted to bi_reader): people type their names where a region belongs, so
+    these texts are personal data (UU 27/2022). BI and the report get counts only
+    (mart_monthly_region_match_rate). Was marts.mart_unmatched_regions. -#}
 with
 
 texts as (
