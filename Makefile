@@ -9,7 +9,7 @@ MONTH ?=
 ARGS ?=
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-deps test-fast airflow dbt docs bench stop clean
+.PHONY: install run test test-deps test-fast lint format airflow dbt docs bench stop clean
 
 install: $(STAMP)
 
@@ -34,6 +34,18 @@ test-deps:
 	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
 		echo "installing Debian's chromium for the report test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+# ruff (lint and format check) on the Python, sqlfluff on the dbt models (.sqlfluff holds its rules).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar --nocolor
+
+# Apply what the linters can fix by themselves.
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/sqlfluff fix dbt_project --disable-progress-bar --nocolor
 
 test-fast: install
 	$(PY) -m pytest -m "not slow" $(ARGS)

@@ -68,12 +68,38 @@ REQUEST = "GET /tickets?order_by=date_status&order_dir=desc&include=person%2Corg
 
 # --------------------------------------------------------------------------- records
 
-_TOPICS = ("Penyaluran DAU", "Penyaluran DAK Fisik", "Dana Desa", "Dana Bagi Hasil", "SIKD", "Hibah ke Daerah",
-           "Dana Insentif Fiskal", "Pajak Daerah dan Retribusi", "Pinjaman Daerah", "APBD")
-_REGIONS = ("Kab. Bogor", "Kota Surabaya", "Prov. Jawa Tengah", "Kab. Sleman", "Kota Makassar",
-            "Kab. Deli Serdang", "Prov. Papua", "Kab. Badung", "Kota Kupang", "Kab. Aceh Besar")
-_PHRASES = ("mohon informasi status", "belum diterima", "pertanyaan terkait regulasi", "permintaan data",
-            "kendala aplikasi", "konfirmasi jadwal")
+_TOPICS = (
+    "Penyaluran DAU",
+    "Penyaluran DAK Fisik",
+    "Dana Desa",
+    "Dana Bagi Hasil",
+    "SIKD",
+    "Hibah ke Daerah",
+    "Dana Insentif Fiskal",
+    "Pajak Daerah dan Retribusi",
+    "Pinjaman Daerah",
+    "APBD",
+)
+_REGIONS = (
+    "Kab. Bogor",
+    "Kota Surabaya",
+    "Prov. Jawa Tengah",
+    "Kab. Sleman",
+    "Kota Makassar",
+    "Kab. Deli Serdang",
+    "Prov. Papua",
+    "Kab. Badung",
+    "Kota Kupang",
+    "Kab. Aceh Besar",
+)
+_PHRASES = (
+    "mohon informasi status",
+    "belum diterima",
+    "pertanyaan terkait regulasi",
+    "permintaan data",
+    "kendala aplikasi",
+    "konfirmasi jadwal",
+)
 _SYSTEMS = (("gateway.email", 1), ("web.person.portal", 2), ("interface.agent", 3), ("web.chat", 4))
 _TS = "%Y-%m-%dT%H:%M:%S+0000"  # Deskpro's format
 _BASE = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
@@ -92,8 +118,10 @@ def ticket(rng: random.Random, i: int) -> tuple[dict, dt.datetime]:
     org = rng.randrange(1, 600)
     record = {
         "id": i,
-        "ref": "-".join("".join(rng.choices(chars, k=4)) for chars in (string.ascii_uppercase, string.digits,
-                                                                       string.ascii_uppercase)),
+        "ref": "-".join(
+            "".join(rng.choices(chars, k=4))
+            for chars in (string.ascii_uppercase, string.digits, string.ascii_uppercase)
+        ),
         "subject": f"{topic} {region} - {_PHRASES[rng.randrange(len(_PHRASES))]}",
         "status": status,
         "department": department,
@@ -194,8 +222,16 @@ class Databases:
 
     def server_facts(self) -> dict[str, str]:
         with self._admin() as c:
-            names = ("server_version", "shared_buffers", "work_mem", "temp_buffers", "maintenance_work_mem",
-                     "fsync", "synchronous_commit", "max_wal_size")
+            names = (
+                "server_version",
+                "shared_buffers",
+                "work_mem",
+                "temp_buffers",
+                "maintenance_work_mem",
+                "fsync",
+                "synchronous_commit",
+                "max_wal_size",
+            )
             return {n: c.execute(sql.SQL("show {}").format(sql.Identifier(n))).fetchone()[0] for n in names}
 
 
@@ -255,7 +291,8 @@ def _stage_columns() -> list[tuple[str, str]]:
 def copy_file(conn: psycopg.Connection, table: sql.Composable, columns: list[str], csv_path: Path) -> int:
     with conn.cursor() as cur:
         stmt = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
-            table, sql.SQL(", ").join(map(sql.Identifier, columns)))
+            table, sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
         with cur.copy(stmt) as cp, open(csv_path, "rb") as fh:
             while chunk := fh.read(COPY_CHUNK):
                 cp.write(chunk)
@@ -296,8 +333,11 @@ def measure_loader(dbs: Databases, r: int, folder: Path, n: int) -> dict[str, fl
 def measure_copy(dbs: Databases, r: int, csv_path: Path, n: int) -> float:
     cols = _stage_columns()
     with dbs.fresh("copy", r) as url, psycopg.connect(url) as conn:
-        conn.execute(sql.SQL("create table tickets ({})").format(
-            sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in cols)))
+        conn.execute(
+            sql.SQL("create table tickets ({})").format(
+                sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in cols)
+            )
+        )
         conn.commit()
         dbs.checkpoint()
         t = time.perf_counter()
@@ -312,8 +352,12 @@ def measure_copy(dbs: Databases, r: int, csv_path: Path, n: int) -> float:
 def read_frame(csv_path: Path, nrows: int):
     import pandas as pd
 
-    return pd.read_csv(csv_path, nrows=nrows, parse_dates=["date_status"],
-                       dtype={"id": "int64", "_seq": "int64", "_request": str, "record": str})
+    return pd.read_csv(
+        csv_path,
+        nrows=nrows,
+        parse_dates=["date_status"],
+        dtype={"id": "int64", "_seq": "int64", "_request": str, "record": str},
+    )
 
 
 def measure_to_sql(dbs: Databases, r: int, df) -> float:
@@ -353,21 +397,32 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
     names = [c for c, _ in cols]
 
     def defs(record_type: str = "jsonb") -> sql.Composable:
-        return sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(record_type if c == "record" else t))
-                                  for c, t in cols)
+        return sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(record_type if c == "record" else t)) for c, t in cols
+        )
 
     raw_cols = "id, date_status, record, _request, _batch_id, _loaded_at"
     upd = "(date_status, record, _request, _batch_id, _loaded_at)"
-    raw_ddl = (f"create schema raw; create table {target} (id bigint, date_status timestamptz, record jsonb not null, "
-               "_request text, _batch_id text not null, _loaded_at timestamptz not null{pk})")
-    plain_insert = f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s from {stage}"
-    on_conflict = (f"{plain_insert} on conflict (id) do update set {upd} = row(excluded.date_status, excluded.record, "
-                   f"excluded._request, excluded._batch_id, excluded._loaded_at) "
-                   f"where {target}.record is distinct from excluded.record")
-    update_changed = (f"update {target} t set {upd} = row(s.date_status, s.record, s._request, %(batch)s, %(at)s) "
-                      f"from {stage} s where t.id = s.id and t.record is distinct from s.record")
-    insert_missing = (f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s "
-                      f"from {stage} s where not exists (select 1 from {target} t where t.id = s.id)")
+    raw_ddl = (
+        f"create schema raw; create table {target} (id bigint, date_status timestamptz, record jsonb not null, "
+        "_request text, _batch_id text not null, _loaded_at timestamptz not null{pk})"
+    )
+    plain_insert = (
+        f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s from {stage}"
+    )
+    on_conflict = (
+        f"{plain_insert} on conflict (id) do update set {upd} = row(excluded.date_status, excluded.record, "
+        f"excluded._request, excluded._batch_id, excluded._loaded_at) "
+        f"where {target}.record is distinct from excluded.record"
+    )
+    update_changed = (
+        f"update {target} t set {upd} = row(s.date_status, s.record, s._request, %(batch)s, %(at)s) "
+        f"from {stage} s where t.id = s.id and t.record is distinct from s.record"
+    )
+    insert_missing = (
+        f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s "
+        f"from {stage} s where not exists (select 1 from {target} t where t.id = s.id)"
+    )
     dup_check = f"select id from {stage} group by id having count(*) > 1 limit 1"
 
     results: list[tuple[str, str, list[float]]] = []
@@ -395,18 +450,23 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
     with dbs.fresh("profile", 0) as url:
         # -- 1. staging alone ------------------------------------------------------------
         s1 = "1. staging: COPY of the whole file"
-        for r in range(repeat):
+        for _r in range(repeat):
             for temp_buffers in (None, "2GB"):
                 with psycopg.connect(url) as conn:  # temp_buffers: only before the session's first temp table
                     if temp_buffers:
                         conn.execute(sql.SQL("set temp_buffers = {}").format(sql.Literal(temp_buffers)))
-                    conn.execute(sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs()))
+                    conn.execute(
+                        sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs())
+                    )
                     dbs.checkpoint()
                     t = time.perf_counter()
                     copy_file(conn, sql.Identifier(stage), names, csv_path)
                     conn.commit()
-                    record(s1, f"into a temp table, record jsonb (temp_buffers={temp_buffers or 'default 8MB'})",
-                           time.perf_counter() - t)
+                    record(
+                        s1,
+                        f"into a temp table, record jsonb (temp_buffers={temp_buffers or 'default 8MB'})",
+                        time.perf_counter() - t,
+                    )
             with psycopg.connect(url) as conn:
                 for kind in ("jsonb", "text"):
                     conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(f"copy_{kind}")))
@@ -416,8 +476,13 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                     t = time.perf_counter()
                     copy_file(conn, sql.Identifier(f"copy_{kind}"), names, csv_path)
                     conn.commit()
-                    record(s1, f"into a plain table, record {kind} (no PK: the raw COPY baseline)"
-                           if kind == "jsonb" else f"into a plain table, record {kind}", time.perf_counter() - t)
+                    record(
+                        s1,
+                        f"into a plain table, record {kind} (no PK: the raw COPY baseline)"
+                        if kind == "jsonb"
+                        else f"into a plain table, record {kind}",
+                        time.perf_counter() - t,
+                    )
         with psycopg.connect(url) as conn:
             conn.execute("drop table copy_text")
             conn.execute("alter table copy_jsonb rename to staged")
@@ -425,7 +490,7 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
 
         # -- 2. load_batch's two steps, replayed in one transaction -----------------------
         s2 = "2. load_batch's two steps replayed in ONE transaction, as it runs them"
-        for r in range(repeat):
+        for _r in range(repeat):
             with psycopg.connect(url) as conn:
                 fresh_raw(conn)
                 conn.execute(sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs()))
@@ -439,8 +504,16 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                 conn.commit()
 
         # -- 3./4. merge variants from a committed stage ----------------------------------
-        def variant(section: str, label: str, statements: list[str], *, pk: bool = True, filled: bool = False,
-                    setup: tuple[str, ...] = (), explain: bool = False) -> None:
+        def variant(
+            section: str,
+            label: str,
+            statements: list[str],
+            *,
+            pk: bool = True,
+            filled: bool = False,
+            setup: tuple[str, ...] = (),
+            explain: bool = False,
+        ) -> None:
             """Stage (a temp copy of the COPY'd data) -> raw table (empty, or already holding the batch)."""
             for _ in range(1 if explain else repeat):
                 with psycopg.connect(url) as conn:
@@ -454,9 +527,13 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                         conn.execute(s)
                     dbs.checkpoint()
                     if explain:
-                        print(f"\n  EXPLAIN (ANALYZE, BUFFERS) of the loader's merge into an {'full' if filled else 'empty'} "
-                              "raw table:")
-                        for (line,) in conn.execute("explain (analyze, buffers, costs off) " + statements[0], merge_params):
+                        print(
+                            f"\n  EXPLAIN (ANALYZE, BUFFERS) of the loader's merge into an {'full' if filled else 'empty'} "
+                            "raw table:"
+                        )
+                        for (line,) in conn.execute(
+                            "explain (analyze, buffers, costs off) " + statements[0], merge_params
+                        ):
                             print("    " + line)
                         conn.rollback()
                         return
@@ -467,16 +544,23 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
         variant(s3, "the loader's merge (exact SQL)", [merge_sql])
         variant(s3, "the loader's merge, work_mem=1GB", [merge_sql], setup=("set work_mem = '1GB'",))
         variant(s3, "INSERT ... ON CONFLICT straight from the stage (no DISTINCT ON, no CTE)", [on_conflict])
-        variant(s3, "UPDATE changed ... FROM stage + INSERT missing (NOT EXISTS), no ON CONFLICT",
-                [update_changed, insert_missing])
+        variant(
+            s3,
+            "UPDATE changed ... FROM stage + INSERT missing (NOT EXISTS), no ON CONFLICT",
+            [update_changed, insert_missing],
+        )
         variant(s3, "plain INSERT ... SELECT into the table with its PK", [plain_insert])
         variant(s3, "plain INSERT ... SELECT, no PK", [plain_insert], pk=False)
         variant(s3, "duplicate-key check on the stage (keys only, hash aggregate)", [dup_check])
         s4 = "4. merge into a raw table already holding the batch (the re-run path)"
         variant(s4, "the loader's merge (exact SQL)", [merge_sql], filled=True)
         variant(s4, "INSERT ... ON CONFLICT straight from the stage", [on_conflict], filled=True)
-        variant(s4, "UPDATE changed ... FROM stage + INSERT missing (NOT EXISTS)", [update_changed, insert_missing],
-                filled=True)
+        variant(
+            s4,
+            "UPDATE changed ... FROM stage + INSERT missing (NOT EXISTS)",
+            [update_changed, insert_missing],
+            filled=True,
+        )
 
         # -- 5. no stage at all ------------------------------------------------------------
         s5 = "5. no stage: COPY straight into an empty raw table (defaults fill _batch_id/_loaded_at)"
@@ -489,11 +573,17 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                     dbs.checkpoint()
                     t = time.perf_counter()
                     conn.execute(
-                        sql.SQL("create table {t} (id bigint, date_status timestamptz, _seq bigint, _request text, "
-                                "record jsonb not null, _batch_id text not null default {b}, "
-                                "_loaded_at timestamptz not null default {a}{pk})").format(
-                            t=sql.SQL(target), b=sql.Literal(merge_params["batch"]), a=sql.Literal(merge_params["at"]),
-                            pk=sql.SQL(", primary key (id)" if pk_inline else "")))
+                        sql.SQL(
+                            "create table {t} (id bigint, date_status timestamptz, _seq bigint, _request text, "
+                            "record jsonb not null, _batch_id text not null default {b}, "
+                            "_loaded_at timestamptz not null default {a}{pk})"
+                        ).format(
+                            t=sql.SQL(target),
+                            b=sql.Literal(merge_params["batch"]),
+                            a=sql.Literal(merge_params["at"]),
+                            pk=sql.SQL(", primary key (id)" if pk_inline else ""),
+                        )
+                    )
                     copy_file(conn, sql.SQL(target), names, csv_path)
                     if not pk_inline:
                         conn.execute(f"alter table {target} add primary key (id)")
@@ -501,15 +591,19 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                     record(s5, label, time.perf_counter() - t)
 
     width = max(len(label) for _, label, _ in results) + 2
-    print(f"\n  {'(median of ' + str(repeat) + ' runs)':<{width}}  {'seconds':>8} {'rows/s':>10} {'x raw COPY':>11}  runs (s)")
+    print(
+        f"\n  {'(median of ' + str(repeat) + ' runs)':<{width}}  {'seconds':>8} {'rows/s':>10} {'x raw COPY':>11}  runs (s)"
+    )
     current = None
     for section, label, runs in results:
         if section != current:
             print(f"  {section}")
             current = section
         seconds = statistics.median(runs)
-        print(f"  {'  ' + label:<{width}}  {seconds:8.2f} {n / seconds:>10,.0f} {seconds / copy_s:>11.2f}  "
-              + ", ".join(f"{s:.2f}" for s in runs))
+        print(
+            f"  {'  ' + label:<{width}}  {seconds:8.2f} {n / seconds:>10,.0f} {seconds / copy_s:>11.2f}  "
+            + ", ".join(f"{s:.2f}" for s in runs)
+        )
 
 
 # --------------------------------------------------------------------------- report
@@ -531,12 +625,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.loader", description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows in the batch (default 1,000,000)")
     ap.add_argument("--repeat", type=int, default=3, help="measurements per method; the median is reported")
-    ap.add_argument("--to-sql-rows", type=int, default=200_000,
-                    help="rows (a prefix of the batch) for pandas to_sql, which is slow (default 200,000; 0 skips)")
-    ap.add_argument("--url", default=os.environ.get("WAREHOUSE_URL"),
-                    help="a server to use instead of a throwaway embedded one (default: $WAREHOUSE_URL); needs CREATEDB")
+    ap.add_argument(
+        "--to-sql-rows",
+        type=int,
+        default=200_000,
+        help="rows (a prefix of the batch) for pandas to_sql, which is slow (default 200,000; 0 skips)",
+    )
+    ap.add_argument(
+        "--url",
+        default=os.environ.get("WAREHOUSE_URL"),
+        help="a server to use instead of a throwaway embedded one (default: $WAREHOUSE_URL); needs CREATEDB",
+    )
     ap.add_argument("--seed", type=int, default=20240101, help="seed of the synthetic tickets")
-    ap.add_argument("--profile", action="store_true", help="also break the loader's time down (EXPLAIN ANALYZE, variants)")
+    ap.add_argument(
+        "--profile", action="store_true", help="also break the loader's time down (EXPLAIN ANALYZE, variants)"
+    )
     args = ap.parse_args(argv)
     n, repeat = args.rows, max(1, args.repeat)
     to_sql_rows = max(0, min(args.to_sql_rows, n))
@@ -544,35 +647,44 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-loader-"))
     try:
         print(f"bench.loader: {n:,} rows, repeat {repeat} (median reported), to_sql on {to_sql_rows:,} rows")
-        print(f"python {platform.python_version()}, psycopg {psycopg.__version__}, {os.cpu_count()} CPUs, "
-              f"load average {_load()} (other processes on the machine skew absolute numbers)")
+        print(
+            f"python {platform.python_version()}, psycopg {psycopg.__version__}, {os.cpu_count()} CPUs, "
+            f"load average {_load()} (other processes on the machine skew absolute numbers)"
+        )
         t = time.perf_counter()
         batch = write_batch(work / "landing", n, args.seed)
         write_s = time.perf_counter() - t
         csv_path = batch.folder / batch.streams["tickets"].file
         size = csv_path.stat().st_size
-        print(f"batch {batch.batch_id}: {size / 2**20:,.1f} MiB CSV, {size / n:,.0f} bytes/row, "
-              f"written in {write_s:.2f} s")
+        print(
+            f"batch {batch.batch_id}: {size / 2**20:,.1f} MiB CSV, {size / n:,.0f} bytes/row, "
+            f"written in {write_s:.2f} s"
+        )
 
         with warehouse(args.url) as (admin, where):
             dbs = Databases(admin)
             facts = dbs.server_facts()
-            print(f"warehouse: {where}; PostgreSQL {facts.pop('server_version')}; "
-                  + ", ".join(f"{k}={v}" for k, v in facts.items()))
+            print(
+                f"warehouse: {where}; PostgreSQL {facts.pop('server_version')}; "
+                + ", ".join(f"{k}={v}" for k, v in facts.items())
+            )
             runs: dict[str, list[float]] = {}
             for r in range(repeat):
                 steps: list[tuple[str, Callable[[], object]]] = [
-                    ("loader", lambda: measure_loader(dbs, r, batch.folder, n)),
-                    ("copy", lambda: measure_copy(dbs, r, csv_path, n)),
+                    ("loader", lambda r=r: measure_loader(dbs, r, batch.folder, n)),
+                    ("copy", lambda r=r: measure_copy(dbs, r, csv_path, n)),
                 ]
                 if r % 2:  # alternate the order so neither always runs first
                     steps.reverse()
                 for name, step in steps:
                     got = step()
-                    for k, v in (got.items() if isinstance(got, dict) else [(name, got)]):
+                    for k, v in got.items() if isinstance(got, dict) else [(name, got)]:
                         runs.setdefault(k, []).append(v)
-                print(f"  repeat {r + 1}/{repeat}: loader {runs['loader'][-1]:.2f} s, re-run {runs['rerun'][-1]:.2f} s, "
-                      f"raw COPY {runs['copy'][-1]:.2f} s", flush=True)
+                print(
+                    f"  repeat {r + 1}/{repeat}: loader {runs['loader'][-1]:.2f} s, re-run {runs['rerun'][-1]:.2f} s, "
+                    f"raw COPY {runs['copy'][-1]:.2f} s",
+                    flush=True,
+                )
             rss_before_pandas = _rss_mib()
 
             if to_sql_rows:
@@ -588,10 +700,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  load average after the measurements: {_load()}")
             med = {k: statistics.median(v) for k, v in runs.items()}
             report(n, to_sql_rows, write_s, runs, med)
-            print(f"\nPeak RSS of this process (getrusage ru_maxrss): {rss_before_pandas:,.0f} MiB through batch write, "
-                  "loader and raw COPY (both stream the file in 1 MiB chunks)"
-                  + (f"; {rss_end:,.0f} MiB at the end, with the pandas DataFrame and to_sql" if to_sql_rows else "")
-                  + ". The PostgreSQL server's memory is not included.")
+            print(
+                f"\nPeak RSS of this process (getrusage ru_maxrss): {rss_before_pandas:,.0f} MiB through batch write, "
+                "loader and raw COPY (both stream the file in 1 MiB chunks)"
+                + (f"; {rss_end:,.0f} MiB at the end, with the pandas DataFrame and to_sql" if to_sql_rows else "")
+                + ". The PostgreSQL server's memory is not included."
+            )
             if args.profile:
                 profile(dbs, csv_path, n, med["copy"], repeat)
     finally:
@@ -615,21 +729,29 @@ def report(n: int, to_sql_rows: int, write_s: float, runs: dict[str, list[float]
     print("-" * len(head))
     for label, rows, seconds, all_runs in lines:
         ratio = (rows / seconds) / copy_rate
-        print(f"{label:<46} {rows:>10,} {seconds:>9.2f} {_fmt_rate(rows, seconds):>10} {ratio:>8.2f}  "
-              + ", ".join(f"{s:.2f}" for s in all_runs))
+        print(
+            f"{label:<46} {rows:>10,} {seconds:>9.2f} {_fmt_rate(rows, seconds):>10} {ratio:>8.2f}  "
+            + ", ".join(f"{s:.2f}" for s in all_runs)
+        )
     loader_ratio = (n / med["loader"]) / copy_rate
-    print(f"\nloader / raw COPY = {loader_ratio:.2f} (target >= {TARGET:.2f}): "
-          + ("TARGET MET" if loader_ratio >= TARGET else "TARGET MISSED"))
-    per = [c / lo for c, lo in zip(runs["copy"], runs["loader"])]
+    print(
+        f"\nloader / raw COPY = {loader_ratio:.2f} (target >= {TARGET:.2f}): "
+        + ("TARGET MET" if loader_ratio >= TARGET else "TARGET MISSED")
+    )
+    per = [c / lo for c, lo in zip(runs["copy"], runs["loader"], strict=False)]
     print("  per repeat (loader and raw COPY ran back to back): " + ", ".join(f"{x:.2f}" for x in per))
     print(f"loader re-run / raw COPY = {(n / med['rerun']) / copy_rate:.2f}")
     if to_sql_rows:
-        print(f"to_sql / raw COPY = {(to_sql_rows / med['to_sql']) / copy_rate:.3f} "
-              f"(to_sql ran on the first {to_sql_rows:,} rows only; rows/s are comparable, elapsed times are not)")
-    print("\nWhere load_batch spends its time (median s): "
-          f"COPY (into the raw table: first load) {med['loader_copy']:.2f}, merge INSERT {med['loader_merge']:.2f}, "
-          f"other (DDL, watermark, _batches, commit) {med['loader_other']:.2f}; "
-          f"re-run: COPY into a temp table {med['rerun_copy']:.2f}, merge {med['rerun_merge']:.2f}")
+        print(
+            f"to_sql / raw COPY = {(to_sql_rows / med['to_sql']) / copy_rate:.3f} "
+            f"(to_sql ran on the first {to_sql_rows:,} rows only; rows/s are comparable, elapsed times are not)"
+        )
+    print(
+        "\nWhere load_batch spends its time (median s): "
+        f"COPY (into the raw table: first load) {med['loader_copy']:.2f}, merge INSERT {med['loader_merge']:.2f}, "
+        f"other (DDL, watermark, _batches, commit) {med['loader_other']:.2f}; "
+        f"re-run: COPY into a temp table {med['rerun_copy']:.2f}, merge {med['rerun_merge']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from pipeline.defaults import default_args
 from pipeline.assets import MARTS, RAW_SOURCES
+from pipeline.defaults import default_args
 
 WAREHOUSE_CONN_ID = "warehouse"
 DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))

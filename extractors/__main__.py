@@ -35,8 +35,10 @@ def cmd_list(_: argparse.Namespace) -> int:
         print(f"{s.name:<12} connection {s.conn_id:<18} schedule {s.schedule:<14} {s.title}")
         for st in s.streams:
             personal = f"  personal: {', '.join(f'{k} ({v})' for k, v in st.personal.items())}" if st.personal else ""
-            print(f"    {st.name:<28} {st.mode:<13} key ({', '.join(st.primary_key)})"
-                  f"{'  cursor ' + st.cursor if st.cursor else ''}{personal}")
+            print(
+                f"    {st.name:<28} {st.mode:<13} key ({', '.join(st.primary_key)})"
+                f"{'  cursor ' + st.cursor if st.cursor else ''}{personal}"
+            )
     return 0
 
 
@@ -62,16 +64,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         def warehouse():
             return psycopg.connect(url)
 
-    ctx = RunContext(runner.connection_from_env(source.conn_id), Path(args.landing or runner.landing_dir()),
-                     _date(args.since) if args.since else None, _date(args.until) if args.until else None,
-                     args.full_refresh, warehouse)
+    ctx = RunContext(
+        runner.connection_from_env(source.conn_id),
+        Path(args.landing or runner.landing_dir()),
+        _date(args.since) if args.since else None,
+        _date(args.until) if args.until else None,
+        args.full_refresh,
+        warehouse,
+    )
     summary: dict = {"extract": runner.extract(source, ctx)}
     status = 0
     if args.load:
         try:
             with warehouse() as conn:
-                summary["load"] = runner.load(source, summary["extract"]["manifest"], conn,
-                                              force_deletions=args.force_deletions, streams=args.stream)
+                summary["load"] = runner.load(
+                    source,
+                    summary["extract"]["manifest"],
+                    conn,
+                    force_deletions=args.force_deletions,
+                    streams=args.stream,
+                )
         except (CompletenessError, LoadError) as exc:
             summary["load"] = {"refused": f"{type(exc).__name__}: {exc}"}
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
@@ -80,10 +92,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    p = argparse.ArgumentParser(prog="python -m extractors", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    p = argparse.ArgumentParser(
+        prog="python -m extractors", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="every source, its connection, schedule and streams").set_defaults(func=cmd_list)
     run = sub.add_parser("run", help="extract one source (and load it)")
@@ -93,8 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--since", help="window start, ISO date or datetime (UTC unless given)")
     run.add_argument("--until", help="window end, ISO date or datetime")
     run.add_argument("--load", action="store_true", help="load the batch into the warehouse")
-    run.add_argument("--force-deletions", action="store_true",
-                     help="let a full refresh delete although its listing is not proved complete")
+    run.add_argument(
+        "--force-deletions",
+        action="store_true",
+        help="let a full refresh delete although its listing is not proved complete",
+    )
     run.add_argument("--landing", help="landing folder (default LANDING_DIR or data/landing)")
     run.set_defaults(func=cmd_run)
     args = p.parse_args(argv)

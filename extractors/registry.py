@@ -10,8 +10,7 @@ import importlib
 
 from extractors.common.source import Source
 
-NAMES = ("deskpro", "whatsapp", "avaya", "email_lapor", "meta", "x", "ga4", "cms", "registers",
-         "employee_advocacy")
+NAMES = ("deskpro", "whatsapp", "avaya", "email_lapor", "meta", "x", "ga4", "cms", "registers", "employee_advocacy")
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(f"extractors.{n}.source").SOURCE for n in NAMES)
 _BY_NAME = {s.name: s for s in SOURCES}

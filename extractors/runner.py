@@ -46,37 +46,61 @@ def connection_from_env(conn_id: str) -> Any:
     var = f"AIRFLOW_CONN_{conn_id.upper()}"
     value = os.environ.get(var)
     if not value:
-        raise SystemExit(f"{conn_id}: set {var} (the Airflow connection, as JSON or URI); "
-                         f"see docs/sources/ for the source's fields")
+        raise SystemExit(
+            f"{conn_id}: set {var} (the Airflow connection, as JSON or URI); see docs/sources/ for the source's fields"
+        )
     if value.lstrip().startswith("{"):
         return Connection.from_json(value, conn_id=conn_id)
     return Connection(conn_id=conn_id, uri=value)
 
 
 def _stream_summary(r: Any) -> dict[str, Any]:
-    return {"pages": r.pages, "rows": r.records, "rejected": r.rejected, "cleaned": r.cleaned, "nulled": r.nulled,
-            "complete": r.complete, "expected": r.expected, "received": r.received, "watermark": r.watermark,
-            "full_refresh": r.full_refresh}
+    return {
+        "pages": r.pages,
+        "rows": r.records,
+        "rejected": r.rejected,
+        "cleaned": r.cleaned,
+        "nulled": r.nulled,
+        "complete": r.complete,
+        "expected": r.expected,
+        "received": r.received,
+        "watermark": r.watermark,
+        "full_refresh": r.full_refresh,
+    }
 
 
 def extract(source: Source, ctx: RunContext) -> dict[str, Any]:
     """Run the source's extract into a committed batch; its summary (``manifest`` = the batch folder)."""
-    log.info("%s: extracting %s", source.name,
-             "everything (full refresh)" if ctx.full_refresh else
-             f"from {ctx.since.isoformat() if ctx.since else 'the stored state'}"
-             f"{' to ' + ctx.until.isoformat() if ctx.until else ''}")
+    log.info(
+        "%s: extracting %s",
+        source.name,
+        "everything (full refresh)"
+        if ctx.full_refresh
+        else f"from {ctx.since.isoformat() if ctx.since else 'the stored state'}"
+        f"{' to ' + ctx.until.isoformat() if ctx.until else ''}",
+    )
     batch = source.extract(ctx)
     streams = {name: _stream_summary(r) for name, r in batch.streams.items()}
     for name, s in streams.items():
-        log.info("%s.%s: %d pages, %d rows, %d rejected, %d cleaned, %d nulled; listing %s%s; watermark %s",
-                 source.name, name, s["pages"], s["rows"], s["rejected"], s["cleaned"], s["nulled"],
-                 {True: "complete", False: "INCOMPLETE", None: "not attested"}[s["complete"]],
-                 f" ({s['received']} of {s['expected']})" if s["expected"] is not None else "", s["watermark"])
+        log.info(
+            "%s.%s: %d pages, %d rows, %d rejected, %d cleaned, %d nulled; listing %s%s; watermark %s",
+            source.name,
+            name,
+            s["pages"],
+            s["rows"],
+            s["rejected"],
+            s["cleaned"],
+            s["nulled"],
+            {True: "complete", False: "INCOMPLETE", None: "not attested"}[s["complete"]],
+            f" ({s['received']} of {s['expected']})" if s["expected"] is not None else "",
+            s["watermark"],
+        )
     return {"source": source.name, "manifest": str(batch.folder), "streams": streams}
 
 
-def load(source: Source, manifest: str | Path, conn: Any, force_deletions: bool = False,
-         streams: list[str] | None = None) -> dict[str, Any]:
+def load(
+    source: Source, manifest: str | Path, conn: Any, force_deletions: bool = False, streams: list[str] | None = None
+) -> dict[str, Any]:
     """Load one committed batch on ``conn`` (psycopg); then retention and ``after_load``."""
     from extractors.common.batch import prune, read_manifest
     from loaders import LoadOptions, load_batch
@@ -88,29 +112,48 @@ def load(source: Source, manifest: str | Path, conn: Any, force_deletions: bool 
         have = read_manifest(manifest)["streams"]
         unknown = set(streams) - set(have)
         if unknown:
-            raise SystemExit(f"{source.name}: no stream {', '.join(sorted(unknown))} in the batch "
-                             f"(it has {', '.join(have)})")
+            raise SystemExit(
+                f"{source.name}: no stream {', '.join(sorted(unknown))} in the batch (it has {', '.join(have)})"
+            )
         to_load = _only_streams(manifest, streams)
     ensure_meta(conn)
-    before = dict(conn.execute("select stream, watermark::text from raw._watermarks where source = %s",
-                               (source.name,)).fetchall())
+    before = dict(
+        conn.execute("select stream, watermark::text from raw._watermarks where source = %s", (source.name,)).fetchall()
+    )
     conn.commit()
     result = load_batch(conn, to_load, options)
-    loaded = {r[0] for r in conn.execute("select batch_id from raw._batches where source = %s",
-                                          (source.name,)).fetchall()}
+    loaded = {
+        r[0] for r in conn.execute("select batch_id from raw._batches where source = %s", (source.name,)).fetchall()
+    }
     conn.commit()
     folder = Path(read_manifest(manifest)["folder"])
     pruned = prune(folder.parent.parent, source.name, retention_days(), loaded.__contains__)
     if source.after_load is not None:
         source.after_load(str(manifest))
-    out: dict[str, Any] = {"source": source.name, "batch_id": result.batch_id, "pruned_batches": len(pruned),
-                           "streams": {}}
+    out: dict[str, Any] = {
+        "source": source.name,
+        "batch_id": result.batch_id,
+        "pruned_batches": len(pruned),
+        "streams": {},
+    }
     for name, sl in result.streams.items():
         s = {**vars(sl), "watermark_before": before.get(name)}
         out["streams"][name] = s
-        log.info("%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined, %d resolved; "
-                 "watermark %s -> %s", source.name, name, sl.table, sl.inserted, sl.updated, sl.unchanged,
-                 sl.deleted, sl.quarantined, sl.resolved, before.get(name), sl.watermark or before.get(name))
+        log.info(
+            "%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined, %d resolved; "
+            "watermark %s -> %s",
+            source.name,
+            name,
+            sl.table,
+            sl.inserted,
+            sl.updated,
+            sl.unchanged,
+            sl.deleted,
+            sl.quarantined,
+            sl.resolved,
+            before.get(name),
+            sl.watermark or before.get(name),
+        )
     return out
 
 
@@ -142,8 +185,9 @@ def _warehouse_factory(conn_id: str) -> Callable[[], Any]:
     return open_
 
 
-def extract_task(source_name: str, warehouse_conn_id: str, start: dt.datetime | None, end: dt.datetime | None,
-                 full_refresh: bool) -> str:
+def extract_task(
+    source_name: str, warehouse_conn_id: str, start: dt.datetime | None, end: dt.datetime | None, full_refresh: bool
+) -> str:
     """The ``extract`` task of a source DAG: the batch folder (its manifest) for ``load``."""
     from airflow.sdk import Connection
 
@@ -151,8 +195,9 @@ def extract_task(source_name: str, warehouse_conn_id: str, start: dt.datetime | 
 
     source = get(source_name)
     full_refresh = bool(full_refresh) or source.reconciles(start)
-    ctx = RunContext(Connection.get(source.conn_id), landing_dir(), start, end, full_refresh,
-                     _warehouse_factory(warehouse_conn_id))
+    ctx = RunContext(
+        Connection.get(source.conn_id), landing_dir(), start, end, full_refresh, _warehouse_factory(warehouse_conn_id)
+    )
     return extract(source, ctx)["manifest"]
 
 

@@ -107,12 +107,15 @@ class LoadOptions:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LoadOptions:
-        opts = cls(max_shrink=float(os.environ.get("DJPK_MAX_SHRINK", DEFAULT_MAX_SHRINK)),
-                   free_rows=int(os.environ.get("DJPK_MAX_SHRINK_FREE_ROWS", DEFAULT_FREE_ROWS)))
+        opts = cls(
+            max_shrink=float(os.environ.get("DJPK_MAX_SHRINK", DEFAULT_MAX_SHRINK)),
+            free_rows=int(os.environ.get("DJPK_MAX_SHRINK_FREE_ROWS", DEFAULT_FREE_ROWS)),
+        )
         for k, v in overrides.items():
             if v is not None:
                 setattr(opts, k, v)
         return opts
+
 
 _ALLOWED_TYPES = {"bigint", "integer", "text", "timestamptz", "date", "boolean", "double precision", "numeric"}
 
@@ -190,7 +193,8 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
     # Tables created before `_seq` and the defaults existed get them once.
     has_seq = conn.execute(
         "select exists (select 1 from pg_attribute where attrelid = %s::regclass and attname = '_seq' "
-        "and not attisdropped)", (f"{RAW}.{spec['table']}",)
+        "and not attisdropped)",
+        (f"{RAW}.{spec['table']}",),
     ).fetchone()[0]
     if not has_seq:
         conn.execute(
@@ -198,8 +202,12 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
                 "alter table {schema}.{table} add column _seq bigint, "
                 "alter column _batch_id set default nullif(current_setting({batch_setting}, true), ''), "
                 "alter column _loaded_at set default current_setting({at_setting})::timestamptz"
-            ).format(schema=schema, table=table, batch_setting=sql.Literal(_BATCH_SETTING),
-                     at_setting=sql.Literal(_LOADED_AT_SETTING))
+            ).format(
+                schema=schema,
+                table=table,
+                batch_setting=sql.Literal(_BATCH_SETTING),
+                at_setting=sql.Literal(_LOADED_AT_SETTING),
+            )
         )
 
 
@@ -215,15 +223,21 @@ def _copy_file(cur: psycopg.Cursor, statement: sql.Composable, csv_path: Path) -
         # only the line number, the column and the rule.
         diag = exc.diag
         where = re.search(r"COPY \S+, line (\d+)(, column (\w+))?", diag.context or "")
-        at = f"line {where.group(1)}" + (f", column {where.group(3)}" if where and where.group(3) else "") if where else "?"
+        at = (
+            f"line {where.group(1)}" + (f", column {where.group(3)}" if where and where.group(3) else "")
+            if where
+            else "?"
+        )
         raise LoadError(f"{csv_path.name}: COPY refused {at}: {diag.message_primary} [{diag.sqlstate}]") from None
     return cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
 
 
 def _key_text(key_cols: list[str], alias: str) -> sql.Composable:
     """SQL for a row's key as ``Stream.describe`` writes it: ``col=value[,col=value]``."""
-    parts = [sql.SQL("{} || coalesce({}.{}::text, 'None')").format(sql.Literal(f"{c}="), sql.Identifier(alias), _ident(c))
-             for c in key_cols]
+    parts = [
+        sql.SQL("{} || coalesce({}.{}::text, 'None')").format(sql.Literal(f"{c}="), sql.Identifier(alias), _ident(c))
+        for c in key_cols
+    ]
     return sql.SQL(" || ',' || ").join(parts)
 
 
@@ -232,20 +246,25 @@ def _check_deletions(evidence: dict, table: str, doomed: int, existing: int, opt
     if doomed == 0 or options.force_deletions:
         return
     source, stream = evidence.get("source"), evidence.get("stream")
-    counts = (f"the source listed {evidence.get('expected') if evidence.get('expected') is not None else 'an unknown number of'} "
-              f"records, {evidence.get('received') if evidence.get('received') is not None else '?'} arrived; "
-              f"{doomed} of the {existing} rows of {table} would be deleted")
-    how = (f"Nothing was loaded or deleted. If the source really dropped them, rerun with "
-           f"`python -m pipeline dag {source} --full-refresh --force-deletions` or the DAG param "
-           f"force_deletions=true (bound: DJPK_MAX_SHRINK={options.max_shrink:g} beyond "
-           f"DJPK_MAX_SHRINK_FREE_ROWS={options.free_rows}).")
+    counts = (
+        f"the source listed {evidence.get('expected') if evidence.get('expected') is not None else 'an unknown number of'} "
+        f"records, {evidence.get('received') if evidence.get('received') is not None else '?'} arrived; "
+        f"{doomed} of the {existing} rows of {table} would be deleted"
+    )
+    how = (
+        f"Nothing was loaded or deleted. If the source really dropped them, rerun with "
+        f"`python -m pipeline dag {source} --full-refresh --force-deletions` or the DAG param "
+        f"force_deletions=true (bound: DJPK_MAX_SHRINK={options.max_shrink:g} beyond "
+        f"DJPK_MAX_SHRINK_FREE_ROWS={options.free_rows})."
+    )
     if evidence.get("complete") is not True:
         why = "; ".join(evidence.get("problems") or []) or "the extract did not prove its listing complete"
         raise CompletenessError(f"{source}.{stream}: full refresh refused: {why}; {counts}. {how}")
     if existing and doomed > options.free_rows and doomed / existing > options.max_shrink:
         raise CompletenessError(
             f"{source}.{stream}: full refresh refused: it would delete {doomed / existing:.1%} of the rows, "
-            f"more than the bound of {options.max_shrink:.0%}; {counts}. {how}")
+            f"more than the bound of {options.max_shrink:.0%}; {counts}. {how}"
+        )
 
 
 def load_stream(
@@ -288,8 +307,10 @@ def load_stream(
         try:
             with conn.transaction(), conn.cursor() as cur:
                 out.copied = out.inserted = _copy_file(
-                    cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(target, copy_cols),
-                    csv_path)
+                    cur,
+                    sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(target, copy_cols),
+                    csv_path,
+                )
             return out
         except psycopg.errors.UniqueViolation:
             log.info("%s: a key occurs more than once in the batch; merging instead", out.table)
@@ -305,9 +326,13 @@ def load_stream(
     )
     with conn.cursor() as cur:
         out.copied = _copy_file(
-            cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(stage, copy_cols), csv_path)
+            cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(stage, copy_cols), csv_path
+        )
 
-        all_cols = [*map(_ident, key_cols), *map(sql.Identifier, ["record", "_request", "_seq", "_batch_id", "_loaded_at"])]
+        all_cols = [
+            *map(_ident, key_cols),
+            *map(sql.Identifier, ["record", "_request", "_seq", "_batch_id", "_loaded_at"]),
+        ]
         updatable = [c for c in all_cols if c.as_string() not in {p.as_string() for p in pk}]
         merged = cur.execute(
             sql.SQL(
@@ -346,16 +371,21 @@ def load_stream(
             if rejected_pks:
                 rejected = sql.Identifier(f"_rejected_{spec['table']}")
                 cur.execute(sql.SQL("drop table if exists {}").format(rejected))
-                cur.execute(sql.SQL("create temp table {} ({}) on commit drop").format(
-                    rejected, sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in pk)))
+                cur.execute(
+                    sql.SQL("create temp table {} ({}) on commit drop").format(
+                        rejected, sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in pk)
+                    )
+                )
                 with cur.copy(sql.SQL("copy {} from stdin").format(rejected)) as cp:
                     for row in rejected_pks:
                         cp.write_row(row)
             cond = _deletion_cond(pk, stage, rejected)
             # NOT EXISTS in a WHERE (an anti-join), never in an aggregate's FILTER (a subplan per row)
             doomed, existing = cur.execute(
-                sql.SQL("select (select count(*) from {target} t where {cond}), (select count(*) from {target})").format(
-                    cond=cond, target=target)).fetchone()
+                sql.SQL(
+                    "select (select count(*) from {target} t where {cond}), (select count(*) from {target})"
+                ).format(cond=cond, target=target)
+            ).fetchone()
             _check_deletions(evidence, out.table, doomed, existing - out.inserted, options)
             if doomed:
                 cur.execute(sql.SQL("delete from {target} t where {cond}").format(target=target, cond=cond))
@@ -365,11 +395,13 @@ def load_stream(
 
 def _deletion_cond(pk: list[sql.Identifier], stage: sql.Identifier, rejected: sql.Identifier | None) -> sql.Composable:
     match = sql.SQL("not exists (select 1 from {stage} s where {cond})").format(
-        stage=stage, cond=sql.SQL(" and ").join(sql.SQL("s.{c} = t.{c}").format(c=c) for c in pk))
+        stage=stage, cond=sql.SQL(" and ").join(sql.SQL("s.{c} = t.{c}").format(c=c) for c in pk)
+    )
     if rejected is None:
         return match
     return sql.SQL("{} and not exists (select 1 from {rej} r where {cond})").format(
-        match, rej=rejected, cond=sql.SQL(" and ").join(sql.SQL("r.{c} = t.{c}::text").format(c=c) for c in pk))
+        match, rej=rejected, cond=sql.SQL(" and ").join(sql.SQL("r.{c} = t.{c}::text").format(c=c) for c in pk)
+    )
 
 
 def _read_rejects(path: Path) -> list[dict]:
@@ -379,14 +411,28 @@ def _read_rejects(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _quarantine(conn: psycopg.Connection, source: str, stream: str, rejects: list[dict], batch_id: str,
-                at: dt.datetime) -> int:
+def _quarantine(
+    conn: psycopg.Connection, source: str, stream: str, rejects: list[dict], batch_id: str, at: dt.datetime
+) -> int:
     rows = []
     for r in rejects:
         rec = json.dumps(r.get("record"), ensure_ascii=False, sort_keys=True)
-        rows.append((source, stream, r["key"], r["reason"], hashlib.sha256(rec.encode()).hexdigest(),
-                     rec.replace("\\u0000", ""), r.get("request"), batch_id, batch_id, at, at,
-                     r.get("action") or "rejected"))
+        rows.append(
+            (
+                source,
+                stream,
+                r["key"],
+                r["reason"],
+                hashlib.sha256(rec.encode()).hexdigest(),
+                rec.replace("\\u0000", ""),
+                r.get("request"),
+                batch_id,
+                batch_id,
+                at,
+                at,
+                r.get("action") or "rejected",
+            )
+        )
     if rows:
         with conn.cursor() as cur:
             cur.executemany(
@@ -403,8 +449,9 @@ def _quarantine(conn: psycopg.Connection, source: str, stream: str, rejects: lis
     return len(rows)
 
 
-def _resolve_quarantine(conn: psycopg.Connection, source: str, stream: str, spec: dict, batch_id: str,
-                        at: dt.datetime) -> int:
+def _resolve_quarantine(
+    conn: psycopg.Connection, source: str, stream: str, spec: dict, batch_id: str, at: dt.datetime
+) -> int:
     """Close the open entries of ``stream`` whose key this batch loaded valid (and did not quarantine again)."""
     key_cols = spec["primary_key"]
     target = sql.SQL("{}.{}").format(sql.Identifier(RAW), _ident(spec["table"]))
@@ -437,7 +484,8 @@ def load_batch(conn: psycopg.Connection, manifest_path: str | Path, options: Loa
             raise CompletenessError(
                 f"{m['source']}.{name}: the extract is incomplete: {'; '.join(s.get('problems') or [])} "
                 f"(expected {s.get('expected')}, received {s.get('received')}). Nothing was loaded or deleted; "
-                f"the next run reads the window again. Override with --force-deletions / force_deletions=true.")
+                f"the next run reads the window again. Override with --force-deletions / force_deletions=true."
+            )
     with conn.transaction():
         try:
             # Errors in the server's log name no record text (CONTEXT would quote the COPY line).
@@ -450,9 +498,17 @@ def load_batch(conn: psycopg.Connection, manifest_path: str | Path, options: Loa
             rejects = _read_rejects(folder / s["rejects_file"])
             evidence = {k: s.get(k) for k in ("complete", "expected", "received", "problems")}
             evidence.update(source=m["source"], stream=name)
-            sl = load_stream(conn, spec, folder / s["file"], m["batch_id"], loaded_at, s.get("full_refresh", False),
-                             evidence=evidence, options=options,
-                             rejected_pks=[r["pk"] for r in rejects if r.get("pk")])
+            sl = load_stream(
+                conn,
+                spec,
+                folder / s["file"],
+                m["batch_id"],
+                loaded_at,
+                s.get("full_refresh", False),
+                evidence=evidence,
+                options=options,
+                rejected_pks=[r["pk"] for r in rejects if r.get("pk")],
+            )
             sl.cleaned = s.get("cleaned", 0)
             sl.quarantined = _quarantine(conn, m["source"], name, rejects, m["batch_id"], loaded_at)
             sl.resolved = _resolve_quarantine(conn, m["source"], name, spec, m["batch_id"], loaded_at)
@@ -471,15 +527,28 @@ def load_batch(conn: psycopg.Connection, manifest_path: str | Path, options: Loa
             f"""insert into {RAW}._batches (batch_id, source, window_, streams, requests, loaded_at)
                 values (%s, %s, %s, %s, %s, %s)
                 on conflict (batch_id) do update set streams = excluded.streams, loaded_at = excluded.loaded_at""",
-            (m["batch_id"], m["source"], json.dumps(m.get("window", {})), json.dumps(result.summary()),
-             m.get("requests"), loaded_at),
+            (
+                m["batch_id"],
+                m["source"],
+                json.dumps(m.get("window", {})),
+                json.dumps(result.summary()),
+                m.get("requests"),
+                loaded_at,
+            ),
         )
     for name, sl in result.streams.items():
         log.info(
-            "%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined, %d resolved, "
-            "%d cleaned",
-            m["source"], name, sl.table, sl.inserted, sl.updated, sl.unchanged, sl.deleted, sl.quarantined,
-            sl.resolved, sl.cleaned,
+            "%s.%s -> %s: %d inserted, %d updated, %d unchanged, %d deleted, %d quarantined, %d resolved, %d cleaned",
+            m["source"],
+            name,
+            sl.table,
+            sl.inserted,
+            sl.updated,
+            sl.unchanged,
+            sl.deleted,
+            sl.quarantined,
+            sl.resolved,
+            sl.cleaned,
         )
     return result
 

@@ -196,11 +196,14 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     # standalone starts its components as `airflow ...` from PATH: put this venv first
     env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.Popen(
-        [bin_path("airflow"), "standalone"], env=env,
+        [bin_path("airflow"), "standalone"],
+        env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    print(f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
-          f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it")
+    print(
+        f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
+        f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
+    )
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -222,8 +225,9 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the whole pipeline and write the month's outputs")
     run.add_argument("--month", action="append", help="YYYY-MM (repeatable); default 2023-12")
@@ -233,8 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("dag_id")
     one.add_argument("--conf", help="run conf as JSON")
     one.add_argument("--full-refresh", action="store_true")
-    one.add_argument("--force-deletions", action="store_true",
-                     help="let a full refresh delete although its listing is not proved complete")
+    one.add_argument(
+        "--force-deletions",
+        action="store_true",
+        help="let a full refresh delete although its listing is not proved complete",
+    )
     bf = sub.add_parser("backfill", help="run a source DAG for each day of a range (no scheduler needed)")
     bf.add_argument("dag_id")
     bf.add_argument("start", help="first logical date, YYYY-MM-DD")
@@ -246,9 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.command == "run":
         args.month = args.month or [DEFAULT_MONTH]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
-    commands = {"run": cmd_run, "dag": cmd_dag, "backfill": cmd_backfill, "airflow": cmd_airflow, "dbt": cmd_dbt, "stop": cmd_stop}
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
+    commands = {
+        "run": cmd_run,
+        "dag": cmd_dag,
+        "backfill": cmd_backfill,
+        "airflow": cmd_airflow,
+        "dbt": cmd_dbt,
+        "stop": cmd_stop,
+    }
     return commands[args.command](args)
 
 

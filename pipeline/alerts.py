@@ -35,7 +35,9 @@ def on_failure(context: dict[str, Any]) -> None:
         import requests
 
         try:
-            requests.post(url, data=json.dumps({"text": line}), headers={"Content-Type": "application/json"}, timeout=10)
+            requests.post(
+                url, data=json.dumps({"text": line}), headers={"Content-Type": "application/json"}, timeout=10
+            )
         except requests.RequestException as exc:  # an alert must never mask the failure
             log.warning("alert webhook post failed: %s", type(exc).__name__)
 

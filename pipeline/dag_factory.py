@@ -42,8 +42,9 @@ def source_dag(source: Source):
         def extract(data_interval_start=None, data_interval_end=None, params=None) -> str:
             from extractors.runner import extract_task
 
-            return extract_task(source.name, WAREHOUSE_CONN_ID, data_interval_start, data_interval_end,
-                                params["full_refresh"])
+            return extract_task(
+                source.name, WAREHOUSE_CONN_ID, data_interval_start, data_interval_end, params["full_refresh"]
+            )
 
         @task(outlets=[raw_asset(source.name)])
         def load(manifest: str, params=None) -> dict:

@@ -28,10 +28,12 @@ def _load_params() -> dict:
 
     return {
         "force_deletions": Param(
-            False, type="boolean",
+            False,
+            type="boolean",
             description="Let a full refresh delete rows although its listing is not proved complete or it "
-                        "shrinks the table by more than DJPK_MAX_SHRINK (default 5 %). Use only when the "
-                        "source really dropped them."),
+            "shrinks the table by more than DJPK_MAX_SHRINK (default 5 %). Use only when the "
+            "source really dropped them.",
+        ),
     }
 
 

@@ -159,7 +159,8 @@ def provision(conn, key: str | bytes) -> str:
             set key_id = excluded.key_id, k_ipad = excluded.k_ipad, k_opad = excluded.k_opad,
                 provisioned_at = now()
             where {TABLE}.key_id is distinct from excluded.key_id""",
-        (kid, ipad, opad))
+        (kid, ipad, opad),
+    )
     conn.commit()
     return kid
 
@@ -171,9 +172,13 @@ def ensure(conn, airflow: bool = False) -> str:
     if key is None and current is not None:
         local = local_key(create=False)
         if local is not None and key_id(local) != current:
-            log.warning("the warehouse's pseudonymisation key (%s) is not the one in %s (%s): keeping the "
-                        "warehouse's; `python -m pipeline.pseudonym_key rotate` replaces it",
-                        current, key_file(), key_id(local))
+            log.warning(
+                "the warehouse's pseudonymisation key (%s) is not the one in %s (%s): keeping the "
+                "warehouse's; `python -m pipeline.pseudonym_key rotate` replaces it",
+                current,
+                key_file(),
+                key_id(local),
+            )
         return current
     origin = f"Airflow Variable {VARIABLE}"
     if key is None:
@@ -182,8 +187,12 @@ def ensure(conn, airflow: bool = False) -> str:
     if current is None:
         log.info("pseudonymisation key %s provisioned from %s", kid, origin)
     elif current != kid:
-        log.warning("pseudonymisation key rotated: %s -> %s (from %s); every pseudonym changes at the next build",
-                    current, kid, origin)
+        log.warning(
+            "pseudonymisation key rotated: %s -> %s (from %s); every pseudonym changes at the next build",
+            current,
+            kid,
+            origin,
+        )
     return kid
 
 
@@ -204,8 +213,9 @@ def provision_task(conn_id: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.pseudonym_key",
-                                 description="Show or rotate the warehouse's pseudonymisation key.")
+    ap = argparse.ArgumentParser(
+        prog="python -m pipeline.pseudonym_key", description="Show or rotate the warehouse's pseudonymisation key."
+    )
     ap.add_argument("command", choices=["status", "rotate"])
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -225,8 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{ENV} is set: rotate by giving the Airflow Variable {VARIABLE} a new value", file=sys.stderr)
             return 2
         key = _write_local_key(key_file(), secrets.token_hex(32), replace=True)
-        print(f"pseudonymisation key rotated: {current_key_id(conn) or '(none)'} -> {provision(conn, key)}; "
-              "rebuild the models (`make run`, or trigger the `transform` DAG)")
+        print(
+            f"pseudonymisation key rotated: {current_key_id(conn) or '(none)'} -> {provision(conn, key)}; "
+            "rebuild the models (`make run`, or trigger the `transform` DAG)"
+        )
     return 0
 
 

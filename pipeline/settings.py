@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from warehouse.config import Warehouse, local_dir, project_root
 
+
 def bin_path(name: str) -> str:
     """A console script of this interpreter's environment (dbt, airflow)."""
     return str(Path(sys.executable).parent / name)
@@ -36,8 +37,9 @@ def airflow_env(wh: Warehouse) -> dict[str, str]:
         "AIRFLOW__API__PORT": os.environ.get("AIRFLOW_PORT", "8080"),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         # Airflow masks the Variable pseudonym_key (pipeline/pseudonym_key.py) in logs and the UI
-        "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES": os.environ.get("AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES",
-                                                                  "pseudonym_key"),
+        "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES": os.environ.get(
+            "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES", "pseudonym_key"
+        ),
         "AIRFLOW_CONN_WAREHOUSE": wh.airflow_conn_uri,
         "SCARF_ANALYTICS": "false",
         "DO_NOT_TRACK": "1",

@@ -69,7 +69,8 @@ def check_sources_fresh(conn_id: str, period: str) -> dict:
     month_end = month_end.replace(day=1)
     with _report_connection(conn_id) as conn:
         rows = conn.execute(
-            "select source, status, last_loaded_at from marts.mart_pipeline_health order by source").fetchall()
+            "select source, status, last_loaded_at from marts.mart_pipeline_health order by source"
+        ).fetchall()
     stale = [s for s, status, at in rows if at is None or at.date() < month_end]
     if stale:
         raise RuntimeError(f"report {period}: sources not loaded since {month_end}: {', '.join(stale)}")

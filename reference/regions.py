@@ -51,43 +51,77 @@ PROVINCE_SHORT_NAMES = {"31": "DKI Jakarta", "34": "DI Yogyakarta"}
 
 # Words typed before a region name. ``kind`` tells which kind of region they announce.
 PREFIX_WORDS: list[tuple[str, str | None]] = [
-    ("kab", "kab"), ("kabupaten", "kab"), ("pemkab", "kab"),
-    ("kota", "kota"), ("pemkot", "kota"), ("kotamadya", "kota"),
-    ("prov", "prov"), ("provinsi", "prov"), ("propinsi", "prov"), ("pemprov", "prov"),
-    ("pemerintah", None), ("pemda", None), ("administrasi", None), ("adm", None),
-    ("bpkad", None), ("bpkd", None), ("bkad", None), ("bpkpd", None), ("bppkad", None),
-    ("bapenda", None), ("bappeda", None), ("bappelitbangda", None), ("dprd", None),
-    ("setda", None), ("setwan", None), ("sekretariat", None), ("inspektorat", None),
-    ("dinas", None), ("kantor", None),
+    ("kab", "kab"),
+    ("kabupaten", "kab"),
+    ("pemkab", "kab"),
+    ("kota", "kota"),
+    ("pemkot", "kota"),
+    ("kotamadya", "kota"),
+    ("prov", "prov"),
+    ("provinsi", "prov"),
+    ("propinsi", "prov"),
+    ("pemprov", "prov"),
+    ("pemerintah", None),
+    ("pemda", None),
+    ("administrasi", None),
+    ("adm", None),
+    ("bpkad", None),
+    ("bpkd", None),
+    ("bkad", None),
+    ("bpkpd", None),
+    ("bppkad", None),
+    ("bapenda", None),
+    ("bappeda", None),
+    ("bappelitbangda", None),
+    ("dprd", None),
+    ("setda", None),
+    ("setwan", None),
+    ("sekretariat", None),
+    ("inspektorat", None),
+    ("dinas", None),
+    ("kantor", None),
 ]
 
 # Aliases: (alias as typed, official label of the region, why). Cleaned with ``clean`` when written to the seed.
 ALIASES: list[tuple[str, str, str]] = [
     # province abbreviations in common use
-    ("NAD", "Prov. Aceh", "abbreviation"), ("Sumut", "Prov. Sumatera Utara", "abbreviation"),
-    ("Sumbar", "Prov. Sumatera Barat", "abbreviation"), ("Sumsel", "Prov. Sumatera Selatan", "abbreviation"),
+    ("NAD", "Prov. Aceh", "abbreviation"),
+    ("Sumut", "Prov. Sumatera Utara", "abbreviation"),
+    ("Sumbar", "Prov. Sumatera Barat", "abbreviation"),
+    ("Sumsel", "Prov. Sumatera Selatan", "abbreviation"),
     ("Babel", "Prov. Kepulauan Bangka Belitung", "abbreviation"),
     ("Bangka Belitung", "Prov. Kepulauan Bangka Belitung", "short name"),
     ("Kepri", "Prov. Kepulauan Riau", "abbreviation"),
-    ("DKI", "Prov. DKI Jakarta", "abbreviation"), ("Jakarta", "Prov. DKI Jakarta", "short name"),
+    ("DKI", "Prov. DKI Jakarta", "abbreviation"),
+    ("Jakarta", "Prov. DKI Jakarta", "short name"),
     ("Daerah Khusus Ibukota Jakarta", "Prov. DKI Jakarta", "official name"),
     ("Daerah Khusus Jakarta", "Prov. DKI Jakarta", "name since 2024"),
-    ("Jabar", "Prov. Jawa Barat", "abbreviation"), ("Jateng", "Prov. Jawa Tengah", "abbreviation"),
+    ("Jabar", "Prov. Jawa Barat", "abbreviation"),
+    ("Jateng", "Prov. Jawa Tengah", "abbreviation"),
     ("DIY", "Prov. DI Yogyakarta", "abbreviation"),
     ("Daerah Istimewa Yogyakarta", "Prov. DI Yogyakarta", "official name"),
-    ("Jogja", "Prov. DI Yogyakarta", "colloquial"), ("Jogjakarta", "Prov. DI Yogyakarta", "colloquial"),
+    ("Jogja", "Prov. DI Yogyakarta", "colloquial"),
+    ("Jogjakarta", "Prov. DI Yogyakarta", "colloquial"),
     ("Yogyakarta", "Prov. DI Yogyakarta", "short name; alone it is ambiguous with Kota Yogyakarta"),
     ("Jatim", "Prov. Jawa Timur", "abbreviation"),
-    ("NTB", "Prov. Nusa Tenggara Barat", "abbreviation"), ("NTT", "Prov. Nusa Tenggara Timur", "abbreviation"),
-    ("Kalbar", "Prov. Kalimantan Barat", "abbreviation"), ("Kalteng", "Prov. Kalimantan Tengah", "abbreviation"),
-    ("Kalsel", "Prov. Kalimantan Selatan", "abbreviation"), ("Kaltim", "Prov. Kalimantan Timur", "abbreviation"),
-    ("Kaltara", "Prov. Kalimantan Utara", "abbreviation"), ("Sulut", "Prov. Sulawesi Utara", "abbreviation"),
-    ("Sulteng", "Prov. Sulawesi Tengah", "abbreviation"), ("Sulsel", "Prov. Sulawesi Selatan", "abbreviation"),
-    ("Sultra", "Prov. Sulawesi Tenggara", "abbreviation"), ("Sulbar", "Prov. Sulawesi Barat", "abbreviation"),
+    ("NTB", "Prov. Nusa Tenggara Barat", "abbreviation"),
+    ("NTT", "Prov. Nusa Tenggara Timur", "abbreviation"),
+    ("Kalbar", "Prov. Kalimantan Barat", "abbreviation"),
+    ("Kalteng", "Prov. Kalimantan Tengah", "abbreviation"),
+    ("Kalsel", "Prov. Kalimantan Selatan", "abbreviation"),
+    ("Kaltim", "Prov. Kalimantan Timur", "abbreviation"),
+    ("Kaltara", "Prov. Kalimantan Utara", "abbreviation"),
+    ("Sulut", "Prov. Sulawesi Utara", "abbreviation"),
+    ("Sulteng", "Prov. Sulawesi Tengah", "abbreviation"),
+    ("Sulsel", "Prov. Sulawesi Selatan", "abbreviation"),
+    ("Sultra", "Prov. Sulawesi Tenggara", "abbreviation"),
+    ("Sulbar", "Prov. Sulawesi Barat", "abbreviation"),
     ("Malut", "Prov. Maluku Utara", "abbreviation"),
     # spellings without spaces or with other spaces
-    ("Pangkalpinang", "Kota Pangkal Pinang", "spelling"), ("Tanjungpinang", "Kota Tanjung Pinang", "spelling"),
-    ("Tolitoli", "Kab. Toli-Toli", "spelling"), ("Baubau", "Kota Bau Bau", "spelling"),
+    ("Pangkalpinang", "Kota Pangkal Pinang", "spelling"),
+    ("Tanjungpinang", "Kota Tanjung Pinang", "spelling"),
+    ("Tolitoli", "Kab. Toli-Toli", "spelling"),
+    ("Baubau", "Kota Bau Bau", "spelling"),
     ("Padang Sidempuan", "Kota Padangsidimpuan", "spelling"),
     ("Pematang Siantar", "Kota Pematangsiantar", "spelling"),
     ("Bandarlampung", "Kota Bandar Lampung", "spelling"),
@@ -95,10 +129,13 @@ ALIASES: list[tuple[str, str, str]] = [
     ("Labuhan Batu Selatan", "Kab. Labuhanbatu Selatan", "spelling"),
     ("Labuhan Batu Utara", "Kab. Labuhanbatu Utara", "spelling"),
     # common short forms
-    ("OKU", "Kab. Ogan Komering Ulu", "abbreviation"), ("OKU Timur", "Kab. Ogan Komering Ulu Timur", "abbreviation"),
+    ("OKU", "Kab. Ogan Komering Ulu", "abbreviation"),
+    ("OKU Timur", "Kab. Ogan Komering Ulu Timur", "abbreviation"),
     ("OKU Selatan", "Kab. Ogan Komering Ulu Selatan", "abbreviation"),
-    ("OKI", "Kab. Ogan Komering Ilir", "abbreviation"), ("Muba", "Kab. Musi Banyuasin", "abbreviation"),
-    ("Kukar", "Kab. Kutai Kartanegara", "abbreviation"), ("Sangihe", "Kab. Kepulauan Sangihe", "short name"),
+    ("OKI", "Kab. Ogan Komering Ilir", "abbreviation"),
+    ("Muba", "Kab. Musi Banyuasin", "abbreviation"),
+    ("Kukar", "Kab. Kutai Kartanegara", "abbreviation"),
+    ("Sangihe", "Kab. Kepulauan Sangihe", "short name"),
 ]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -172,9 +209,20 @@ def all_regions() -> tuple[Region, ...]:
             ("Kota ", "kota", "Kota", True),
         ):
             if name.startswith(prefix):
-                short = name[len(prefix):]
-                out.append(Region(r["code"], kind, name, short, f"{label_prefix} {short}", pcode, pshort,
-                                  _timezone(pcode), autonomous))
+                short = name[len(prefix) :]
+                out.append(
+                    Region(
+                        r["code"],
+                        kind,
+                        name,
+                        short,
+                        f"{label_prefix} {short}",
+                        pcode,
+                        pshort,
+                        _timezone(pcode),
+                        autonomous,
+                    )
+                )
                 break
         else:  # pragma: no cover - the data has no other kind
             raise ValueError(f"unknown region kind: {name}")
@@ -270,13 +318,41 @@ def write_seeds(seed_dir: Path) -> list[Path]:
     path = seed_dir / "ref_regions.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["region_code", "region_kind", "region_name", "region_short_name", "region_label",
-                    "province_code", "province_name", "timezone", "utc_offset_hours", "tz_name",
-                    "is_autonomous", "local_government_code", "match_key"])
+        w.writerow(
+            [
+                "region_code",
+                "region_kind",
+                "region_name",
+                "region_short_name",
+                "region_label",
+                "province_code",
+                "province_name",
+                "timezone",
+                "utc_offset_hours",
+                "tz_name",
+                "is_autonomous",
+                "local_government_code",
+                "match_key",
+            ]
+        )
         for r in all_regions():
-            w.writerow([r.code, r.kind, r.name, r.short_name, r.label, r.province_code, r.province_name,
-                        r.timezone, r.utc_offset, r.tz_name, str(r.is_autonomous).lower(),
-                        r.local_government_code, r.core])
+            w.writerow(
+                [
+                    r.code,
+                    r.kind,
+                    r.name,
+                    r.short_name,
+                    r.label,
+                    r.province_code,
+                    r.province_name,
+                    r.timezone,
+                    r.utc_offset,
+                    r.tz_name,
+                    str(r.is_autonomous).lower(),
+                    r.local_government_code,
+                    r.core,
+                ]
+            )
     paths.append(path)
     path = seed_dir / "ref_region_aliases.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:

@@ -38,8 +38,14 @@ def donut(labels: list[str], values: list[float], title: str = "") -> str:
     fig, ax = plt.subplots(figsize=(4.8, 3.2))
     total = sum(values) or 1
     wedges, _ = ax.pie(values, colors=PALETTE[: len(values)], startangle=90, wedgeprops={"width": 0.4})
-    ax.legend(wedges, [f"{l} ({v / total * 100:.1f}%)".replace(".", ",") for l, v in zip(labels, values)],
-              loc="center left", bbox_to_anchor=(1, 0.5), fontsize=8, frameon=False)
+    ax.legend(
+        wedges,
+        [f"{label} ({v / total * 100:.1f}%)".replace(".", ",") for label, v in zip(labels, values, strict=True)],
+        loc="center left",
+        bbox_to_anchor=(1, 0.5),
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title(title, fontsize=10)
     return _png(fig)
 

@@ -52,40 +52,58 @@ def editions_summary(conn, year: int, until: dt.date | None = None) -> dict[str,
     until = until or dt.date(year, 12, 31)
     if not _exists(conn, "marts.mart_employee_advocacy_editions"):
         return {"year": year, "editions": [], "quarters": []}
-    eds = _rows(conn, "select * from marts.mart_employee_advocacy_editions "
-                      "where year = %s and publish_date <= %s order by publish_date, edition_id", (year, until))
-    ue1 = _rows(conn, "select * from marts.mart_employee_advocacy_edition_units "
-                      "where year = %s and publish_date <= %s order by edition_id, ue1", (year, until))
+    eds = _rows(
+        conn,
+        "select * from marts.mart_employee_advocacy_editions "
+        "where year = %s and publish_date <= %s order by publish_date, edition_id",
+        (year, until),
+    )
+    ue1 = _rows(
+        conn,
+        "select * from marts.mart_employee_advocacy_edition_units "
+        "where year = %s and publish_date <= %s order by edition_id, ue1",
+        (year, until),
+    )
     by_edition: dict[str, list[dict]] = {}
     for r in ue1:
-        by_edition.setdefault(r["edition_id"], []).append({
-            "ue1": r["ue1"], "target": r["target_employees"], "headcount": r["headcount"],
-            "realisasi_pegawai": r["participating_employees"], "pct_of_target": r["pct_of_target"],
-            "pct_of_headcount": r["pct_of_headcount"], "activations_total": r["activations_total"],
-            "activations": {t: r[t] for t in TYPES}, "activation_pcts": {t: r[f"pct_{t}"] for t in TYPES},
-            "social_media_total": r["social_media_total"],
-            "platforms": {p: r[p] for p in PLATFORMS}})
+        by_edition.setdefault(r["edition_id"], []).append(
+            {
+                "ue1": r["ue1"],
+                "target": r["target_employees"],
+                "headcount": r["headcount"],
+                "realisasi_pegawai": r["participating_employees"],
+                "pct_of_target": r["pct_of_target"],
+                "pct_of_headcount": r["pct_of_headcount"],
+                "activations_total": r["activations_total"],
+                "activations": {t: r[t] for t in TYPES},
+                "activation_pcts": {t: r[f"pct_{t}"] for t in TYPES},
+                "social_media_total": r["social_media_total"],
+                "platforms": {p: r[p] for p in PLATFORMS},
+            }
+        )
     editions = []
     for i, e in enumerate(eds, start=1):
-        editions.append({
-            "index": i,
-            "edition_id": e["edition_id"],
-            "title": e["title"],
-            "date": e["publish_date"],
-            "quarter": e["quarter"],
-            "target": e["target_employees"],
-            "target_status": e["target_status"],
-            "realisasi_pegawai": e["participating_employees"],
-            "pct_of_target": e["pct_of_target"],
-            "pct_of_all_employees": e["pct_of_all_employees"],
-            "all_employees": e["all_employees"],
-            "activations_total": e["activations_total"],
-            "activations": {t: e[t] for t in TYPES},
-            "activation_pcts": {t: e[f"pct_{t}"] for t in TYPES},
-            "social_media_total": e["social_media_total"],
-            "platforms": {p: e[p] for p in PLATFORMS},
-            "by_ue1": by_edition.get(e["edition_id"], []),
-        })
+        editions.append(
+            {
+                "index": i,
+                "edition_id": e["edition_id"],
+                "title": e["title"],
+                "date": e["publish_date"],
+                "quarter": e["quarter"],
+                "target": e["target_employees"],
+                "target_status": e["target_status"],
+                "realisasi_pegawai": e["participating_employees"],
+                "pct_of_target": e["pct_of_target"],
+                "pct_of_all_employees": e["pct_of_all_employees"],
+                "all_employees": e["all_employees"],
+                "activations_total": e["activations_total"],
+                "activations": {t: e[t] for t in TYPES},
+                "activation_pcts": {t: e[f"pct_{t}"] for t in TYPES},
+                "social_media_total": e["social_media_total"],
+                "platforms": {p: e[p] for p in PLATFORMS},
+                "by_ue1": by_edition.get(e["edition_id"], []),
+            }
+        )
     # quarter and year figures over the editions listed (so a month's summary is as of that month)
     quarters = []
     for q in sorted({e["quarter"] for e in editions}):
@@ -95,8 +113,12 @@ def editions_summary(conn, year: int, until: dt.date | None = None) -> dict[str,
     if editions:
         out["year_total"] = _period(str(year), editions)
         if until >= dt.date(year, 12, 31) and _exists(conn, "marts.mart_employee_advocacy_quarters"):
-            distinct = dict(conn.execute("select period, participating_employees from "
-                                         "marts.mart_employee_advocacy_quarters where year = %s", (year,)).fetchall())
+            distinct = dict(
+                conn.execute(
+                    "select period, participating_employees from marts.mart_employee_advocacy_quarters where year = %s",
+                    (year,),
+                ).fetchall()
+            )
             for q in quarters:
                 q["participating_employees"] = _n(distinct.get(q["quarter"]))
             out["year_total"]["participating_employees"] = _n(distinct.get(str(year)))

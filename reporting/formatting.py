@@ -52,9 +52,14 @@ def timestamp_id(value: dt.datetime | str | None) -> str:
 
 
 FIELD_LABELS = {
-    "value": "nilai", "prev_month": "bulan sebelumnya", "same_month_last_year": "bulan yang sama tahun lalu",
-    "ytd": "sampai dengan bulan ini", "mom_pct": "perubahan dari bulan sebelumnya",
-    "yoy_pct": "perubahan dari tahun lalu", "share_pct": "persentase", "breakdown": "rincian",
+    "value": "nilai",
+    "prev_month": "bulan sebelumnya",
+    "same_month_last_year": "bulan yang sama tahun lalu",
+    "ytd": "sampai dengan bulan ini",
+    "mom_pct": "perubahan dari bulan sebelumnya",
+    "yoy_pct": "perubahan dari tahun lalu",
+    "share_pct": "persentase",
+    "breakdown": "rincian",
     "ytd_breakdown": "rincian tahun berjalan",
 }
 
@@ -90,8 +95,7 @@ def previous_period(period: str, months: int = 1) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def change_phrase(change_pct: float | None, earlier: float | None, against: str,
-                  current: float | None = None) -> str:
+def change_phrase(change_pct: float | None, earlier: float | None, against: str, current: float | None = None) -> str:
     """ "meningkat 12% dibandingkan <against> (1.305)", as the report words it."""
     if earlier is None:
         return f"belum dapat dibandingkan dengan {against} (data tidak tersedia)"

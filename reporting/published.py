@@ -58,6 +58,8 @@ def load_published(conn, period: str) -> list[dict[str, Any]]:
         return []
     cur = conn.execute(
         "select metric_key, field, label, published_value, explanation from marts.mart_published_report "
-        "where period = %s order by metric_key, field", (period,))
+        "where period = %s order by metric_key, field",
+        (period,),
+    )
     cols = [c.name for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]

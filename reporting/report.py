@@ -28,26 +28,45 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # Which source system a metric comes from: named when the figure is missing.
 METRIC_SOURCE = {
-    "website_publications": "CMS situs web", "website_visitors": "Google Analytics",
-    "consultation_tickets": "semua kanal konsultasi", "social_media_content_avg": "Instagram/X/Facebook",
-    "video_conferences": "register video conference", "whatsapp_blasts": "WhatsApp",
-    "face_to_face_consultations": "register tatap muka", "ppid_requests": "register PPID",
-    "webinars": "register webinar", "tickets_whatsapp": "WhatsApp", "tickets_phone": "Avaya (telepon)",
-    "tickets_hai_kemenkeu": "Deskpro", "tickets_live_chat": "Deskpro", "tickets_email_call_center": "Deskpro",
-    "chatbot_users": "WhatsApp", "chatbot_menu_selections": "WhatsApp", "email_lapor_messages": "mailbox Email Lapor",
-    "escalated_tickets": "semua kanal konsultasi", "tickets_timezone_identified": "semua kanal konsultasi",
-    "tickets_within_service_hours": "semua kanal konsultasi", "tickets_outside_service_hours": "semua kanal konsultasi",
-    "users_by_segment": "semua kanal konsultasi", "top_local_governments": "semua kanal konsultasi",
-    "agent_satisfaction_avg": "semua kanal konsultasi", "consultation_topics": "semua kanal konsultasi",
-    "complaints_pengaduan": "register pengaduan", "complaints_keluhan_layanan": "register pengaduan",
-    "complaints_keluhan_kebijakan": "register pengaduan", "instagram_village_followers": "register pengikut desa",
+    "website_publications": "CMS situs web",
+    "website_visitors": "Google Analytics",
+    "consultation_tickets": "semua kanal konsultasi",
+    "social_media_content_avg": "Instagram/X/Facebook",
+    "video_conferences": "register video conference",
+    "whatsapp_blasts": "WhatsApp",
+    "face_to_face_consultations": "register tatap muka",
+    "ppid_requests": "register PPID",
+    "webinars": "register webinar",
+    "tickets_whatsapp": "WhatsApp",
+    "tickets_phone": "Avaya (telepon)",
+    "tickets_hai_kemenkeu": "Deskpro",
+    "tickets_live_chat": "Deskpro",
+    "tickets_email_call_center": "Deskpro",
+    "chatbot_users": "WhatsApp",
+    "chatbot_menu_selections": "WhatsApp",
+    "email_lapor_messages": "mailbox Email Lapor",
+    "escalated_tickets": "semua kanal konsultasi",
+    "tickets_timezone_identified": "semua kanal konsultasi",
+    "tickets_within_service_hours": "semua kanal konsultasi",
+    "tickets_outside_service_hours": "semua kanal konsultasi",
+    "users_by_segment": "semua kanal konsultasi",
+    "top_local_governments": "semua kanal konsultasi",
+    "agent_satisfaction_avg": "semua kanal konsultasi",
+    "consultation_topics": "semua kanal konsultasi",
+    "complaints_pengaduan": "register pengaduan",
+    "complaints_keluhan_layanan": "register pengaduan",
+    "complaints_keluhan_kebijakan": "register pengaduan",
+    "instagram_village_followers": "register pengikut desa",
 }
 
 REJECTED_LISTED = 25  # rejected records listed there (register rows first)
 
 CHANNEL_KEYS = [
-    ("tickets_whatsapp", "WhatsApp"), ("tickets_phone", "Telepon"), ("tickets_hai_kemenkeu", "HAI Kemenkeu"),
-    ("tickets_live_chat", "Live Chat"), ("tickets_email_call_center", "Email Call Center"),
+    ("tickets_whatsapp", "WhatsApp"),
+    ("tickets_phone", "Telepon"),
+    ("tickets_hai_kemenkeu", "HAI Kemenkeu"),
+    ("tickets_live_chat", "Live Chat"),
+    ("tickets_email_call_center", "Email Call Center"),
 ]
 
 
@@ -72,34 +91,52 @@ def _table_exists(conn, name: str) -> bool:
 def _rows(conn, sql: str, params=()) -> list[dict[str, Any]]:
     cur = conn.execute(sql, params)
     cols = [c.name for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]
 
 
 def collect(conn, period: str) -> ReportData:
     summary = build_summary(conn, period)
-    data = ReportData(period, summary["metrics"], employee_advocacy=summary.get("employee_advocacy"),
-                      generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    data = ReportData(
+        period,
+        summary["metrics"],
+        employee_advocacy=summary.get("employee_advocacy"),
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
     month = dt.date.fromisoformat(period + "-01")
     start = dt.date.fromisoformat(fmt.previous_period(period, 12) + "-01")
     if _table_exists(conn, "marts.mart_monthly_channel_volume"):
-        for r in _rows(conn, """select to_char(month, 'YYYY-MM') as month, channel_name, tickets
+        for r in _rows(
+            conn,
+            """select to_char(month, 'YYYY-MM') as month, channel_name, tickets
                                  from marts.mart_monthly_channel_volume
-                                 where month between %s and %s order by month""", (start, month)):
+                                 where month between %s and %s order by month""",
+            (start, month),
+        ):
             data.channel_trend.setdefault(r["channel_name"], {})[r["month"]] = r["tickets"]
     if _table_exists(conn, "marts.mart_pipeline_health"):
         data.health = _rows(conn, "select * from marts.mart_pipeline_health order by source")
     if _table_exists(conn, "marts.mart_monthly_region_match_rate"):
-        found = _rows(conn, """select consultations, with_region_text, matched, unmatched, unmatched_texts, match_rate
-                                from marts.mart_monthly_region_match_rate where month = %s""", (month,))
+        found = _rows(
+            conn,
+            """select consultations, with_region_text, matched, unmatched, unmatched_texts, match_rate
+                                from marts.mart_monthly_region_match_rate where month = %s""",
+            (month,),
+        )
         data.region_match = found[0] if found else None
     if _table_exists(conn, "marts.mart_rejected_records"):
-        data.rejected = _rows(conn, """select source, stream, record_key, reason, times_seen, action,
+        data.rejected = _rows(
+            conn,
+            """select source, stream, record_key, reason, times_seen, action,
                                               first_seen_at, last_seen_at
                                        from marts.mart_rejected_records
                                        order by source = 'registers' desc, source, stream, record_key limit %s""",
-                              (REJECTED_LISTED,))
-    data.differences = [r for r in compare(data.metrics, load_published(conn, period))
-                        if r["status"] in ("differs_explained", "differs_unexplained")]
+            (REJECTED_LISTED,),
+        )
+    data.differences = [
+        r
+        for r in compare(data.metrics, load_published(conn, period))
+        if r["status"] in ("differs_explained", "differs_unexplained")
+    ]
     return data
 
 
@@ -130,8 +167,14 @@ class Figures:
         if "prev_month" in m or "mom_pct" in m:
             parts.append(fmt.change_phrase(m.get("mom_pct"), m.get("prev_month"), "bulan sebelumnya", m.get("value")))
         if "same_month_last_year" in m or "yoy_pct" in m:
-            parts.append(fmt.change_phrase(m.get("yoy_pct"), m.get("same_month_last_year"),
-                                           f"bulan {fmt.month_name(fmt.previous_period(period, 12))}", m.get("value")))
+            parts.append(
+                fmt.change_phrase(
+                    m.get("yoy_pct"),
+                    m.get("same_month_last_year"),
+                    f"bulan {fmt.month_name(fmt.previous_period(period, 12))}",
+                    m.get("value"),
+                )
+            )
         return " dan ".join(parts)
 
     def unavailable(self, key: str) -> str:
@@ -159,7 +202,10 @@ class Figures:
         present = [(label, self.data.metrics[k]["value"]) for k, label in CHANNEL_KEYS if k in self.data.metrics]
         if not present:
             return ""
-        return _img(charts.donut([l for l, _ in present], [float(v) for _, v in present], "Komposisi kanal"), "komposisi")
+        return _img(
+            charts.donut([label for label, _ in present], [float(v) for _, v in present], "Komposisi kanal"),
+            "komposisi",
+        )
 
 
 def _img(src: str, alt: str) -> str:
@@ -167,15 +213,29 @@ def _img(src: str, alt: str) -> str:
 
 
 def render_html(data: ReportData) -> tuple[str, Figures]:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html", "html.j2"]),
-                             undefined=jinja2.StrictUndefined)
-    env.filters.update(num=fmt.num, pct=fmt.pct, date_id=fmt.date_id, timestamp_id=fmt.timestamp_id,
-                       field_label=fmt.field_label, figure=fmt.figure)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        num=fmt.num,
+        pct=fmt.pct,
+        date_id=fmt.date_id,
+        timestamp_id=fmt.timestamp_id,
+        field_label=fmt.field_label,
+        figure=fmt.figure,
+    )
     figures = Figures(data)
     html = env.get_template("laporan.html.j2").render(
-        d=data, f=figures, month=fmt.month_name(data.period), year=data.period[:4],
-        prev_year_month=fmt.month_name(fmt.previous_period(data.period, 12)), channels=CHANNEL_KEYS,
-        source_of=METRIC_SOURCE, ea=employee_advocacy_report.render(data.employee_advocacy, data.period[:4]),
+        d=data,
+        f=figures,
+        month=fmt.month_name(data.period),
+        year=data.period[:4],
+        prev_year_month=fmt.month_name(fmt.previous_period(data.period, 12)),
+        channels=CHANNEL_KEYS,
+        source_of=METRIC_SOURCE,
+        ea=employee_advocacy_report.render(data.employee_advocacy, data.period[:4]),
     )
     return html, figures
 

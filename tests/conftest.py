@@ -41,8 +41,11 @@ def dbt_manifest() -> Path:
     project = ROOT / "dbt_project"
     env = {**os.environ, "WAREHOUSE_USER": "parse", "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": "parse"}
     dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
-                   check=True, env=env)
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+        check=True,
+        env=env,
+    )
     return project / "target" / "manifest.json"
 
 
@@ -91,16 +94,21 @@ class PipelineEnv:
         self.base = base
         self.out = base / "out"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "WAREHOUSE", "DBT_"))}
-        self.env.update(DJPK_LOCAL_DIR=str(base / "local"), LANDING_DIR=str(base / "landing"),
-                        PROJECT_OUT_DIR=str(self.out))
+        self.env.update(
+            DJPK_LOCAL_DIR=str(base / "local"), LANDING_DIR=str(base / "landing"), PROJECT_OUT_DIR=str(self.out)
+        )
 
     def run(self, *args: str, check: bool = True):
         import subprocess
         import sys
 
         # as `make run` does: the stand-ins of the sources run around the pipeline
-        res = subprocess.run([sys.executable, "-m", "simulators.run", "--", sys.executable, "-m", "pipeline", *args],
-                             env=self.env, capture_output=True, text=True)
+        res = subprocess.run(
+            [sys.executable, "-m", "simulators.run", "--", sys.executable, "-m", "pipeline", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         if check:
             assert res.returncode == 0, res.stdout[-5000:] + res.stderr[-5000:]
         return res
@@ -110,8 +118,13 @@ class PipelineEnv:
         import subprocess
         import sys
 
-        return subprocess.run([sys.executable, "-m", "warehouse", "url", "--show-password"], env=self.env,
-                              capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            [sys.executable, "-m", "warehouse", "url", "--show-password"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
 
     @property
     def pseudonym_key(self) -> str:
@@ -126,9 +139,16 @@ class PipelineEnv:
         import subprocess
         import sys
 
-        subprocess.run([sys.executable, "-c",
-                        "from warehouse.embedded import EmbeddedPostgres; from warehouse.config import local_dir; "
-                        "EmbeddedPostgres(local_dir() / 'warehouse').destroy()"], env=self.env, check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from warehouse.embedded import EmbeddedPostgres; from warehouse.config import local_dir; "
+                "EmbeddedPostgres(local_dir() / 'warehouse').destroy()",
+            ],
+            env=self.env,
+            check=False,
+        )
 
 
 @pytest.fixture(scope="session")

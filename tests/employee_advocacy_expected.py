@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from simulators.employee_advocacy.world import snapshots
 
-SCALARS = ("target", "realisasi_pegawai", "pct_of_target", "pct_of_all_employees", "all_employees",
-           "activations_total", "social_media_total")
+SCALARS = (
+    "target",
+    "realisasi_pegawai",
+    "pct_of_target",
+    "pct_of_all_employees",
+    "all_employees",
+    "activations_total",
+    "social_media_total",
+)
 
 
 def mismatches(editions: list[dict]) -> list[str]:
@@ -24,8 +31,13 @@ def mismatches(editions: list[dict]) -> list[str]:
         pairs += [(f"platforms.{k}", v, got["platforms"][k]) for k, v in ed["platforms"].items()]
         pairs.append(("quarter_printed", ed["quarter_printed"], got["quarter"].split("-")[-1]))
         if ed.get("unlabeled_platform_values"):
-            pairs.append(("unlabeled_platform_values", ed["unlabeled_platform_values"],
-                          sorted(got["platforms"].values(), reverse=True)[:len(ed["unlabeled_platform_values"])]))
+            pairs.append(
+                (
+                    "unlabeled_platform_values",
+                    ed["unlabeled_platform_values"],
+                    sorted(got["platforms"].values(), reverse=True)[: len(ed["unlabeled_platform_values"])],
+                )
+            )
         for name, want, have in pairs:
             if want is None or name in skip:
                 continue

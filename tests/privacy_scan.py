@@ -134,7 +134,9 @@ class PersonalData:
 
 # Every string member (or array member) of every object of a row, and the objects that
 # carry a person's name; prefiltered in the database (the raw tables are large).
-STRING_MEMBERS = 'strict $.** ? (@.type() == "object").keyvalue() ? (@.value.type() == "string" || @.value.type() == "array")'
+STRING_MEMBERS = (
+    'strict $.** ? (@.type() == "object").keyvalue() ? (@.value.type() == "string" || @.value.type() == "array")'
+)
 NAMED_OBJECTS = 'strict $.** ? (@.type() == "object" && (exists(@.first_name) || exists(@.profile)))'
 MAYBE_PERSONAL = r"@|(\+?62|0)[ .-]?8[0-9]|#.*#.*#|[Nn][Aa][Mm][Aa]"
 
@@ -142,21 +144,30 @@ MAYBE_PERSONAL = r"@|(\+?62|0)[ .-]?8[0-9]|#.*#.*#|[Nn][Aa][Mm][Aa]"
 def collect_personal_data(conn, schema: str = "raw") -> PersonalData:
     """Every e-mail, phone number and person's name in the tables of ``schema``."""
     found = PersonalData()
-    tables = [t for (t,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,))]
+    tables = [
+        t
+        for (t,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,)
+        )
+    ]
     keys = sorted(PHONE_KEYS | NAME_KEYS | USER_ID_KEYS)
     for table in tables:
         where = f"{schema}.{table}"
         rel = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-        members = conn.execute(sql.SQL(
-            """select distinct kv ->> 'key', kv -> 'value'
+        members = conn.execute(
+            sql.SQL(
+                """select distinct kv ->> 'key', kv -> 'value'
                from {} as t, jsonb_path_query(to_jsonb(t), %s) as kv
-               where kv ->> 'key' = any(%s) or kv ->> 'value' ~ %s""").format(rel),
-            (STRING_MEMBERS, keys, MAYBE_PERSONAL))
+               where kv ->> 'key' = any(%s) or kv ->> 'value' ~ %s"""
+            ).format(rel),
+            (STRING_MEMBERS, keys, MAYBE_PERSONAL),
+        )
         for key, value in members:
             found.walk(value, where, key)
-        for (obj,) in conn.execute(sql.SQL(
-                "select distinct o from {} as t, jsonb_path_query(to_jsonb(t), %s) as o").format(rel), (NAMED_OBJECTS,)):
+        for (obj,) in conn.execute(
+            sql.SQL("select distinct o from {} as t, jsonb_path_query(to_jsonb(t), %s) as o").format(rel),
+            (NAMED_OBJECTS,),
+        ):
             found.walk(obj, where)
     return found
 
@@ -170,19 +181,27 @@ def readable_relations(conn, role: str) -> list[tuple[str, str]]:
              and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
              and has_schema_privilege(%s, n.oid, 'USAGE')
              and has_table_privilege(%s, c.oid, 'SELECT')
-           order by 1, 2""", (role, role)).fetchall()
+           order by 1, 2""",
+        (role, role),
+    ).fetchall()
 
 
 def relation_values(conn, role: str) -> Iterator[tuple[str, str]]:
     """(relation.column, value as text) for every distinct non-null value ``role`` can read."""
     for schema, rel in readable_relations(conn, role):
-        cols = [c for (c,) in conn.execute(
-            """select attname from pg_attribute
+        cols = [
+            c
+            for (c,) in conn.execute(
+                """select attname from pg_attribute
                where attrelid = (quote_ident(%s) || '.' || quote_ident(%s))::regclass and attnum > 0 and not attisdropped
-               order by attnum""", (schema, rel))]
+               order by attnum""",
+                (schema, rel),
+            )
+        ]
         for col in cols:
             q = sql.SQL("select distinct {c}::text from {s}.{r} where {c} is not null").format(
-                c=sql.Identifier(col), s=sql.Identifier(schema), r=sql.Identifier(rel))
+                c=sql.Identifier(col), s=sql.Identifier(schema), r=sql.Identifier(rel)
+            )
             for (v,) in conn.execute(q):
                 yield f"{schema}.{rel}.{col}", v
 
@@ -192,6 +211,7 @@ def file_values(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
     for p in paths:
         text = p.read_text(errors="replace")
         if p.suffix == ".json":
+
             def strings(v):
                 if isinstance(v, dict):
                     for k, x in v.items():
@@ -202,6 +222,7 @@ def file_values(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
                         yield from strings(x)
                 elif v is not None:
                     yield str(v)
+
             for s in strings(json.loads(text)):
                 yield str(p), s
         else:
@@ -302,6 +323,6 @@ def find_leaks(personal: PersonalData, values: Iterable[tuple[str, str]]) -> lis
             words = name_words(text)
             for n in by_length:
                 for j in range(len(words) - n + 1):
-                    if tuple(words[j:j + n]) in personal.names:
-                        report("name", " ".join(words[j:j + n]), form, where, value)
+                    if tuple(words[j : j + n]) in personal.names:
+                        report("name", " ".join(words[j : j + n]), form, where, value)
     return leaks

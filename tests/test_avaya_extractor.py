@@ -22,9 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # One record as the switch writes it, column by column (123 characters, CR LF not included):
 # date   time sec-d c code code in-t dialed-num (23)          calling-num(15) vdn   crt acct-code (15)  f ucid (20)
-LITERAL = (
-    "120423 0931   265 9           801  3005                    03189882964     50420 010 21              0 00001000021701656794"
-)
+LITERAL = "120423 0931   265 9           801  3005                    03189882964     50420 010 21              0 00001000021701656794"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +32,9 @@ def drop(tmp_path_factory):
 
 
 def fresh_drop(tmp_path, **kw) -> AvayaStandIn:
-    return AvayaStandIn(tmp_path / "drop", seed=2023, start=kw.pop("start", "2023-12-01"), end="2024-01-01", **kw).write()
+    return AvayaStandIn(
+        tmp_path / "drop", seed=2023, start=kw.pop("start", "2023-12-01"), end="2024-01-01", **kw
+    ).write()
 
 
 def extract(folder: Path, landing: Path, **kw):
@@ -79,9 +79,17 @@ def test_day_month_date_format_is_a_layout_setting():
 
 @pytest.mark.parametrize("code", sorted(CONDITION_CODES))
 def test_every_condition_code_of_the_layout_is_parsed(code):
-    line = CUSTOMIZED.format({"date": "010223", "time": "2359", "sec_dur": 35999 if code == "4" else 7,
-                              "cond_code": code, "calling_num": "2101", "dialed_num": "2102",
-                              "ucid": "" if code == "6" else "00001123451675270000"})
+    line = CUSTOMIZED.format(
+        {
+            "date": "010223",
+            "time": "2359",
+            "sec_dur": 35999 if code == "4" else 7,
+            "cond_code": code,
+            "calling_num": "2101",
+            "dialed_num": "2102",
+            "ucid": "" if code == "6" else "00001123451675270000",
+        }
+    )
     r = cdr_format.parse_line(line)
     assert r["cond_code"] == code
     assert (r["call_date"], r["call_time"]) == ("2023-01-02", 2359)
@@ -176,7 +184,10 @@ def test_a_cdr_file_missing_records_before_its_trailer_fails(tmp_path):
     name = cdr_name(dt.date(2023, 12, 7))
     lines = drop.lines(name)
     drop.path(name).write_bytes(("\r\n".join(lines[:2] + lines[-1:]) + "\r\n").encode())
-    with pytest.raises(TruncatedFileError, match=rf"{name}: truncated: the trailer announces {len(lines) - 1} records, the file holds 2"):
+    with pytest.raises(
+        TruncatedFileError,
+        match=rf"{name}: truncated: the trailer announces {len(lines) - 1} records, the file holds 2",
+    ):
         extract(drop.folder, tmp_path / "landing")
 
 
@@ -202,7 +213,8 @@ def test_bad_lines_are_rejected_with_file_line_and_reason_and_the_rest_are_kept(
     batch = extract(drop.folder, tmp_path / "landing")
     cdr_rejects, cms_rejects = rejects(batch, "cdr"), rejects(batch, "hsplit")
     assert [(r["key"], r["reason"]) for r in cdr_rejects] == [
-        (f"{cdr_file}:3", "record has 114 characters, the djpk-customized layout has 123 (truncated or garbled record)")]
+        (f"{cdr_file}:3", "record has 114 characters, the djpk-customized layout has 123 (truncated or garbled record)")
+    ]
     assert cdr_rejects[0]["record"]["raw_record"] == drop.lines(cdr_file)[2]
     assert [(r["key"], r["reason"]) for r in cms_rejects] == [(f"{cms_file}:4", "row has 6 fields, the header has 17")]
     kept = [r for r in rows(batch, "cdr") if r["source_file"] == cdr_file]
@@ -238,7 +250,9 @@ def test_the_connection_points_at_the_folder_and_its_patterns(tmp_path):
     assert isinstance(config.folder, LocalFolder) and config.folder.root == tmp_path
     assert config.options.patterns["cdr"] == "x/*.cdr" and config.options.patterns["hsplit"] == "cms/hsplit_*.csv"
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        AvayaConfig.from_connection(SimpleNamespace(conn_type="fs", host=None, extra_dejson={"path": str(tmp_path / "no")}))
+        AvayaConfig.from_connection(
+            SimpleNamespace(conn_type="fs", host=None, extra_dejson={"path": str(tmp_path / "no")})
+        )
 
 
 def test_the_stand_in_is_deterministic(tmp_path):
@@ -247,4 +261,8 @@ def test_the_stand_in_is_deterministic(tmp_path):
     c = AvayaStandIn(tmp_path / "c", seed=8, start="2023-12-01", end="2024-01-01").write()
     name = cdr_name(dt.date(2023, 12, 12))
     assert a.path(name).read_bytes() == b.path(name).read_bytes() != c.path(name).read_bytes()
-    assert a.world.figures[("consultation", "2023-12")].answered == 149 == c.world.figures[("consultation", "2023-12")].answered
+    assert (
+        a.world.figures[("consultation", "2023-12")].answered
+        == 149
+        == c.world.figures[("consultation", "2023-12")].answered
+    )

@@ -33,8 +33,10 @@ def extract_and_load(conn, drop, landing, full_refresh=False):
 
 
 def snapshot(conn) -> dict:
-    return {t: conn.execute(f"select count(*), max(_loaded_at), count(distinct _batch_id) from raw.{t}").fetchone()
-            for t in TABLES}
+    return {
+        t: conn.execute(f"select count(*), max(_loaded_at), count(distinct _batch_id) from raw.{t}").fetchone()
+        for t in TABLES
+    }
 
 
 def test_a_bad_cdr_line_is_quarantined_with_file_line_and_reason_while_the_rest_load(conn, drop, tmp_path):
@@ -43,11 +45,22 @@ def test_a_bad_cdr_line_is_quarantined_with_file_line_and_reason_while_the_rest_
     drop.replace_line(name, 2, lines[1][:60])  # a record the collector cut short
     _, result = extract_and_load(conn, drop, tmp_path / "landing")
     assert result.streams["cdr"].quarantined == 1
-    q = conn.execute("select stream, record_key, reason, record ->> 'raw_record', record ->> 'line_no' "
-                     "from raw._quarantine where source = 'avaya'").fetchall()
-    assert q == [("cdr", f"{name}:2", "record has 60 characters, the djpk-customized layout has 123 "
-                  "(truncated or garbled record)", lines[1][:60], "2")]
-    loaded = conn.execute("select count(*) from raw.avaya__cdr where record ->> 'source_file' = %s", (name,)).fetchone()[0]
+    q = conn.execute(
+        "select stream, record_key, reason, record ->> 'raw_record', record ->> 'line_no' "
+        "from raw._quarantine where source = 'avaya'"
+    ).fetchall()
+    assert q == [
+        (
+            "cdr",
+            f"{name}:2",
+            "record has 60 characters, the djpk-customized layout has 123 (truncated or garbled record)",
+            lines[1][:60],
+            "2",
+        )
+    ]
+    loaded = conn.execute(
+        "select count(*) from raw.avaya__cdr where record ->> 'source_file' = %s", (name,)
+    ).fetchone()[0]
     assert loaded == len(lines) - 2  # every record but the bad one (and the trailer)
     expected = sum(1 for m in drop.world.months for _ in m.cdr)
     assert conn.execute("select count(*) from raw.avaya__cdr").fetchone()[0] == expected - 1
@@ -69,14 +82,34 @@ def test_each_file_is_loaded_once_and_a_rerun_changes_nothing(conn, drop, tmp_pa
 
 def dbt(db_url: str, target: Path, *args: str) -> subprocess.CompletedProcess:
     p = urlsplit(db_url)
-    env = {**os.environ, "WAREHOUSE_HOST": p.hostname, "WAREHOUSE_PORT": str(p.port), "WAREHOUSE_USER": unquote(p.username),
-           "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password), "WAREHOUSE_DB": p.path.lstrip("/"),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {
+        **os.environ,
+        "WAREHOUSE_HOST": p.hostname,
+        "WAREHOUSE_PORT": str(p.port),
+        "WAREHOUSE_USER": unquote(p.username),
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
+        "WAREHOUSE_DB": p.path.lstrip("/"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     project = ROOT / "dbt_project"
     provision_pseudonym_key(db_url)
-    res = subprocess.run([str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project),
-                          "--profiles-dir", str(project), "--target-path", str(target / "target"),
-                          "--log-path", str(target / "logs")], env=env, capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(target / "target"),
+            "--log-path",
+            str(target / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stdout[-4000:]
     return res
 
@@ -102,26 +135,48 @@ def test_a_corrected_file_version_replaces_its_rows(conn, db_url, drop, tmp_path
 
     batch, _ = extract_and_load(conn, drop, tmp_path / "landing")
     assert sorted(_names(batch)) == sorted([hsplit, cdr])  # only the two new versions are read
-    new_sha = conn.execute("select record ->> 'sha256' from raw.avaya__files where file_name = %s", (hsplit,)).fetchone()[0]
-    stale = conn.execute("select count(*) from raw.avaya__hsplit where record ->> 'file_sha256' <> %s "
-                         "and record ->> 'source_file' = %s", (new_sha, hsplit)).fetchone()[0]
+    new_sha = conn.execute(
+        "select record ->> 'sha256' from raw.avaya__files where file_name = %s", (hsplit,)
+    ).fetchone()[0]
+    stale = conn.execute(
+        "select count(*) from raw.avaya__hsplit where record ->> 'file_sha256' <> %s and record ->> 'source_file' = %s",
+        (new_sha, hsplit),
+    ).fetchone()[0]
     assert stale == 1  # raw keeps the row the new version no longer has ...
 
     dbt(db_url, tmp_path, "run", "--select", "stg_avaya__files", "stg_avaya__split_intervals", "stg_avaya__cdr_records")
     # ... staging does not: only the current version of each file counts
     g = gone.split(",")  # row_date, starttime, intrvl, acd, split, ...
-    assert conn.execute("select count(*) from staging.stg_avaya__split_intervals where row_date = %s and starttime = %s "
-                        "and split = %s", (g[0], int(g[1]), int(g[4]))).fetchone()[0] == 0
-    row = conn.execute("select calls_offered, abandoned_calls, source_file from staging.stg_avaya__split_intervals "
-                       "where row_date = %s and starttime = %s and split = 1", (fields[0], int(fields[1]))).fetchone()
+    assert (
+        conn.execute(
+            "select count(*) from staging.stg_avaya__split_intervals where row_date = %s and starttime = %s "
+            "and split = %s",
+            (g[0], int(g[1]), int(g[4])),
+        ).fetchone()[0]
+        == 0
+    )
+    row = conn.execute(
+        "select calls_offered, abandoned_calls, source_file from staging.stg_avaya__split_intervals "
+        "where row_date = %s and starttime = %s and split = 1",
+        (fields[0], int(fields[1])),
+    ).fetchone()
     assert row == (int(fields[5]), int(fields[10]), hsplit)
-    day_rows = conn.execute("select count(*) from staging.stg_avaya__split_intervals where row_date = %s", (day,)).fetchone()[0]
+    day_rows = conn.execute(
+        "select count(*) from staging.stg_avaya__split_intervals where row_date = %s", (day,)
+    ).fetchone()[0]
     assert day_rows == len(rows) - 1
-    assert conn.execute("select count(*) from staging.stg_avaya__cdr_records where source_file = %s", (cdr,)).fetchone()[0] \
+    assert (
+        conn.execute("select count(*) from staging.stg_avaya__cdr_records where source_file = %s", (cdr,)).fetchone()[0]
         == len(lines) - 2
+    )
     ucid = dropped[-20:].strip()
-    assert conn.execute("select count(*) from staging.stg_avaya__cdr_records where ucid = %s and cond_code = %s",
-                        (ucid, dropped[18])).fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "select count(*) from staging.stg_avaya__cdr_records where ucid = %s and cond_code = %s",
+            (ucid, dropped[18]),
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _names(batch) -> list[str]:

@@ -102,8 +102,14 @@ def arrival_as_the_pipeline_dates_it(g: dict) -> dt.datetime:
 def test_the_answered_hotline_calls_are_the_plans_phone_consultations(hotline_calls, planned):
     assert len(planned) == len(hotline_calls) == channel_counts(SEED, MONTH)["phone"] == 149
     want = Counter(
-        (int(c.created_at.timestamp()), c.agent, c.topic, c.segment,
-         c.local_government.code if c.local_government else None, c.is_escalated)
+        (
+            int(c.created_at.timestamp()),
+            c.agent,
+            c.topic,
+            c.segment,
+            c.local_government.code if c.local_government else None,
+            c.is_escalated,
+        )
         for c in planned
     )
     got = Counter()
@@ -162,8 +168,13 @@ def test_the_answering_agent_is_logged_in_and_cms_counts_the_call_in_its_interva
     for r in records:
         if r["vdn"] in (CONSULTATION.vdn, HELPDESK.vdn) and r["cond_code"] in ("9", "C"):
             assert (r["call_date"], r["dialed_num"]) in logged_in, r
-            cdr[(r["call_date"], r["call_time"] // 100 * 100 + (30 if r["call_time"] % 100 >= 30 else 0),
-                 r["dialed_num"])] += 1
+            cdr[
+                (
+                    r["call_date"],
+                    r["call_time"] // 100 * 100 + (30 if r["call_time"] % 100 >= 30 else 0),
+                    r["dialed_num"],
+                )
+            ] += 1
     cms = Counter()
     for r in month.hagent:
         if r["acdcalls"]:
@@ -201,12 +212,19 @@ def test_account_codes_follow_the_convention(planned):
     for c in planned:
         for padded in (False, True):
             code = account_code(c, padded)
-            assert len(code) == (7 if padded else 3 + len((c.local_government.code if c.local_government else "")
-                                                         .replace(".", "")))
+            assert len(code) == (
+                7 if padded else 3 + len((c.local_government.code if c.local_government else "").replace(".", ""))
+            )
             assert parse_account_code(code) == {
-                "topic": c.topic, "segment": c.segment,
-                "region_code": c.local_government.code if c.local_government else None}
-            assert read_account_code(code) == (c.topic, c.segment, c.local_government.code if c.local_government else None)
+                "topic": c.topic,
+                "segment": c.segment,
+                "region_code": c.local_government.code if c.local_government else None,
+            }
+            assert read_account_code(code) == (
+                c.topic,
+                c.segment,
+                c.local_government.code if c.local_government else None,
+            )
     assert parse_account_code("24") == {"topic": "Aplikasi", "segment": None, "region_code": None}
     assert parse_account_code("151731") == {"topic": None, "segment": None, "region_code": None}
 

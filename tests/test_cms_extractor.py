@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from extractors.cms import CmsConfig, run_extract
 from extractors.common.batch import MANIFEST
 from extractors.common.http import AuthError, MalformedPageError, RetryPolicy
-from extractors.cms import CmsConfig, run_extract
 from loaders import load_batch
 from simulators.cms import WordPressStandIn
 
@@ -98,8 +98,9 @@ def test_titles_keep_wordpress_entities_in_raw(server, landing):
 
 def test_december_posts_are_there_as_published(server, landing):
     batch = extract(server, landing)
-    dec = sorted((r["date"][:10], r["title"]["rendered"]) for r in records(batch, "posts")
-                 if r["date"].startswith("2023-12"))
+    dec = sorted(
+        (r["date"][:10], r["title"]["rendered"]) for r in records(batch, "posts") if r["date"].startswith("2023-12")
+    )
     assert dec == [
         ("2023-12-04", "Pemberitahuan Informasi Tidak Benar (Hoax)"),
         ("2023-12-08", "S-161/PK/2023 tentang Himbauan Percepatan Penyaluran DAK Fisik TA 2023"),
@@ -115,16 +116,24 @@ def test_incremental_reads_posts_modified_since_the_lookback(server, landing):
     since = dt.datetime(2023, 12, 20, tzinfo=dt.UTC)
     batch = extract(server, landing, since=since, lookback=dt.timedelta(days=7))
     read_from = since - dt.timedelta(days=7)
-    expected = {p["id"] for p in server.published()
-                if dt.datetime.fromisoformat(p["modified_gmt"]).replace(tzinfo=dt.UTC) >= read_from}
+    expected = {
+        p["id"]
+        for p in server.published()
+        if dt.datetime.fromisoformat(p["modified_gmt"]).replace(tzinfo=dt.UTC) >= read_from
+    }
     got = {r["id"] for r in records(batch, "posts")}
     assert got == expected and 0 < len(got) < 127
     (q,) = post_requests(server)
     # asked in the site's time (WordPress compares with `modified`), one second early (it compares strictly)
     assert q["modified_after"] == "2023-12-13T06:59:59" and (q["orderby"], q["order"]) == ("modified", "asc")
-    assert batch.streams["posts"].watermark == max(
-        dt.datetime.fromisoformat(p["modified_gmt"]).replace(tzinfo=dt.UTC) for p in server.published()
-        if p["id"] in expected).isoformat()
+    assert (
+        batch.streams["posts"].watermark
+        == max(
+            dt.datetime.fromisoformat(p["modified_gmt"]).replace(tzinfo=dt.UTC)
+            for p in server.published()
+            if p["id"] in expected
+        ).isoformat()
+    )
 
 
 def test_an_edited_post_is_picked_up_and_merged(server, landing, conn):
@@ -139,8 +148,9 @@ def test_an_edited_post_is_picked_up_and_merged(server, landing, conn):
         assert [r["id"] for r in records(batch, "posts")] == [post_id]
         result = load_batch(conn, batch.folder)
         assert (result.streams["posts"].updated, result.streams["posts"].inserted) == (1, 0)
-        title, modified = conn.execute("select record -> 'title' ->> 'rendered', modified_gmt from raw.cms__posts "
-                                       "where id = %s", (post_id,)).fetchone()
+        title, modified = conn.execute(
+            "select record -> 'title' ->> 'rendered', modified_gmt from raw.cms__posts where id = %s", (post_id,)
+        ).fetchone()
         assert title.endswith("&#8211; Ralat") and modified == at
     finally:
         original["title"], original["modified"], original["modified_gmt"] = saved
@@ -196,8 +206,7 @@ def test_the_cms_kind_is_configuration():
         extra_dejson = {"base_url": "https://djpk.example.go.id", "kind": "wordpress", "lookback_days": 3}
 
     cfg = CmsConfig.from_connection(Conn())
-    assert (cfg.kind, cfg.base_url, cfg.lookback) == ("wordpress", "https://djpk.example.go.id",
-                                                      dt.timedelta(days=3))
+    assert (cfg.kind, cfg.base_url, cfg.lookback) == ("wordpress", "https://djpk.example.go.id", dt.timedelta(days=3))
     Conn.extra_dejson = {"base_url": "https://djpk.example.go.id", "kind": "drupal"}
     with pytest.raises(ValueError, match="kind 'drupal' is not supported; supported: wordpress"):
         CmsConfig.from_connection(Conn())

@@ -42,7 +42,10 @@ def test_load_emits_the_asset_the_transform_is_scheduled_on(dagbag):
     load = dagbag.dags["deskpro"].get_task("load")
     assert RAW_DESKPRO in load.outlets
     transform = dagbag.dags["transform"]
-    assert "raw_deskpro" in repr(transform.timetable.asset_condition) or RAW_DESKPRO in transform.timetable.asset_condition.objects
+    assert (
+        "raw_deskpro" in repr(transform.timetable.asset_condition)
+        or RAW_DESKPRO in transform.timetable.asset_condition.objects
+    )
 
 
 def test_transform_provisions_the_key_builds_the_dbt_project_then_checks_the_marts(dagbag):
@@ -89,10 +92,18 @@ def test_the_registry_a_dag_file_reads_loads_no_database_driver_or_dataframe():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "import sys, extractors.registry; "
-                          "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-                          "('psycopg', 'psycopg2', 'pandas', 'sqlalchemy', 'openpyxl', 'pymap', 'loaders')))"],
-                         capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, extractors.registry; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('psycopg', 'psycopg2', 'pandas', 'sqlalchemy', 'openpyxl', 'pymap', 'loaders')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert out == "[]"
 
 
@@ -132,8 +143,10 @@ def test_failure_callback_logs_one_line_and_posts_to_the_webhook(monkeypatch, ca
 
     srv = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=srv.handle_request, daemon=True).start()
-    monkeypatch.setenv("AIRFLOW_CONN_ALERT_WEBHOOK",
-                       json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{srv.server_port}/hook?token=s3cret"}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ALERT_WEBHOOK",
+        json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{srv.server_port}/hook?token=s3cret"}),
+    )
 
     class TI:
         dag_id, task_id, run_id, try_number = "deskpro", "extract", "manual__1", 3
@@ -142,6 +155,8 @@ def test_failure_callback_logs_one_line_and_posts_to_the_webhook(monkeypatch, ca
         on_failure({"task_instance": TI(), "exception": RuntimeError("deskpro: 401 Unauthorized")})
     srv.server_close()
     lines = [r.getMessage() for r in caplog.records if r.name == "djpk.alerts"]
-    assert lines == ["TASK FAILED dag=deskpro task=extract run=manual__1 try=3: RuntimeError: deskpro: 401 Unauthorized"]
+    assert lines == [
+        "TASK FAILED dag=deskpro task=extract run=manual__1 try=3: RuntimeError: deskpro: 401 Unauthorized"
+    ]
     assert received == [{"text": lines[0]}]
     assert "s3cret" not in caplog.text

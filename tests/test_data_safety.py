@@ -27,8 +27,15 @@ KEY = "safety-key-71c2"
 
 
 def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
-    return {"id": i, "status": "resolved", "date_created": "2023-12-01T01:00:00+0000", "date_status": status_at,
-            "department": 1, "creation_system": "gateway.person", **kw}
+    return {
+        "id": i,
+        "status": "resolved",
+        "date_created": "2023-12-01T01:00:00+0000",
+        "date_status": status_at,
+        "department": 1,
+        "creation_system": "gateway.person",
+        **kw,
+    }
 
 
 def batch_of(landing, tickets, full_refresh=False, attest: dict | None = None) -> Batch:
@@ -70,8 +77,12 @@ def test_a_full_refresh_without_evidence_deletes_nothing_and_says_why(conn, land
 
 def test_a_short_listing_is_refused_with_the_expected_and_received_counts(conn, landing):
     before = seed(conn, landing)
-    b = batch_of(landing, [ticket(i) for i in range(1, 31)], full_refresh=True,
-                 attest={"complete": True, "expected": 40, "received": 30})
+    b = batch_of(
+        landing,
+        [ticket(i) for i in range(1, 31)],
+        full_refresh=True,
+        attest={"complete": True, "expected": 40, "received": 30},
+    )
     with pytest.raises(CompletenessError, match="the source lists 40 records, 30 arrived"):
         load_batch(conn, b.folder)
     conn.rollback()
@@ -82,8 +93,12 @@ def test_a_complete_listing_may_shrink_within_the_bound_not_beyond(conn, landing
     seed(conn, landing, n=400)
 
     def refresh(n):
-        return batch_of(landing, [ticket(i) for i in range(1, n + 1)], full_refresh=True,
-                        attest={"complete": True, "expected": n, "received": n}).folder
+        return batch_of(
+            landing,
+            [ticket(i) for i in range(1, n + 1)],
+            full_refresh=True,
+            attest={"complete": True, "expected": n, "received": n},
+        ).folder
 
     # 30 of 400 gone (7.5 %) with a complete listing: beyond the 5 % default
     with pytest.raises(CompletenessError, match=r"7.5% of the rows, more than the bound of 5%"):
@@ -104,20 +119,31 @@ def test_a_complete_listing_may_shrink_within_the_bound_not_beyond(conn, landing
 
 def test_an_incomplete_stream_refuses_the_whole_batch_even_without_deletions(conn, landing):
     before = seed(conn, landing, n=5)
-    b = batch_of(landing, [ticket(i, status="awaiting_user") for i in range(1, 4)],
-                 attest={"complete": False, "problems": ["/tickets: page 2 of 3 has 0 records, not 200"]})
+    b = batch_of(
+        landing,
+        [ticket(i, status="awaiting_user") for i in range(1, 4)],
+        attest={"complete": False, "problems": ["/tickets: page 2 of 3 has 0 records, not 200"]},
+    )
     with pytest.raises(CompletenessError, match="page 2 of 3 has 0 records"):
         load_batch(conn, b.folder)
     conn.rollback()
     assert ids(conn) == before
-    assert conn.execute("select count(*) from raw.deskpro__tickets where record->>'status' = 'awaiting_user'"
-                        ).fetchone()[0] == 0
+    assert (
+        conn.execute("select count(*) from raw.deskpro__tickets where record->>'status' = 'awaiting_user'").fetchone()[
+            0
+        ]
+        == 0
+    )
 
 
 def test_a_record_whose_new_version_is_rejected_keeps_its_raw_row(conn, landing):
     seed(conn, landing, n=3)
-    b = batch_of(landing, [ticket(1), ticket(2, date_created="garbage"), ticket(3)], full_refresh=True,
-                 attest={"complete": True, "expected": 3, "received": 3})
+    b = batch_of(
+        landing,
+        [ticket(1), ticket(2, date_created="garbage"), ticket(3)],
+        full_refresh=True,
+        attest={"complete": True, "expected": 3, "received": 3},
+    )
     res = load_batch(conn, b.folder)
     assert ids(conn) == [1, 2, 3] and res.streams["tickets"].deleted == 0
 
@@ -144,8 +170,9 @@ def test_clean_text_keeps_tabs_newlines_and_every_printable_letter():
 
 
 def open_entries(conn) -> list[tuple]:
-    return conn.execute("select record_key, action from raw._quarantine where resolved_at is null "
-                        "order by record_key").fetchall()
+    return conn.execute(
+        "select record_key, action from raw._quarantine where resolved_at is null order by record_key"
+    ).fetchall()
 
 
 def test_a_quarantined_key_resolves_when_it_later_loads_valid_and_reopens_if_it_breaks_again(conn, landing):
@@ -154,7 +181,8 @@ def test_a_quarantined_key_resolves_when_it_later_loads_valid_and_reopens_if_it_
     res = load_batch(conn, batch_of(landing, [ticket(2, "2023-12-05T00:00:00+0000")]).folder)
     assert res.streams["tickets"].resolved == 1 and open_entries(conn) == []
     first, last, resolved = conn.execute(
-        "select first_seen_at, last_seen_at, resolved_at from raw._quarantine").fetchone()
+        "select first_seen_at, last_seen_at, resolved_at from raw._quarantine"
+    ).fetchone()
     assert first <= last < resolved
     load_batch(conn, batch_of(landing, [ticket(2, date_created="garbage")]).folder)
     assert open_entries(conn) == [("id=2", "rejected")]
@@ -214,8 +242,12 @@ def deskpro(server):
 
 
 def extract(server, landing, since=None, full_refresh=None):
-    cfg = DeskproConfig(base_url=server.base_url, api_key=KEY, page_size=200,
-                        retry=RetryPolicy(attempts=2, initial=0.01, max_backoff=0.02))
+    cfg = DeskproConfig(
+        base_url=server.base_url,
+        api_key=KEY,
+        page_size=200,
+        retry=RetryPolicy(attempts=2, initial=0.01, max_backoff=0.02),
+    )
     return run_extract(cfg, landing, since, full_refresh=since is None if full_refresh is None else full_refresh)
 
 
@@ -224,12 +256,15 @@ def full_load(conn, server, landing):
     return conn.execute("select count(*) from raw.deskpro__tickets").fetchone()[0]
 
 
-@pytest.mark.parametrize(("fault", "page", "expect"), [
-    ("empty", 2, "page 2 of 13 has 0 records"),
-    ("short", 5, "page 5 of 13 has 199 records"),
-    ("short", 13, "records, 2482 arrived"),  # the last page truncated: only the total tells
-    ("drift", 4, "the listing changed while paging"),
-])
+@pytest.mark.parametrize(
+    ("fault", "page", "expect"),
+    [
+        ("empty", 2, "page 2 of 13 has 0 records"),
+        ("short", 5, "page 5 of 13 has 199 records"),
+        ("short", 13, "records, 2482 arrived"),  # the last page truncated: only the total tells
+        ("drift", 4, "the listing changed while paging"),
+    ],
+)
 def test_a_full_refresh_that_misses_records_deletes_nothing(conn, deskpro, landing, fault, page, expect):
     n = full_load(conn, deskpro, landing)
     assert n > 2400
@@ -265,11 +300,13 @@ def test_an_out_of_range_rating_keeps_the_ticket(conn, deskpro, landing):
     second = deskpro.snapshot().tickets_by("id")[1]["id"]
     deskpro.faults.override_ticket(second, feedback_rating=11)
     load_batch(conn, extract(deskpro, landing).folder)
-    rating, = conn.execute("select record->'feedback_rating' from raw.deskpro__tickets where id = %s",
-                           (second,)).fetchone()
+    (rating,) = conn.execute(
+        "select record->'feedback_rating' from raw.deskpro__tickets where id = %s", (second,)
+    ).fetchone()
     assert rating is None
-    reason, action = conn.execute("select reason, action from raw._quarantine where record_key = %s",
-                                  (f"id={second}",)).fetchone()
+    reason, action = conn.execute(
+        "select reason, action from raw._quarantine where record_key = %s", (f"id={second}",)
+    ).fetchone()
     assert "feedback_rating" in reason and action == "nulled"
 
 
@@ -286,8 +323,10 @@ def test_a_server_that_ignores_order_by_is_paged_whole_not_loaded_empty(deskpro,
 
 def test_a_run_without_a_data_interval_reads_everything_and_deletes_nothing(conn, deskpro, landing):
     n = full_load(conn, deskpro, landing)
-    conn.execute("insert into raw.deskpro__tickets (id, date_status, record, _batch_id, _loaded_at) "
-                 "values (999999, now(), '{}', 'x', now())")
+    conn.execute(
+        "insert into raw.deskpro__tickets (id, date_status, record, _batch_id, _loaded_at) "
+        "values (999999, now(), '{}', 'x', now())"
+    )
     conn.commit()
     b = extract(deskpro, landing, since=None, full_refresh=False)  # an Airflow 3 manual run: no interval
     assert json.loads((b.folder / "manifest.json").read_text())["window"]["full_refresh"] is False
@@ -299,11 +338,13 @@ def test_a_ticket_marked_spam_after_loading_stops_counting_on_the_next_increment
     full_load(conn, deskpro, landing)
     victim = deskpro.snapshot().tickets_by("id")[5]["id"]
     now = dt.datetime(2024, 1, 20, 3, 0, tzinfo=dt.UTC)
-    deskpro.faults.override_ticket(victim, status="hidden", hidden_status="spam",
-                                   date_status=now.strftime("%Y-%m-%dT%H:%M:%S+0000"))
+    deskpro.faults.override_ticket(
+        victim, status="hidden", hidden_status="spam", date_status=now.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    )
     load_batch(conn, extract(deskpro, landing, since=now - dt.timedelta(days=1)).folder)
-    status, hidden = conn.execute("select record->>'status', record->>'hidden_status' from raw.deskpro__tickets "
-                                  "where id = %s", (victim,)).fetchone()
+    status, hidden = conn.execute(
+        "select record->>'status', record->>'hidden_status' from raw.deskpro__tickets where id = %s", (victim,)
+    ).fetchone()
     assert (status, hidden) == ("hidden", "spam")  # staging keeps hidden tickets out of every count
 
 

@@ -21,21 +21,29 @@ def test_the_report_exposure_names_exactly_the_marts_the_report_reads(dbt_manife
 
 def test_every_mart_is_granted_to_bi_reader(dbt_manifest):
     manifest = json.loads(dbt_manifest.read_text())
-    marts = [n for n in manifest["nodes"].values()
-             if n["resource_type"] == "model" and n["config"]["schema"] == "marts"]
+    marts = [
+        n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"]["schema"] == "marts"
+    ]
     assert len(marts) == len(list((ROOT / "dbt_project" / "models" / "marts").glob("*.sql")))
-    assert all(n["config"]["grants"].get("select") == ["bi_reader"] for n in marts), \
-        [n["name"] for n in marts if n["config"]["grants"].get("select") != ["bi_reader"]]
+    assert all(n["config"]["grants"].get("select") == ["bi_reader"] for n in marts), [
+        n["name"] for n in marts if n["config"]["grants"].get("select") != ["bi_reader"]
+    ]
 
 
 def test_only_the_marts_are_granted_to_bi_reader(dbt_manifest):
     """Staging, intermediate and review keep personal data (typed texts, wamids): engineers only."""
     manifest = json.loads(dbt_manifest.read_text())
-    granted = [n["name"] for n in manifest["nodes"].values()
-               if n["resource_type"] in ("model", "seed", "snapshot") and n["config"]["schema"] != "marts"
-               and n["config"].get("grants")]
+    granted = [
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed", "snapshot")
+        and n["config"]["schema"] != "marts"
+        and n["config"].get("grants")
+    ]
     assert granted == []
-    review = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"]["schema"] == "review"]
+    review = [
+        n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"]["schema"] == "review"
+    ]
     assert "unmatched_regions" in {n["name"] for n in review}
 
 
@@ -49,6 +57,12 @@ def test_personal_data_is_pseudonymised_with_the_key_never_hashed():
             found.add((path.name, m.group(0)))
     assert found == allowed
     uses = [p.name for p in (ROOT / "dbt_project" / "models").rglob("*.sql") if "pseudonymise(" in p.read_text()]
-    assert {"stg_whatsapp__messages.sql", "stg_whatsapp__statuses.sql", "stg_deskpro__people.sql",
-            "stg_email_lapor__messages.sql", "stg_avaya__cdr_records.sql", "int_whatsapp__conversations.sql",
-            "int_consultations__whatsapp.sql"} <= set(uses)
+    assert {
+        "stg_whatsapp__messages.sql",
+        "stg_whatsapp__statuses.sql",
+        "stg_deskpro__people.sql",
+        "stg_email_lapor__messages.sql",
+        "stg_avaya__cdr_records.sql",
+        "int_whatsapp__conversations.sql",
+        "int_consultations__whatsapp.sql",
+    } <= set(uses)

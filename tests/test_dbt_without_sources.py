@@ -24,9 +24,15 @@ def test_dbt_build_passes_with_no_raw_table_at_all(db_url, tmp_path):
     done = [line for line in res.stdout.splitlines() if "Done. PASS=" in line]
     assert res.returncode == 0 and done and " ERROR=0 " in done[-1], res.stdout[-4000:] + res.stderr[-2000:]
     with psycopg.connect(db_url) as conn:
-        assert conn.execute("select count(*) from information_schema.schemata where schema_name = 'raw'").fetchone() == (0,)
+        assert conn.execute(
+            "select count(*) from information_schema.schemata where schema_name = 'raw'"
+        ).fetchone() == (0,)
         assert conn.execute("select count(*) from marts.fct_consultations").fetchone() == (0,)
         # month spines exist, but a source never loaded gives no value, not 0
-        loaded = conn.execute("select count(*) from marts.mart_monthly_channel_volume where tickets is not null").fetchone()
+        loaded = conn.execute(
+            "select count(*) from marts.mart_monthly_channel_volume where tickets is not null"
+        ).fetchone()
         assert loaded == (0,)
-        assert conn.execute("select count(*) from marts.mart_monthly_email_lapor where messages is not null").fetchone() == (0,)
+        assert conn.execute(
+            "select count(*) from marts.mart_monthly_email_lapor where messages is not null"
+        ).fetchone() == (0,)

@@ -152,8 +152,7 @@ def test_airflow_environment(services):
             assert (url.hostname, url.port, url.path) == ("warehouse", 5432, "/warehouse"), (name, key)
         assert "AIRFLOW_CONN_DESKPRO_API" in env, name
     # Secrets that components use to talk to each other must be the same everywhere.
-    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         assert len({_env(services[n])[key] for n in AIRFLOW_SERVICES}) == 1, key
 
 
@@ -206,8 +205,7 @@ def test_databases(services):
         image = services[name]["image"]
         assert image.startswith("postgres:")
         assert int(image.split(":", 1)[1].split(".")[0].split("-")[0]) >= 16, image
-    init_dir = [v.split(":")[0] for v in _volume_strings(services["warehouse"])
-                if ":/docker-entrypoint-initdb.d" in v]
+    init_dir = [v.split(":")[0] for v in _volume_strings(services["warehouse"]) if ":/docker-entrypoint-initdb.d" in v]
     assert init_dir, "warehouse init scripts are not mounted"
     assert list((ROOT / init_dir[0]).glob("*.sql")), init_dir
 
@@ -254,16 +252,19 @@ def _strings(node):
 def test_env_example_documents_every_variable(compose):
     used = {var for s in _strings(compose) for var in INTERPOLATION.findall(s)}
     documented = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", ENV_EXAMPLE.read_text(), re.M))
-    assert {"WAREHOUSE_PASSWORD", "AIRFLOW_CONN_DESKPRO_API", "_AIRFLOW_WWW_USER_USERNAME",
-            "_AIRFLOW_WWW_USER_PASSWORD"} <= used
+    assert {
+        "WAREHOUSE_PASSWORD",
+        "AIRFLOW_CONN_DESKPRO_API",
+        "_AIRFLOW_WWW_USER_USERNAME",
+        "_AIRFLOW_WWW_USER_PASSWORD",
+    } <= used
     assert used - documented == set()
 
 
 def test_dotenv_is_not_committed():
     if not (ROOT / ".git").exists() or not shutil.which("git"):
         pytest.skip("not a git checkout")
-    res = subprocess.run(["git", "ls-files", "--", ".env", "docker/.env"], cwd=ROOT,
-                         text=True, capture_output=True)
+    res = subprocess.run(["git", "ls-files", "--", ".env", "docker/.env"], cwd=ROOT, text=True, capture_output=True)
     assert res.returncode == 0 and res.stdout.strip() == "", res.stdout
 
 
@@ -291,8 +292,7 @@ def test_dockerfile_installs_every_project_package():
     runs = " ".join(args for instr, args in _dockerfile_instructions() if instr == "RUN")
     assert "pip install --no-cache-dir" in runs
     # The build context filter must let the copied paths through.
-    allowed = {ln[1:].strip().rstrip("/") for ln in DOCKERIGNORE.read_text().splitlines()
-               if ln.startswith("!")}
+    allowed = {ln[1:].strip().rstrip("/") for ln in DOCKERIGNORE.read_text().splitlines() if ln.startswith("!")}
     assert copied <= allowed, copied - allowed
 
 
@@ -310,7 +310,10 @@ def _docker_compose_available() -> bool:
 def test_docker_compose_config_validates():
     res = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE), "config", "-q"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert res.returncode == 0, res.stderr
 
@@ -327,10 +330,16 @@ def test_warehouse_init_creates_the_bi_reader_role(pg_server, tmp_path):
     with psycopg.connect(pg_server.url("postgres"), autocommit=True) as c:
         c.execute("drop database if exists compose_warehouse with (force)")
         c.execute("create database compose_warehouse")
-    env = {**os.environ, "PATH": f"{psql_dir}:{os.environ['PATH']}", "PGHOST": admin.hostname,
-           "PGPORT": str(admin.port), "PGPASSWORD": unquote(admin.password or ""),
-           "POSTGRES_USER": unquote(admin.username), "POSTGRES_DB": "compose_warehouse",
-           "BI_READER_PASSWORD": "bi-secret"}
+    env = {
+        **os.environ,
+        "PATH": f"{psql_dir}:{os.environ['PATH']}",
+        "PGHOST": admin.hostname,
+        "PGPORT": str(admin.port),
+        "PGPASSWORD": unquote(admin.password or ""),
+        "POSTGRES_USER": unquote(admin.username),
+        "POSTGRES_DB": "compose_warehouse",
+        "BI_READER_PASSWORD": "bi-secret",
+    }
     script = ROOT / "docker" / "warehouse-init" / "02-bi-reader.sh"
     for _ in range(2):  # idempotent
         res = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)

@@ -38,8 +38,15 @@ def server(tmp_path):
 def config(srv: ImapStandIn, **kw) -> ImapConfig:
     c = srv.connection()
     kw.setdefault("password", c["password"])
-    return ImapConfig(host=c["host"], port=c["port"], username=c["login"], mailbox=c["extra"]["mailbox"],
-                      security="none", retry=FAST, **kw)
+    return ImapConfig(
+        host=c["host"],
+        port=c["port"],
+        username=c["login"],
+        mailbox=c["extra"]["mailbox"],
+        security="none",
+        retry=FAST,
+        **kw,
+    )
 
 
 def pull(srv, landing, db_url=None, **kw):
@@ -73,7 +80,7 @@ def test_first_pull_reads_every_message_as_metadata(server, landing):
     assert len(recs) == len(delivered) and batch.streams["messages"].rejected == 0
     assert batch.window["reset_reason"].startswith("no state")
     by_uid = sorted(recs, key=lambda r: r["uid"])
-    for rec, mail in zip(by_uid, delivered):  # APPENDed in delivery order: UIDs ascend with it
+    for rec, mail in zip(by_uid, delivered, strict=False):  # APPENDed in delivery order: UIDs ascend with it
         assert dt.datetime.fromisoformat(rec["received_at"]) == mail.received_at
         assert rec["received_at_source"] == "internaldate"
         assert rec["message_id"] == mail.message_id
@@ -83,7 +90,8 @@ def test_first_pull_reads_every_message_as_metadata(server, landing):
         assert set(rec) >= {"uidvalidity", "uid", "subject", "raw_sha256", "size"}
     # MIME encoded words and RFC 2231 file names come back decoded
     assert any("\u2013" in (r["subject"] or "") for r in recs) or any(
-        not (a["filename"] or "").isascii() for r in recs for a in r["attachments"])
+        not (a["filename"] or "").isascii() for r in recs for a in r["attachments"]
+    )
     state = records(batch, "mailbox_state")[0]
     assert state["uidvalidity"] == server.uidvalidity() and state["last_uid"] == max(r["uid"] for r in recs)
 
@@ -194,8 +202,10 @@ def test_unreachable_server_is_retried_then_fails_and_commits_nothing(landing, c
 
 def test_fetch_answers_are_parsed_whatever_the_attribute_order():
     data = [
-        (b'1 (UID 7 INTERNALDATE " 4-Dec-2023 09:12:00 +0700" RFC822.SIZE 5 BODY[] {5}', b"hello"), b")",
-        (b"2 (INTERNALDATE \"31-Dec-2023 23:59:59 -0300\" BODY[] {3}", b"bye"), b" UID 9 RFC822.SIZE 3)",
+        (b'1 (UID 7 INTERNALDATE " 4-Dec-2023 09:12:00 +0700" RFC822.SIZE 5 BODY[] {5}', b"hello"),
+        b")",
+        (b'2 (INTERNALDATE "31-Dec-2023 23:59:59 -0300" BODY[] {3}', b"bye"),
+        b" UID 9 RFC822.SIZE 3)",
         b"3 (UID 10 FLAGS (\\Seen))",  # an unsolicited flag update carries no message
     ]
     got = list(parse_fetch(data))

@@ -46,15 +46,18 @@ def december(env) -> tuple:
     return env.query(
         """select messages, messages_prev_month, messages_same_month_last_year, messages_ytd,
                   round(mom_change::numeric, 4), round(yoy_change::numeric, 4)
-           from marts.mart_monthly_email_lapor where month = '2023-12-01'""")[0]
+           from marts.mart_monthly_email_lapor where month = '2023-12-01'"""
+    )[0]
 
 
 def test_december_2023_in_the_marts(env):
     value, prev, last_year, ytd, mom, yoy = december(env)
     assert (value, prev, last_year, ytd) == (536, 409, 645, 8723)
     assert float(mom) == round((536 - 409) / 409, 4) and float(yoy) == round((536 - 645) / 645, 4)
-    types = dict(env.query("""select report_type, messages from marts.mart_monthly_email_lapor_report_types
-                              where month = '2023-12-01' and messages > 0"""))
+    types = dict(
+        env.query("""select report_type, messages from marts.mart_monthly_email_lapor_report_types
+                              where month = '2023-12-01' and messages > 0""")
+    )
     assert types == BREAKDOWN
     assert sum(types.values()) == value
 
@@ -68,8 +71,15 @@ def test_december_2023_in_the_summary(env, monkeypatch):
     monkeypatch.setattr(reporting.summary, "all_readers", lambda: [email_lapor_messages])
     with psycopg.connect(env.warehouse_url) as conn:
         m = build_summary(conn, "2023-12")["metrics"]["email_lapor_messages"]
-    assert m == {"value": 536, "prev_month": 409, "same_month_last_year": 645, "ytd": 8723,
-                 "mom_pct": 31.1, "yoy_pct": -16.9, "breakdown": BREAKDOWN}
+    assert m == {
+        "value": 536,
+        "prev_month": 409,
+        "same_month_last_year": 645,
+        "ytd": 8723,
+        "mom_pct": 31.1,
+        "yoy_pct": -16.9,
+        "breakdown": BREAKDOWN,
+    }
 
 
 def test_spam_and_redeliveries_are_in_raw_but_not_counted(env):
@@ -78,7 +88,8 @@ def test_spam_and_redeliveries_are_in_raw_but_not_counted(env):
         """select count(*), count(*) filter (where (record ->> 'is_spam')::boolean),
                   count(record ->> 'message_id'), count(distinct record ->> 'message_id')
            from raw.email_lapor__messages
-           where uidvalidity = (select (record ->> 'uidvalidity')::bigint from raw.email_lapor__mailbox_state)""")[0]
+           where uidvalidity = (select (record ->> 'uidvalidity')::bigint from raw.email_lapor__mailbox_state)"""
+    )[0]
     counted = env.query("select sum(messages) from marts.mart_monthly_email_lapor")[0][0]
     assert spam > 0 and ids > distinct_ids  # spam and re-sent Message-IDs arrived
     assert counted == raw - spam - (ids - distinct_ids)
@@ -97,6 +108,8 @@ def test_a_new_uidvalidity_rereads_the_mailbox_and_changes_no_figure(env):
     (new_validity,) = env.query("select (record ->> 'uidvalidity')::bigint from raw.email_lapor__mailbox_state")[0]
     assert new_validity != validity
     # staging and intermediate are views: they already see every generation, each message once
-    by_type = dict(env.query("""select report_type, count(*) from intermediate.int_email_lapor__classified_messages
-                                where received_month = '2023-12-01' group by 1"""))
+    by_type = dict(
+        env.query("""select report_type, count(*) from intermediate.int_email_lapor__classified_messages
+                                where received_month = '2023-12-01' group by 1""")
+    )
     assert by_type == BREAKDOWN

@@ -19,8 +19,14 @@ from simulators.scenario import email_lapor as scenario
 
 SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "email_lapor_report_types.csv"
 # the generator's keys -> the seed's report_type_key
-KEYS = {"dau": "syarat_salur_dau", "dbh": "syarat_salur_dbh", "gaji": "gaji_induk_tpp",
-        "realisasi_apbd": "realisasi_apbd", "apbd": "apbd", "unclassified": "unclassified"}
+KEYS = {
+    "dau": "syarat_salur_dau",
+    "dbh": "syarat_salur_dbh",
+    "gaji": "gaji_induk_tpp",
+    "realisasi_apbd": "realisasi_apbd",
+    "apbd": "apbd",
+    "unclassified": "unclassified",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +79,12 @@ def test_generation_is_deterministic():
 
 def test_the_rules_classify_every_simulated_message_as_meant(world):
     rule_rows = rules()
-    wrong = [(m.subject, [n for n, _ in m.attachments], m.report_type)
-             for m in world if not m.is_spam
-             if classify(m.subject, [n for n, _ in m.attachments], rule_rows) != KEYS[m.report_type]]
+    wrong = [
+        (m.subject, [n for n, _ in m.attachments], m.report_type)
+        for m in world
+        if not m.is_spam
+        if classify(m.subject, [n for n, _ in m.attachments], rule_rows) != KEYS[m.report_type]
+    ]
     assert wrong == []
 
 

@@ -22,14 +22,33 @@ pytestmark = pytest.mark.slow
 
 def dbt_build(db_url: str) -> subprocess.CompletedProcess:
     p = urlparse(db_url)
-    env = {**os.environ, "WAREHOUSE_HOST": p.hostname, "WAREHOUSE_PORT": str(p.port),
-           "WAREHOUSE_USER": unquote(p.username), "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
-           "WAREHOUSE_DB": p.path.lstrip("/"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {
+        **os.environ,
+        "WAREHOUSE_HOST": p.hostname,
+        "WAREHOUSE_PORT": str(p.port),
+        "WAREHOUSE_USER": unquote(p.username),
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
+        "WAREHOUSE_DB": p.path.lstrip("/"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     project = ROOT / "dbt_project"
-    return subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--select", SELECT,
-                           "--indirect-selection", "cautious",
-                           "--project-dir", str(project), "--profiles-dir", str(project)],
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--select",
+            SELECT,
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +101,27 @@ def test_every_published_figure_matches(built):
 def test_an_edition_without_a_target_says_so(built):
     db_url, _ = built
     with psycopg.connect(db_url) as conn:
-        row = conn.execute("select target_employees, pct_of_target, target_status, participating_employees "
-                           "from marts.mart_employee_advocacy_editions where quarter = '2024-Q1'").fetchone()
+        row = conn.execute(
+            "select target_employees, pct_of_target, target_status, participating_employees "
+            "from marts.mart_employee_advocacy_editions where quarter = '2024-Q1'"
+        ).fetchone()
     assert row[0] is None and row[1] is None and row[2] == "no target set for the quarter" and row[3] > 0
 
 
 def test_no_employee_identifier_reaches_the_marts(built):
     db_url, _ = built
     with psycopg.connect(db_url) as conn:
-        cols = conn.execute("select table_name, column_name from information_schema.columns "
-                            "where table_schema = 'marts' and table_name like 'mart_employee_advocacy%'").fetchall()
+        cols = conn.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name like 'mart_employee_advocacy%'"
+        ).fetchall()
         assert cols and not [c for c in cols if "nip" in c[1] or "employee_key" in c[1]]
-        keys = {r[0] for r in conn.execute(
-            "select record->>'nip_hash' from raw.employee_advocacy__participations limit 200").fetchall()}
+        keys = {
+            r[0]
+            for r in conn.execute(
+                "select record->>'nip_hash' from raw.employee_advocacy__participations limit 200"
+            ).fetchall()
+        }
         for (table,) in {(t,) for t, _ in cols}:
             text = conn.execute(f"select string_agg(t::text, ' ') from marts.{table} as t").fetchone()[0]
             assert not any(k in text for k in keys), table

@@ -71,8 +71,10 @@ def test_the_stand_in_reproduces_every_published_snapshot(world):
             if ed["platforms"][k] is not None:
                 assert plats[k] == ed["platforms"][k], (ed["id"], k)
         if ed.get("unlabeled_platform_values"):
-            assert sorted(plats.values(), reverse=True)[:len(ed["unlabeled_platform_values"])] == \
-                ed["unlabeled_platform_values"], ed["id"]
+            assert (
+                sorted(plats.values(), reverse=True)[: len(ed["unlabeled_platform_values"])]
+                == ed["unlabeled_platform_values"]
+            ), ed["id"]
 
 
 def test_the_mess_of_real_exports_is_there(world):
@@ -83,12 +85,15 @@ def test_the_mess_of_real_exports_is_there(world):
     assert any(r.ue1 == "DJPX" for r in rows), "an unknown UE1"
     assert any(r.status == "rejected" for r in rows), "rows the programme rejected"
     quarters = {e["quarter"] for e in world.editions}
-    assert "2024-Q1" in quarters and not any(t["quarter"] == "2024-Q1" for t in world.targets), \
+    assert "2024-Q1" in quarters and not any(t["quarter"] == "2024-Q1" for t in world.targets), (
         "an edition without a target"
+    )
     for q in ("2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"):
         assert sum(h["employees"] for h in world.headcount if h["quarter"] == q) == 78754
-    targets = {q: sum(t["target_employees"] for t in world.targets if t["quarter"] == q)
-               for q in ("2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4")}
+    targets = {
+        q: sum(t["target_employees"] for t in world.targets if t["quarter"] == q)
+        for q in ("2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4")
+    }
     assert targets == {"2023-Q1": 2801, "2023-Q2": 3990, "2023-Q3": 4167, "2023-Q4": 4345}
 
 
@@ -106,13 +111,18 @@ def test_the_connection_needs_a_folder_and_a_key():
 
     from extractors.employee_advocacy import EmployeeAdvocacyConfig
 
-    conn = Connection.from_json(json.dumps({"conn_type": "fs", "password": "s3cret", "extra": {"path": "/x"}}),
-                                conn_id="employee_advocacy_folder")
+    conn = Connection.from_json(
+        json.dumps({"conn_type": "fs", "password": "s3cret", "extra": {"path": "/x"}}),
+        conn_id="employee_advocacy_folder",
+    )
     cfg = EmployeeAdvocacyConfig.from_connection(conn)
     assert cfg.nip_key == b"s3cret" and "s3cret" not in repr(cfg)
     with pytest.raises(ValueError, match="NIP hash key"):
-        EmployeeAdvocacyConfig.from_connection(Connection.from_json(
-            json.dumps({"conn_type": "fs", "extra": {"path": "/x"}}), conn_id="employee_advocacy_folder"))
+        EmployeeAdvocacyConfig.from_connection(
+            Connection.from_json(
+                json.dumps({"conn_type": "fs", "extra": {"path": "/x"}}), conn_id="employee_advocacy_folder"
+            )
+        )
 
 
 def test_extract_and_load_quarantines_the_unknown_ue1_and_lands_no_nip(folder, db_url, tmp_path):
@@ -121,8 +131,9 @@ def test_extract_and_load_quarantines_the_unknown_ue1_and_lands_no_nip(folder, d
     from extractors import runner
 
     source = get("employee_advocacy")
-    conn = Connection.from_json(json.dumps({"conn_type": "fs", "password": "test-key", "extra": {"path": str(folder)}}),
-                                conn_id=source.conn_id)
+    conn = Connection.from_json(
+        json.dumps({"conn_type": "fs", "password": "test-key", "extra": {"path": str(folder)}}), conn_id=source.conn_id
+    )
 
     def warehouse():
         return psycopg.connect(db_url)
@@ -137,26 +148,32 @@ def test_extract_and_load_quarantines_the_unknown_ue1_and_lands_no_nip(folder, d
         loaded = runner.load(source, extracted["manifest"], c)
     assert loaded["streams"]["participations"]["quarantined"] == 1
     with warehouse() as c:
-        reason = c.execute("select reason from raw._quarantine where source = 'employee_advocacy' "
-                           "and stream = 'participations'").fetchone()[0]
+        reason = c.execute(
+            "select reason from raw._quarantine where source = 'employee_advocacy' and stream = 'participations'"
+        ).fetchone()[0]
         assert "ue1" in reason and "UE1" in reason
-        rows, keys = c.execute("select count(*), count(distinct submission_id) "
-                               "from raw.employee_advocacy__participations").fetchone()
+        rows, keys = c.execute(
+            "select count(*), count(distinct submission_id) from raw.employee_advocacy__participations"
+        ).fetchone()
         assert rows == keys
         # E07 exported twice: merged by submission id, not doubled
-        e07 = c.execute("select count(*) from raw.employee_advocacy__participations "
-                        "where record->>'edition_id' = 'EA23-07'").fetchone()[0]
-        distinct = c.execute("select count(distinct record->>'nip_hash') from raw.employee_advocacy__participations "
-                             "where record->>'edition_id' = 'EA23-07' and record->>'validation_status' = 'Valid'"
-                             ).fetchone()[0]
+        e07 = c.execute(
+            "select count(*) from raw.employee_advocacy__participations where record->>'edition_id' = 'EA23-07'"
+        ).fetchone()[0]
+        distinct = c.execute(
+            "select count(distinct record->>'nip_hash') from raw.employee_advocacy__participations "
+            "where record->>'edition_id' = 'EA23-07' and record->>'validation_status' = 'Valid'"
+        ).fetchone()[0]
         assert distinct == 10590 and e07 > distinct
-        e03 = c.execute("select count(distinct record->>'nip_hash') from raw.employee_advocacy__participations "
-                        "where record->>'edition_id' = 'EA23-03' and record->>'validation_status' = 'Valid'"
-                        ).fetchone()[0]
+        e03 = c.execute(
+            "select count(distinct record->>'nip_hash') from raw.employee_advocacy__participations "
+            "where record->>'edition_id' = 'EA23-03' and record->>'validation_status' = 'Valid'"
+        ).fetchone()[0]
         assert e03 == 9236  # the late export completes E03
         dump = c.execute("select string_agg(record::text, '') from raw.employee_advocacy__participations").fetchone()[0]
         assert not NIP.search(dump), "no raw NIP in raw"
     with warehouse() as c:
-        again = runner.load(source, runner.extract(source, RunContext(conn, tmp_path, None, None, True, warehouse))
-                            ["manifest"], c)
+        again = runner.load(
+            source, runner.extract(source, RunContext(conn, tmp_path, None, None, True, warehouse))["manifest"], c
+        )
     assert all((s["inserted"], s["deleted"]) == (0, 0) for s in again["streams"].values())

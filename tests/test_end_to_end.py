@@ -27,8 +27,10 @@ def first_run(pipeline_env):
 
 
 def raw_counts(env) -> dict:
-    return {t: env.query(f"select count(*), max(_loaded_at) from raw.{t}")[0]
-            for t in ("deskpro__tickets", "deskpro__people", "deskpro__organizations")}
+    return {
+        t: env.query(f"select count(*), max(_loaded_at) from raw.{t}")[0]
+        for t in ("deskpro__tickets", "deskpro__people", "deskpro__organizations")
+    }
 
 
 def test_make_run_writes_the_deskpro_figures_with_comparisons(first_run):
@@ -77,7 +79,7 @@ def test_report_is_rendered_with_the_figures_in_indonesian(first_run):
     assert "Layanan Email Call Center" in html
     assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
     assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
-    notes = html[html.index('id="catatan-data"'):]
+    notes = html[html.index('id="catatan-data"') :]
     assert "<td>-13,5%</td><td>-11,9%</td>" in notes and "17/143 = -11,9%" in notes  # the published mistake, explained
     from pypdf import PdfReader
 
@@ -96,11 +98,27 @@ def test_report_opens_in_chromium_without_console_errors(first_run, tmp_path):
     html = env.out / "reports" / "2023-12" / "laporan.html"
     shot = tmp_path / "laporan.png"
     res = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--window-size=1280,3000", f"--screenshot={shot}", html.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,3000",
+            f"--screenshot={shot}",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shot.exists() and shot.stat().st_size > 20_000, res.stderr[-2000:]
     console = [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == []
@@ -113,10 +131,18 @@ def test_bi_reader_reads_the_marts_and_nothing_else(first_run):
 
     env, _ = first_run
     state = json.loads((env.base / "local" / "warehouse" / "state.json").read_text())
-    url = env.warehouse_url.replace(f"{state['user']}:", f"{ROLE}:", 1).replace(state["password"], state["bi_reader_password"])
+    url = env.warehouse_url.replace(f"{state['user']}:", f"{ROLE}:", 1).replace(
+        state["password"], state["bi_reader_password"]
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("select count(*) from marts.mart_monthly_channel_volume").fetchone()[0] > 0
-        for table in ("raw.deskpro__tickets", "staging.stg_deskpro__tickets", "raw._quarantine",
-                      "private.pseudonym_key", "review.unmatched_regions", "intermediate.int_consultations__enriched"):
+        for table in (
+            "raw.deskpro__tickets",
+            "staging.stg_deskpro__tickets",
+            "raw._quarantine",
+            "private.pseudonym_key",
+            "review.unmatched_regions",
+            "intermediate.int_consultations__enriched",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"select 1 from {table} limit 1")

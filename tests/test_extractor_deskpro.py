@@ -36,8 +36,12 @@ class Sleeps(list):
 
 
 def config(server, **kw) -> DeskproConfig:
-    return DeskproConfig(base_url=server.base_url, api_key=kw.pop("api_key", KEY),
-                         retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05), **kw)
+    return DeskproConfig(
+        base_url=server.base_url,
+        api_key=kw.pop("api_key", KEY),
+        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        **kw,
+    )
 
 
 def extract(server, landing, since=None, sleeps=None, **kw):
@@ -85,8 +89,9 @@ def test_incremental_window_stops_paging_once_below_the_lookback(server, landing
     batch = extract(server, landing, since=since, page_size=50)
     tickets = batch.streams["tickets"]
     read_from = since - dt.timedelta(days=7)
-    all_recent = [t for t in server.snapshot().tickets_by("id")
-                  if dt.datetime.fromisoformat(t["date_status"]) >= read_from]
+    all_recent = [
+        t for t in server.snapshot().tickets_by("id") if dt.datetime.fromisoformat(t["date_status"]) >= read_from
+    ]
     assert tickets.records == len(all_recent)
     full_pages = -(-len(server.snapshot().tickets_by("id")) // 50)
     assert tickets.pages < full_pages

@@ -16,8 +16,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_")}
-    return subprocess.run([sys.executable, "-m", "extractors", *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "extractors", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_list_shows_every_source_with_its_connection_and_streams():
@@ -86,8 +92,9 @@ def test_a_file_drop_source_runs_from_its_folder_connection(tmp_path):
 
     drop = AvayaStandIn(tmp_path / "drop", seed=7, start="2023-12-01", end="2024-01-01").write()
     conn = json.dumps({"conn_type": "fs", "extra": {"path": str(drop.folder)}})
-    res = cli("run", "avaya", "--full-refresh", "--landing", str(tmp_path / "landing"),
-              env={"AIRFLOW_CONN_AVAYA_FILES": conn})
+    res = cli(
+        "run", "avaya", "--full-refresh", "--landing", str(tmp_path / "landing"), env={"AIRFLOW_CONN_AVAYA_FILES": conn}
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     streams = json.loads(res.stdout)["extract"]["streams"]
     assert set(streams) == {"files", "hsplit", "hagent", "cdr"} and streams["cdr"]["rows"] > 0

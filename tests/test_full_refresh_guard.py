@@ -16,8 +16,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture()
 def short_deskpro():
     key = "guard-key-5d1e"
-    proc = subprocess.Popen([sys.executable, "-m", "simulators.deskpro", "--port", "0", "--api-key", key,
-                             "--fault", "short:3"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulators.deskpro", "--port", "0", "--api-key", key, "--fault", "short:3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:"), base_url
@@ -31,8 +35,9 @@ def test_a_short_page_fails_the_full_refresh_with_counts_and_deletes_nothing(pip
     before = pipeline_env.query("select count(*), max(_loaded_at) from raw.deskpro__tickets")[0]
     assert before[0] > 2400
     env = dict(pipeline_env.env, AIRFLOW_CONN_DESKPRO_API=short_deskpro)
-    res = subprocess.run([sys.executable, "-m", "pipeline", "dag", "deskpro", "--full-refresh"], env=env,
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "pipeline", "dag", "deskpro", "--full-refresh"], env=env, capture_output=True, text=True
+    )
     out = res.stdout + res.stderr
     assert res.returncode != 0
     assert "CompletenessError" in out and "page 3 of 13 has 199 records, not 200" in out

@@ -43,8 +43,12 @@ class Sleeps(list):
 
 def config(server, token=TOKEN, **kw) -> Ga4Config:
     kw.setdefault("retry", RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05))
-    return Ga4Config(property_id=kw.pop("property_id", server.property_id), auth=kw.pop("auth", BearerTokenAuth(token)),
-                     base_url=server.base_url, **kw)
+    return Ga4Config(
+        property_id=kw.pop("property_id", server.property_id),
+        auth=kw.pop("auth", BearerTokenAuth(token)),
+        base_url=server.base_url,
+        **kw,
+    )
 
 
 def extract(server, landing, since=None, until=END, sleeps=None, **kw):
@@ -209,10 +213,14 @@ def test_an_incremental_run_rereads_the_lookback_and_the_whole_months_it_touches
     since = dt.datetime(2023, 12, 2, tzinfo=dt.UTC)
     batch = extract(server, landing, since=since, until=since + dt.timedelta(days=1))
     window = read_manifest(batch.folder)["window"]
-    assert (window["first_day"], window["last_day"], window["months"]) == ("2023-11-29", "2023-12-03",
-                                                                          ["2023-11", "2023-12"])
+    assert (window["first_day"], window["last_day"], window["months"]) == (
+        "2023-11-29",
+        "2023-12-03",
+        ["2023-11", "2023-12"],
+    )
     assert sorted(r["date"] for r in records(batch, "daily_traffic")) == [
-        f"2023-{d}" for d in ("11-29", "11-30", "12-01", "12-02", "12-03")]
+        f"2023-{d}" for d in ("11-29", "11-30", "12-01", "12-02", "12-03")
+    ]
     assert {r["month"] for r in records(batch, "monthly_users")} == {"2023-11-01", "2023-12-01"}
 
 
@@ -221,33 +229,61 @@ def test_service_account_jwt_is_exchanged_for_a_token_once(landing):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     email = "djpk-reporting@djpk-analytics.iam.gserviceaccount.com"
     with Ga4StandIn(service_account={"client_email": email, "public_key_pem": public_pem}) as srv:
-        auth = ServiceAccountAuth({"type": "service_account", "client_email": email, "private_key": private_pem,
-                                   "private_key_id": "k1", "token_uri": srv.token_uri})
-        batch = run_extract(Ga4Config(property_id=srv.property_id, auth=auth, base_url=srv.base_url), landing,
-                            None, END, full_refresh=True)
+        auth = ServiceAccountAuth(
+            {
+                "type": "service_account",
+                "client_email": email,
+                "private_key": private_pem,
+                "private_key_id": "k1",
+                "token_uri": srv.token_uri,
+            }
+        )
+        batch = run_extract(
+            Ga4Config(property_id=srv.property_id, auth=auth, base_url=srv.base_url),
+            landing,
+            None,
+            END,
+            full_refresh=True,
+        )
         assert batch.streams["monthly_users"].records == 13
         assert auth.tokens_fetched == 1  # cached across every request of the run
         assert "PRIVATE KEY" not in repr(auth)
 
-        other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        other = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            .decode()
+        )
         wrong = ServiceAccountAuth({"client_email": email, "private_key": other, "token_uri": srv.token_uri})
         with pytest.raises(AuthError, match="invalid_grant"):
-            run_extract(Ga4Config(property_id=srv.property_id, auth=wrong, base_url=srv.base_url), landing,
-                        None, END, full_refresh=True)
+            run_extract(
+                Ga4Config(property_id=srv.property_id, auth=wrong, base_url=srv.base_url),
+                landing,
+                None,
+                END,
+                full_refresh=True,
+            )
 
 
 def test_the_connection_configures_property_token_and_window():
     class Conn:
         password = "ya29.from-connection"
-        extra_dejson = {"property_id": 312345678, "base_url": "http://127.0.0.1:1/v1beta", "lookback_days": 5,
-                        "start_date": "2023-01-01"}
+        extra_dejson = {
+            "property_id": 312345678,
+            "base_url": "http://127.0.0.1:1/v1beta",
+            "lookback_days": 5,
+            "start_date": "2023-01-01",
+        }
 
     cfg = Ga4Config.from_connection(Conn())
     assert cfg.property_id == "312345678" and cfg.lookback == dt.timedelta(days=5)
@@ -281,8 +317,7 @@ def test_a_report_refused_for_one_month_is_skipped_and_every_other_report_loads(
     m = read_manifest(batch.folder)
     assert not m["streams"]["top_pages"]["full_refresh"]  # a skipped month must not be deleted
     assert m["streams"]["monthly_users"]["full_refresh"]
-    assert m["window"]["skipped_reports"] == [{"stream": "top_pages", "key": rej["key"],
-                                               "status": "INVALID_ARGUMENT"}]
+    assert m["window"]["skipped_reports"] == [{"stream": "top_pages", "key": rej["key"], "status": "INVALID_ARGUMENT"}]
     assert f"{rej['key']} skipped" in caplog.text and TOKEN not in caplog.text
 
 
@@ -327,6 +362,8 @@ def test_the_stand_in_takes_report_errors_on_its_command_line():
     from simulators.ga4.server import parse_report_errors
 
     assert parse_report_errors(["2023-11-01", "2023-12-01=OUT_OF_RANGE"]) == {
-        "2023-11-01": "INVALID_ARGUMENT", "2023-12-01": "OUT_OF_RANGE"}
+        "2023-11-01": "INVALID_ARGUMENT",
+        "2023-12-01": "OUT_OF_RANGE",
+    }
     with pytest.raises(ValueError, match="expected <YYYY-MM-DD>"):
         parse_report_errors(["2023-11=INTERNAL"])

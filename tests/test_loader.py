@@ -14,8 +14,15 @@ from loaders import LoadError, LoadOptions, get_watermark, load_batch
 
 
 def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
-    return {"id": i, "status": "resolved", "date_created": "2023-12-01T01:00:00+0000", "date_status": status_at,
-            "department": 1, "creation_system": "gateway.person", **kw}
+    return {
+        "id": i,
+        "status": "resolved",
+        "date_created": "2023-12-01T01:00:00+0000",
+        "date_status": status_at,
+        "department": 1,
+        "creation_system": "gateway.person",
+        **kw,
+    }
 
 
 def make_batch(landing, tickets, agents=(), full_refresh=False, batch_id=None, complete=True) -> Batch:
@@ -71,8 +78,11 @@ def test_a_crash_in_the_middle_leaves_the_previous_state_intact(conn, landing):
     load_batch(conn, make_batch(landing, [ticket(1)], agents=[{"id": 1, "name": "Nuryani"}]).folder)
     before = rows(conn), rows(conn, "raw.deskpro__agents")
     wm_before = get_watermark(conn, "deskpro", "tickets")
-    b = make_batch(landing, [ticket(1, status="awaiting_user"), ticket(2, "2024-01-05T00:00:00+0000")],
-                   agents=[{"id": 2, "name": "Anas"}])
+    b = make_batch(
+        landing,
+        [ticket(1, status="awaiting_user"), ticket(2, "2024-01-05T00:00:00+0000")],
+        agents=[{"id": 2, "name": "Anas"}],
+    )
     # the tickets stream loads first; the agents file is then cut short mid-row
     agents_csv = b.folder / "agents.csv"
     agents_csv.write_text(agents_csv.read_text()[:-15])
@@ -106,8 +116,9 @@ def test_bad_records_are_quarantined_with_reason_and_the_rest_load(conn, landing
 
 def test_full_refresh_removes_rows_the_source_no_longer_has(conn, landing):
     load_batch(conn, make_batch(landing, [ticket(1), ticket(2), ticket(3)]).folder)
-    res = load_batch(conn, make_batch(landing, [ticket(1), ticket(3)], full_refresh=True).folder,
-                     LoadOptions(max_shrink=0.5))
+    res = load_batch(
+        conn, make_batch(landing, [ticket(1), ticket(3)], full_refresh=True).folder, LoadOptions(max_shrink=0.5)
+    )
     assert [r[0] for r in rows(conn)] == [1, 3]
     assert res.streams["tickets"].deleted == 1
 

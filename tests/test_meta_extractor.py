@@ -49,8 +49,12 @@ class Sleeps(list):
 def config(server, **kw) -> MetaConfig:
     kw.setdefault("ig_user_id", server.ig_user_id)
     kw.setdefault("page_id", server.page_id)
-    return MetaConfig(base_url=server.base_url, access_token=kw.pop("access_token", TOKEN),
-                      retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05), **kw)
+    return MetaConfig(
+        base_url=server.base_url,
+        access_token=kw.pop("access_token", TOKEN),
+        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        **kw,
+    )
 
 
 def extract(server, landing, since=None, until=None, sleeps=None, **kw):
@@ -106,9 +110,12 @@ def test_insights_windows_stay_within_the_limits(server, landing):
             if q.get("metric_type") == ["total_value"]:
                 assert span == 86400  # total_value metrics one day at a time
     # time series windows tile the history without gaps
-    reach = sorted((int(q["since"][0]), int(q["until"][0])) for q in logged(server, f"/{server.ig_user_id}/insights")
-                   if q["metric"] == ["reach"])
-    assert all(a[1] == b[0] for a, b in zip(reach, reach[1:]))
+    reach = sorted(
+        (int(q["since"][0]), int(q["until"][0]))
+        for q in logged(server, f"/{server.ig_user_id}/insights")
+        if q["metric"] == ["reach"]
+    )
+    assert all(a[1] == b[0] for a, b in zip(reach, reach[1:], strict=False))
 
 
 def test_a_december_window_reads_the_window_minus_the_lookback(server, landing):
@@ -124,19 +131,31 @@ def test_stories_are_only_the_last_24_hours_and_earlier_captures_are_imported(se
     story = next(s for s in server.world.ig_stories if local_month(s["_at"]) == "2023-12")
     server.set_now(story["_at"] + dt.timedelta(hours=23))
     batch, _ = extract(server, landing / "one", since=DEC_20, until=DEC_21)
-    visible = {s["id"] for s in server.world.ig_stories
-               if story["_at"] + dt.timedelta(hours=-1) < s["_at"] <= story["_at"] + dt.timedelta(hours=23)}
+    visible = {
+        s["id"]
+        for s in server.world.ig_stories
+        if story["_at"] + dt.timedelta(hours=-1) < s["_at"] <= story["_at"] + dt.timedelta(hours=23)
+    }
     assert {r["id"] for r in rows(batch, "ig_stories")} == visible and story["id"] in visible
     server.set_now(None)
     server.request_log.clear()
     # what daily captures since 1 November would have stored, imported by a full refresh (history_dir)
     history = tmp_path / "history"
     server.write_capture_history(history, since=dt.date(2023, 11, 1))
-    batch, _ = extract(server, landing / "history", history_dir=str(history), ig_user_metrics=[], page_metrics=[],
-                       ig_media_metrics=[], post_metrics=[])
+    batch, _ = extract(
+        server,
+        landing / "history",
+        history_dir=str(history),
+        ig_user_metrics=[],
+        page_metrics=[],
+        ig_media_metrics=[],
+        post_metrics=[],
+    )
     since_nov = {s["id"] for s in server.world.ig_stories if s["_at"] >= dt.datetime(2023, 11, 1, tzinfo=WIB)}
     assert {r["id"] for r in rows(batch, "ig_stories")} == since_nov
-    snaps = {r["snapshot_date"]: json.loads(r["record"])["followers_count"] for r in rows(batch, "ig_account_snapshots")}
+    snaps = {
+        r["snapshot_date"]: json.loads(r["record"])["followers_count"] for r in rows(batch, "ig_account_snapshots")
+    }
     assert len(snaps) == 61 and snaps["2023-12-31"] == server.world.ig_followers[dt.date(2023, 12, 31)]
     assert snaps["2023-11-30"] == server.world.ig_followers[dt.date(2023, 11, 30)]
     assert len(logged(server, "/stories")) == 1  # one live capture; no request asks for another instant
@@ -189,8 +208,14 @@ def test_a_rate_limit_error_without_a_regain_time_waits_the_configured_wait(serv
 def test_a_deprecated_metric_is_dropped_alone_and_reported(server, landing, caplog):
     metrics = [MetricSpec("reach"), MetricSpec("impressions"), MetricSpec("views", "total_value")]
     with caplog.at_level(logging.WARNING):
-        batch, _ = extract(server, landing, since=DEC_20, until=DEC_21, ig_user_metrics=metrics,
-                           page_metrics=["page_follows", "page_impressions", "page_media_view"])
+        batch, _ = extract(
+            server,
+            landing,
+            since=DEC_20,
+            until=DEC_21,
+            ig_user_metrics=metrics,
+            page_metrics=["page_follows", "page_impressions", "page_media_view"],
+        )
     ig = records(batch, "ig_user_insights")
     assert {r["metric"] for r in ig} == {"reach", "views"} and len(ig) == 2 * 8  # 13..20 Dec, both metrics
     page = records(batch, "fb_page_insights")
@@ -211,8 +236,9 @@ def test_a_deprecated_metric_is_dropped_alone_and_reported(server, landing, capl
 def test_the_dropped_metric_lands_in_the_quarantine_and_the_rest_loads(server, landing, conn):
     from loaders import load_batch
 
-    batch, _ = extract(server, landing, since=DEC_20, until=DEC_21,
-                       ig_user_metrics=[MetricSpec("reach"), MetricSpec("impressions")])
+    batch, _ = extract(
+        server, landing, since=DEC_20, until=DEC_21, ig_user_metrics=[MetricSpec("reach"), MetricSpec("impressions")]
+    )
     load_batch(conn, batch.folder)
     q = conn.execute("select stream, record_key, reason from raw._quarantine where source = 'meta'").fetchall()
     assert [(s, k) for s, k, _ in q] == [("ig_user_insights", "metric=impressions")]
@@ -266,10 +292,16 @@ def test_the_connection_is_read_at_run_time_only(server):
     class Conn:
         password = TOKEN
         host = None
-        extra_dejson = {"base_url": server.base_url, "ig_user_id": server.ig_user_id, "page_id": server.page_id,
-                        "ig_user_metrics": ["reach", {"name": "views", "metric_type": "total_value"}],
-                        "page_metrics": ["page_follows"], "lookback_days": 3, "history_start": "2023-01-01",
-                        "history_dir": "/data/meta-history"}
+        extra_dejson = {
+            "base_url": server.base_url,
+            "ig_user_id": server.ig_user_id,
+            "page_id": server.page_id,
+            "ig_user_metrics": ["reach", {"name": "views", "metric_type": "total_value"}],
+            "page_metrics": ["page_follows"],
+            "lookback_days": 3,
+            "history_start": "2023-01-01",
+            "history_dir": "/data/meta-history",
+        }
 
     cfg = MetaConfig.from_connection(Conn())
     assert cfg.ig_user_metrics == [MetricSpec("reach"), MetricSpec("views", "total_value")]
@@ -284,8 +316,9 @@ def test_the_connection_is_read_at_run_time_only(server):
 def window_items(server, product_types=("FEED", "REELS")) -> list[dict]:
     """The media a DEC_20..DEC_21 run asks insights for (the window minus the 7-day lookback)."""
     read_from = DEC_20 - dt.timedelta(days=7)
-    return [m for m in server.world.ig_media
-            if read_from <= m["_at"] < DEC_21 and m["media_product_type"] in product_types]
+    return [
+        m for m in server.world.ig_media if read_from <= m["_at"] < DEC_21 and m["media_product_type"] in product_types
+    ]
 
 
 def window_posts(server) -> list[dict]:
@@ -305,13 +338,25 @@ def test_a_media_posted_before_the_business_conversion_is_skipped_and_the_run_co
     assert batch.streams["fb_post_insights"].records > 0 and batch.streams["ig_user_insights"].records > 0
     rej = rejects(batch, "ig_media_insights")
     assert [r["key"] for r in rej] == [f"media_id={bad['id']},metric=reach", f"media_id={bad['id']},metric=views"]
-    assert all("posted before the account was converted to a business account" in r["reason"]
-               and "code 100/2108006" in r["reason"] and "other items loaded" in r["reason"] for r in rej)
+    assert all(
+        "posted before the account was converted to a business account" in r["reason"]
+        and "code 100/2108006" in r["reason"]
+        and "other items loaded" in r["reason"]
+        for r in rej
+    )
     assert rej[0]["record"]["error"]["error_subcode"] == 2108006 and rej[0]["request"].startswith(
-        f"GET /{bad['id']}/insights?metric=")
+        f"GET /{bad['id']}/insights?metric="
+    )
     skipped = read_manifest(batch.folder)["window"]["skipped_items"]
-    assert skipped == [{"stream": "ig_media_insights", "key": f"media_id={bad['id']}", "code": 100,
-                        "error_subcode": 2108006, "reason": skipped[0]["reason"]}]
+    assert skipped == [
+        {
+            "stream": "ig_media_insights",
+            "key": f"media_id={bad['id']}",
+            "code": 100,
+            "error_subcode": 2108006,
+            "reason": skipped[0]["reason"],
+        }
+    ]
     # the log names the key and the reason, never the media's text or the token
     assert f"media_id={bad['id']} skipped" in caplog.text and "2108006" in caplog.text
     assert bad["caption"] not in caplog.text and TOKEN not in caplog.text
@@ -328,10 +373,14 @@ def test_not_enough_viewers_skips_that_item_and_is_no_authentication_failure(ser
     posts = {r["post_id"] for r in rows(batch, "fb_post_insights")}
     assert posts == {p["id"] for p in window_posts(server)} - {post["id"]}
     rej = rejects(batch, "fb_post_insights")
-    assert {r["key"] for r in rej} == {f"post_id={post['id']},metric=post_total_media_view_unique",
-                                       f"post_id={post['id']},metric=post_media_view"}
-    assert all("too few viewers" in r["reason"] and "Not enough viewers" in r["reason"]
-               and "code 10" in r["reason"] for r in rej)
+    assert {r["key"] for r in rej} == {
+        f"post_id={post['id']},metric=post_total_media_view_unique",
+        f"post_id={post['id']},metric=post_media_view",
+    }
+    assert all(
+        "too few viewers" in r["reason"] and "Not enough viewers" in r["reason"] and "code 10" in r["reason"]
+        for r in rej
+    )
     assert {r["key"].split(",")[0] for r in rejects(batch, "ig_media_insights")} == {f"media_id={media['id']}"}
     assert post["message"] not in caplog.text
 
@@ -343,10 +392,13 @@ def test_the_skipped_items_land_in_the_quarantine_and_every_other_item_loads(ser
     with GraphStandIn(seed=2023, access_token=TOKEN, item_errors={bad["id"]: "converted"}) as srv:
         batch, _ = extract(srv, landing, since=DEC_20, until=DEC_21)
     load_batch(conn, batch.folder)
-    q = conn.execute("select stream, record_key, reason from raw._quarantine where source = 'meta' "
-                     "order by record_key").fetchall()
-    assert [(s, k) for s, k, _ in q] == [("ig_media_insights", f"media_id={bad['id']},metric=reach"),
-                                         ("ig_media_insights", f"media_id={bad['id']},metric=views")]
+    q = conn.execute(
+        "select stream, record_key, reason from raw._quarantine where source = 'meta' order by record_key"
+    ).fetchall()
+    assert [(s, k) for s, k, _ in q] == [
+        ("ig_media_insights", f"media_id={bad['id']},metric=reach"),
+        ("ig_media_insights", f"media_id={bad['id']},metric=views"),
+    ]
     assert "2108006" in q[0][2]
     got = dict(conn.execute("select media_id, count(*) from raw.meta__ig_media_insights group by 1").fetchall())
     assert bad["id"] not in got and got[other["id"]] == 2
@@ -390,8 +442,12 @@ class _FakeSession:
 
 
 def _client_with(status: int, error: dict):
-    cfg = MetaConfig(base_url="http://127.0.0.1:1/v19.0", access_token=TOKEN, ig_user_id="1",
-                     retry=RetryPolicy(attempts=2, initial=0.01, max_backoff=0.01))
+    cfg = MetaConfig(
+        base_url="http://127.0.0.1:1/v19.0",
+        access_token=TOKEN,
+        ig_user_id="1",
+        retry=RetryPolicy(attempts=2, initial=0.01, max_backoff=0.01),
+    )
     client = cfg.client()
     client.session = _FakeSession(status, error)
     client.sleep = Sleeps()
@@ -399,20 +455,25 @@ def _client_with(status: int, error: dict):
 
 
 def test_a_token_in_metas_own_error_message_is_scrubbed():
-    client = _client_with(400, {"message": f"Malformed access token {TOKEN}", "type": "OAuthException",
-                                "code": 190, "fbtrace_id": "x"})
+    client = _client_with(
+        400, {"message": f"Malformed access token {TOKEN}", "type": "OAuthException", "code": 190, "fbtrace_id": "x"}
+    )
     with pytest.raises(AuthError) as exc:
         client.get("/17841401930541267")
     assert TOKEN not in str(exc.value) and "***" in str(exc.value) and str(exc.value).startswith("meta:")
 
 
 def test_code_10_without_not_enough_viewers_is_still_a_missing_permission():
-    client = _client_with(403, {"message": "(#10) Application does not have permission for this action",
-                                "type": "OAuthException", "code": 10})
+    client = _client_with(
+        403,
+        {"message": "(#10) Application does not have permission for this action", "type": "OAuthException", "code": 10},
+    )
     with pytest.raises(AuthError, match="permission denied"):
         client.get("/17841401930541267/insights")
-    client = _client_with(400, {"message": "(#10) Not enough viewers for the media to show insights",
-                                "type": "OAuthException", "code": 10})
+    client = _client_with(
+        400,
+        {"message": "(#10) Not enough viewers for the media to show insights", "type": "OAuthException", "code": 10},
+    )
     with pytest.raises(ItemUnavailableError) as exc:
         client.get("/1/insights")
     assert not isinstance(exc.value, AuthError) and isinstance(exc.value, SourceError)
@@ -428,6 +489,8 @@ def test_the_stand_in_takes_item_errors_on_its_command_line():
     from simulators.meta.server import parse_item_errors
 
     assert parse_item_errors(["17900=converted", "1048_2=not_enough_viewers"]) == {
-        "17900": "converted", "1048_2": "not_enough_viewers"}
+        "17900": "converted",
+        "1048_2": "not_enough_viewers",
+    }
     with pytest.raises(ValueError, match="expected <object id>="):
         parse_item_errors(["17900=expired"])

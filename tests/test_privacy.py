@@ -19,8 +19,7 @@ import pytest
 
 from pipeline.pseudonym_key import pseudonymise
 from tests.conftest import TEST_PSEUDONYM_KEY
-from tests.privacy_scan import (collect_personal_data, file_values, find_leaks, readable_relations,
-                                relation_values)
+from tests.privacy_scan import collect_personal_data, file_values, find_leaks, readable_relations, relation_values
 
 PHONE, EMAIL, NAME = "628123456789", "bsan1234@example.go.id", "Budi Santoso"
 BSUID = "ID.13491208655302741918"  # a WhatsApp user whose phone number is withheld
@@ -46,16 +45,46 @@ def planted(conn):
         create table engineers.t (v text);
         grant usage on schema bi to privacy_reader;
         grant select on bi.t to privacy_reader;""")
-    conn.execute("insert into raw.whatsapp__messages values (%s)", (psycopg.types.json.Jsonb(
-        {"id": wamid(PHONE), "from": PHONE, "text": {"body": f"Nama: {NAME}\nDaerah: Kab. Wajo\nEmail: {EMAIL}"},
-         "_contact": {"wa_id": PHONE, "profile": {"name": "Budi (BPKAD)"}}}),))
-    conn.execute("insert into raw.whatsapp__messages values (%s)", (psycopg.types.json.Jsonb(
-        {"id": "wamid.x", "from_user_id": BSUID, "text": {"body": "Menu"}}),))
-    conn.execute("insert into raw.deskpro__people values (%s)", (psycopg.types.json.Jsonb(
-        {"id": 7, "name": "Sri Halimah", "first_name": "Sri", "last_name": "Halimah",
-         "primary_email": "sri.halimah@gmail.com", "fields": {"1": {"value": "Sri Halimah"}}}),))
-    conn.execute("insert into raw.deskpro__agents values (%s)", (psycopg.types.json.Jsonb(
-        {"id": 1, "name": "Nuryani Putri", "first_name": "Nuryani", "last_name": "Putri", "is_agent": True}),))
+    conn.execute(
+        "insert into raw.whatsapp__messages values (%s)",
+        (
+            psycopg.types.json.Jsonb(
+                {
+                    "id": wamid(PHONE),
+                    "from": PHONE,
+                    "text": {"body": f"Nama: {NAME}\nDaerah: Kab. Wajo\nEmail: {EMAIL}"},
+                    "_contact": {"wa_id": PHONE, "profile": {"name": "Budi (BPKAD)"}},
+                }
+            ),
+        ),
+    )
+    conn.execute(
+        "insert into raw.whatsapp__messages values (%s)",
+        (psycopg.types.json.Jsonb({"id": "wamid.x", "from_user_id": BSUID, "text": {"body": "Menu"}}),),
+    )
+    conn.execute(
+        "insert into raw.deskpro__people values (%s)",
+        (
+            psycopg.types.json.Jsonb(
+                {
+                    "id": 7,
+                    "name": "Sri Halimah",
+                    "first_name": "Sri",
+                    "last_name": "Halimah",
+                    "primary_email": "sri.halimah@gmail.com",
+                    "fields": {"1": {"value": "Sri Halimah"}},
+                }
+            ),
+        ),
+    )
+    conn.execute(
+        "insert into raw.deskpro__agents values (%s)",
+        (
+            psycopg.types.json.Jsonb(
+                {"id": 1, "name": "Nuryani Putri", "first_name": "Nuryani", "last_name": "Putri", "is_agent": True}
+            ),
+        ),
+    )
     conn.commit()
     return conn
 
@@ -76,21 +105,37 @@ def test_the_personal_data_of_raw_is_collected(planted):
     assert set(found.user_ids) == {BSUID}
 
 
-@pytest.mark.parametrize("value, kind", [
-    (f"deskpro-{hashlib.md5(EMAIL.encode()).hexdigest()}", "email"),
-    ("whatsapp-" + hashlib.md5(PHONE.encode()).hexdigest(), "phone"),
-    (hashlib.sha1(("+" + PHONE).encode()).hexdigest(), "phone"),
-    (hashlib.sha256(NAME.lower().encode()).hexdigest(), "name"),
-    ("whatsapp-" + wamid(PHONE), "phone"),
-    ("see https://x.example/?u=" + quote(EMAIL, safe=""), "email"),
-    ("ask 0812-3456-789 after 5", "phone"),
-    ("Kab. BUDI SANTOSO", "name"),
-    ("SRI  halimah", "name"),
-    (base64.urlsafe_b64encode(f"{EMAIL}|x".encode()).decode(), "email"),
-    ("whatsapp-" + hashlib.md5(BSUID.encode()).hexdigest(), "user id"),
-    (f"user {BSUID}", "user id"),
-], ids=["md5-email", "md5-phone", "sha1-e164", "sha256-name", "wamid", "url-encoded", "grouped-digits",
-        "name-in-text", "name-spacing", "base64-email", "md5-bsuid", "bsuid"])
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        (f"deskpro-{hashlib.md5(EMAIL.encode()).hexdigest()}", "email"),
+        ("whatsapp-" + hashlib.md5(PHONE.encode()).hexdigest(), "phone"),
+        (hashlib.sha1(("+" + PHONE).encode()).hexdigest(), "phone"),
+        (hashlib.sha256(NAME.lower().encode()).hexdigest(), "name"),
+        ("whatsapp-" + wamid(PHONE), "phone"),
+        ("see https://x.example/?u=" + quote(EMAIL, safe=""), "email"),
+        ("ask 0812-3456-789 after 5", "phone"),
+        ("Kab. BUDI SANTOSO", "name"),
+        ("SRI  halimah", "name"),
+        (base64.urlsafe_b64encode(f"{EMAIL}|x".encode()).decode(), "email"),
+        ("whatsapp-" + hashlib.md5(BSUID.encode()).hexdigest(), "user id"),
+        (f"user {BSUID}", "user id"),
+    ],
+    ids=[
+        "md5-email",
+        "md5-phone",
+        "sha1-e164",
+        "sha256-name",
+        "wamid",
+        "url-encoded",
+        "grouped-digits",
+        "name-in-text",
+        "name-spacing",
+        "base64-email",
+        "md5-bsuid",
+        "bsuid",
+    ],
+)
 def test_each_form_of_a_leak_is_found(planted, value, kind):
     leaks = leaks_in(planted, [("k", value)])
     assert [leak.kind for leak in leaks] == [kind], leaks
@@ -99,11 +144,16 @@ def test_each_form_of_a_leak_is_found(planted, value, kind):
 
 def test_pseudonyms_counts_and_unreadable_relations_are_not_leaks(planted):
     planted.execute("insert into engineers.t values (%s), (%s)", (wamid(PHONE), NAME))  # not granted
-    rows = [("k", "whatsapp-" + pseudonymise(TEST_PSEUDONYM_KEY, PHONE)),
-            ("k", "whatsapp-" + pseudonymise(TEST_PSEUDONYM_KEY, wamid(PHONE))),
-            ("k", "deskpro-" + pseudonymise(TEST_PSEUDONYM_KEY, EMAIL)),
-            ("k", "Nuryani Putri"),  # an agent: staff are named in the report
-            ("k", "Budi"), ("k", "Kab. Wajo"), ("k", "2"), ("k", "00001000011669858986")]
+    rows = [
+        ("k", "whatsapp-" + pseudonymise(TEST_PSEUDONYM_KEY, PHONE)),
+        ("k", "whatsapp-" + pseudonymise(TEST_PSEUDONYM_KEY, wamid(PHONE))),
+        ("k", "deskpro-" + pseudonymise(TEST_PSEUDONYM_KEY, EMAIL)),
+        ("k", "Nuryani Putri"),  # an agent: staff are named in the report
+        ("k", "Budi"),
+        ("k", "Kab. Wajo"),
+        ("k", "2"),
+        ("k", "00001000011669858986"),
+    ]
     assert leaks_in(planted, rows) == []
     assert readable_relations(planted, "privacy_reader") == [("bi", "t")]
 
@@ -113,7 +163,9 @@ def test_report_files_are_searched_too(planted, tmp_path):
     (tmp_path / "laporan.html").write_text("<td>bsan1234&#64;example.go.id</td>")
     leaks = find_leaks(collect_personal_data(planted), file_values(sorted(tmp_path.iterdir())))
     assert sorted((leak.kind, leak.where.rsplit("/", 1)[-1]) for leak in leaks) == [
-        ("email", "laporan.html"), ("name", "summary.json")]
+        ("email", "laporan.html"),
+        ("name", "summary.json"),
+    ]
 
 
 # ------------------------------------------------------------- the whole pipeline
@@ -156,8 +208,11 @@ def test_the_search_finds_what_the_engineers_only_relations_hold(warehouse):
     with conn.transaction(force_rollback=True):
         conn.execute("grant usage on schema review, intermediate to bi_reader")
         conn.execute("grant select on review.unmatched_regions, intermediate.int_whatsapp__conversations to bi_reader")
-        leaks = [x for x in find_leaks(personal, relation_values(conn, "bi_reader")) if not x.where.startswith("marts.")]
+        leaks = [
+            x for x in find_leaks(personal, relation_values(conn, "bi_reader")) if not x.where.startswith("marts.")
+        ]
     found = {(x.kind, x.where.rsplit(".", 1)[0]) for x in leaks}
     assert {("name", "review.unmatched_regions"), ("phone", "intermediate.int_whatsapp__conversations")} <= found
-    assert conn.execute("select has_table_privilege('bi_reader', 'review.unmatched_regions', 'select')").fetchone() \
-        == (False,)
+    assert conn.execute("select has_table_privilege('bi_reader', 'review.unmatched_regions', 'select')").fetchone() == (
+        False,
+    )

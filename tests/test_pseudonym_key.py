@@ -17,20 +17,29 @@ import pytest
 from pipeline import pseudonym_key as pk
 from tests.conftest import ROOT, TEST_PSEUDONYM_KEY
 
-VALUES = ["628123456789", "+628123456789", "budi.santoso@example.go.id", "", "Ñame with ümlauts, 名前 and emoji 🙂",
-          "x" * 1000, "wamid.HBgMFQIAEhgUNjI4MjMxODU3NDIxQjE1RjM5MDdCREZDRDNFN0FEQkY="]
+VALUES = [
+    "628123456789",
+    "+628123456789",
+    "budi.santoso@example.go.id",
+    "",
+    "Ñame with ümlauts, 名前 and emoji 🙂",
+    "x" * 1000,
+    "wamid.HBgMFQIAEhgUNjI4MjMxODU3NDIxQjE1RjM5MDdCREZDRDNFN0FEQkY=",
+]
 
 
 def macros() -> jinja2.runtime.TemplateModule:
     """dbt_project/macros/pseudonymise.sql as dbt renders it (var() gives its default)."""
     env = jinja2.Environment(extensions=["jinja2.ext.do"])
     env.globals["var"] = lambda name, default=None: {"retired_relations": ["marts.retired_t", "marts.retired_v"]}.get(
-        name, default)
+        name, default
+    )
     return env.from_string((ROOT / "dbt_project" / "macros" / "pseudonymise.sql").read_text()).module
 
 
-@pytest.mark.parametrize("key", [TEST_PSEUDONYM_KEY, "k" * 64, "a much longer key than sha-256's block " * 4],
-                         ids=["short", "block", "long"])
+@pytest.mark.parametrize(
+    "key", [TEST_PSEUDONYM_KEY, "k" * 64, "a much longer key than sha-256's block " * 4], ids=["short", "block", "long"]
+)
 def test_the_macro_computes_hmac_sha256_in_postgres(conn, key):
     pk.provision(conn, key)
     sql = f"select v, {macros().pseudonymise('v')} from unnest(%s::text[]) as v"
@@ -55,8 +64,11 @@ def test_only_the_warehouse_user_can_read_the_key(conn):
     assert kid == pk.key_id(TEST_PSEUDONYM_KEY) and TEST_PSEUDONYM_KEY not in kid
     assert conn.execute("""select has_schema_privilege('bi_reader', 'private', 'usage'),
                                   has_table_privilege('bi_reader', 'private.pseudonym_key', 'select'),
-                                  has_table_privilege('public', 'private.pseudonym_key', 'select')""").fetchone() \
-        == (False, False, False)
+                                  has_table_privilege('public', 'private.pseudonym_key', 'select')""").fetchone() == (
+        False,
+        False,
+        False,
+    )
     ipad, opad = conn.execute("select k_ipad, k_opad from private.pseudonym_key").fetchone()
     assert (bytes(ipad), bytes(opad)) == pk.pads(TEST_PSEUDONYM_KEY)
     assert TEST_PSEUDONYM_KEY.encode() not in bytes(ipad) + bytes(opad)
@@ -98,5 +110,8 @@ def test_dbt_refuses_to_run_without_a_key(conn):
 def test_retired_relations_are_dropped_whatever_their_kind(conn):
     conn.execute("create schema marts; create table marts.retired_t (x int); create view marts.retired_v as select 1")
     conn.execute(macros().drop_retired_relations())
-    assert conn.execute("select to_regclass('marts.retired_t'), to_regclass('marts.retired_v')").fetchone() == (None, None)
+    assert conn.execute("select to_regclass('marts.retired_t'), to_regclass('marts.retired_v')").fetchone() == (
+        None,
+        None,
+    )
     conn.execute(macros().drop_retired_relations())  # none left: nothing to do

@@ -29,15 +29,34 @@ CORRECTIONS: dict[tuple[str, str], tuple[object, str]] = {
 # The report prints visitors rounded ("sekitar 84.000"); the data has the exact count.
 ROUNDED_TO_THOUSANDS = {("website_visitors", "value"), ("website_visitors", "prev_month")}
 
-SCALARS = {"value": "value", "prev_month": "prev_month", "same_month_last_year": "same_month_last_year",
-           "ytd_2023": "ytd", "new_this_month": "new_this_month", "top_pages": "top_pages",
-           "published_share": "share_pct"}
-BREAKDOWNS = {"breakdown_by_category": "breakdown", "breakdown_by_menu": "breakdown",
-              "breakdown_by_report_type": "breakdown", "breakdown_by_timezone": "breakdown",
-              "breakdown_by_segment": "breakdown", "value_breakdown": "breakdown",
-              "ytd_2023_breakdown": "ytd_breakdown"}
-NOT_FIGURES = {"key", "label", "notes", "published_change", "published_shares", "share_of_tickets_published",
-               "rule", "agents"}
+SCALARS = {
+    "value": "value",
+    "prev_month": "prev_month",
+    "same_month_last_year": "same_month_last_year",
+    "ytd_2023": "ytd",
+    "new_this_month": "new_this_month",
+    "top_pages": "top_pages",
+    "published_share": "share_pct",
+}
+BREAKDOWNS = {
+    "breakdown_by_category": "breakdown",
+    "breakdown_by_menu": "breakdown",
+    "breakdown_by_report_type": "breakdown",
+    "breakdown_by_timezone": "breakdown",
+    "breakdown_by_segment": "breakdown",
+    "value_breakdown": "breakdown",
+    "ytd_2023_breakdown": "ytd_breakdown",
+}
+NOT_FIGURES = {
+    "key",
+    "label",
+    "notes",
+    "published_change",
+    "published_shares",
+    "share_of_tickets_published",
+    "rule",
+    "agents",
+}
 
 
 @pytest.fixture(scope="module")

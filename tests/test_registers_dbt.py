@@ -17,21 +17,42 @@ from loaders import load_batch
 from tests.conftest import provision_pseudonym_key
 
 ROOT = Path(__file__).resolve().parents[1]
-SELECT = ("registers_settings registers_kinds ref_segment_rules ref_user_segments stg_registers__* int_registers__* "
-          "mart_monthly_registers* mart_register_*")
+SELECT = (
+    "registers_settings registers_kinds ref_segment_rules ref_user_segments stg_registers__* int_registers__* "
+    "mart_monthly_registers* mart_register_*"
+)
 
 
 def dbt_build(db_url: str) -> subprocess.CompletedProcess:
     p = urlparse(db_url)
-    env = {**os.environ, "WAREHOUSE_HOST": p.hostname, "WAREHOUSE_PORT": str(p.port),
-           "WAREHOUSE_USER": unquote(p.username), "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
-           "WAREHOUSE_DB": p.path.lstrip("/"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {
+        **os.environ,
+        "WAREHOUSE_HOST": p.hostname,
+        "WAREHOUSE_PORT": str(p.port),
+        "WAREHOUSE_USER": unquote(p.username),
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
+        "WAREHOUSE_DB": p.path.lstrip("/"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     project = ROOT / "dbt_project"
     # cautious: a seed's tests that reach models of other sources (ref_user_segments) stay out
-    return subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--select", SELECT,
-                           "--indirect-selection", "cautious",
-                           "--project-dir", str(project), "--profiles-dir", str(project)],
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--select",
+            SELECT,
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +65,9 @@ def built(pg_server, tmp_path_factory):
     with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
         conn.execute('drop database if exists "t_registers_dbt" with (force)')
         conn.execute('create database "t_registers_dbt"')
-        conn.execute("do $$ begin create role bi_reader; exception when duplicate_object then null; end $$")  # marts grant to it
+        conn.execute(
+            "do $$ begin create role bi_reader; exception when duplicate_object then null; end $$"
+        )  # marts grant to it
     db_url = pg_server.url("t_registers_dbt")
     write_workbooks(generate(2023), tmp_path / "share")
     batch, _ = run_extract(RegistersConfig(tmp_path / "share"), tmp_path / "landing", full_refresh=True)
@@ -82,10 +105,16 @@ def test_december_2023_figures(built):
         assert figures["complaints_keluhan_kebijakan"][0::3] == [0, 5]  # a sheet without such rows: 0, not null
         followers = conn.execute(
             "select total_accounts, new_accounts from marts.mart_monthly_registers_instagram_village_followers "
-            "where month = '2023-12-01'").fetchone()
+            "where month = '2023-12-01'"
+        ).fetchone()
         assert followers == (1872, 2)
         flagged = conn.execute(
             "select region_text, guests from marts.mart_register_face_to_face "
-            "where month = '2023-12-01' and above_guest_limit order by row_in_month").fetchall()
-        assert flagged == [("Prov. Papua (DPRD)", 5), ("Kab. Mojokerto", 5), ("Prov. Papua Selatan", 5),
-                           ("Kab. Kepulauan Sangihe (Bupati)", 7)]
+            "where month = '2023-12-01' and above_guest_limit order by row_in_month"
+        ).fetchall()
+        assert flagged == [
+            ("Prov. Papua (DPRD)", 5),
+            ("Kab. Mojokerto", 5),
+            ("Prov. Papua Selatan", 5),
+            ("Kab. Kepulauan Sangihe (Bupati)", 7),
+        ]

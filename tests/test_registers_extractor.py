@@ -4,8 +4,8 @@ dates, messy sheets, rejects in quarantine, files loaded once, corrected files r
 from __future__ import annotations
 
 import csv
-import hashlib
 import datetime as dt
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -196,7 +196,13 @@ def test_a_messy_sheet_gives_exactly_its_rows(tmp_path, landing):
     [book] = _records(batch, "workbooks")
     assert book["ignored_sheets"] == ["Rekap"]
     [sheet] = book["sheets"]
-    assert (sheet["month"], sheet["header_row"], sheet["rows"], sheet["total_row"], sheet["note_rows"]) == ("2023-12", 4, 6, 14, 1)
+    assert (sheet["month"], sheet["header_row"], sheet["rows"], sheet["total_row"], sheet["note_rows"]) == (
+        "2023-12",
+        4,
+        6,
+        14,
+        1,
+    )
     assert report.read == [F2F]
 
 
@@ -213,14 +219,25 @@ def test_a_two_row_merged_header_is_read(tmp_path, landing):
     for col in "ABEF":
         ws.merge_cells(f"{col}3:{col}4")
     ws.merge_cells("C3:D3")
-    ws.append([1, "4 Desember 2023", "Siti Rahman", "Universitas Andalas", "Data realisasi APBD Kota Padang TA 2022", "Selesai"])
+    ws.append(
+        [
+            1,
+            "4 Desember 2023",
+            "Siti Rahman",
+            "Universitas Andalas",
+            "Data realisasi APBD Kota Padang TA 2022",
+            "Selesai",
+        ]
+    )
     ws.append([2, "Selasa, 5 Desember 2023", "Budi Santoso", None, "Rincian alokasi DAU TA 2024", None])
     _save(wb, tmp_path / "share", "Register Permohonan Data PPID 2023.xlsx")
 
     batch, _ = run_extract(RegistersConfig(tmp_path / "share"), landing)
 
     rows = _records(batch, "ppid_requests")
-    assert [(r["sheet_row"], r["date"], r["requester"], r["institution"], r["data_requested"], r["status"]) for r in rows] == [
+    assert [
+        (r["sheet_row"], r["date"], r["requester"], r["institution"], r["data_requested"], r["status"]) for r in rows
+    ] == [
         (5, "2023-12-04", "Siti Rahman", "Universitas Andalas", "Data realisasi APBD Kota Padang TA 2022", "Selesai"),
         (6, "2023-12-05", "Budi Santoso", None, "Rincian alokasi DAU TA 2024", None),
     ]
@@ -228,24 +245,36 @@ def test_a_two_row_merged_header_is_read(tmp_path, landing):
 
 def test_rejected_rows_are_reported_and_quarantined_while_the_rest_load(tmp_path, landing, conn):
     folder = tmp_path / "share"
-    _vc_workbook(folder, 2023, [
-        ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],  # row 5
-        ["31 Nopember 2023", "Prov. Maluku", "JFAKPD"],  # row 6: no such day
-        ["28/11/2023", "Prov. Riau", "DBH"],  # row 7: November's row in December's sheet
-        ["11 Desember 2023", "Kab. Nias Selatan", None],  # row 8: no topic
-        ["19 Desember 2023", "Kota Mojokerto", "PDRD"],  # row 9
-    ])
+    _vc_workbook(
+        folder,
+        2023,
+        [
+            ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],  # row 5
+            ["31 Nopember 2023", "Prov. Maluku", "JFAKPD"],  # row 6: no such day
+            ["28/11/2023", "Prov. Riau", "DBH"],  # row 7: November's row in December's sheet
+            ["11 Desember 2023", "Kab. Nias Selatan", None],  # row 8: no topic
+            ["19 Desember 2023", "Kota Mojokerto", "PDRD"],  # row 9
+        ],
+    )
     wb = Workbook()
-    _sheet(wb, "Desember 2023", ["No", "Tanggal", "Daerah", "Topik", "Jumlah Tamu"], [
-        ["4 Desember 2023", "Prov. Papua (DPRD)", "Otsus", 5],  # row 5
-        ["5 Desember 2023", "Kab. Rokan Hulu", "PDRD", -3],  # row 6: negative guests
-    ], after_total=[["6 Desember 2023", "Kab. Mojokerto", "IF", 5]])  # row 8: under the total (row 7)
+    _sheet(
+        wb,
+        "Desember 2023",
+        ["No", "Tanggal", "Daerah", "Topik", "Jumlah Tamu"],
+        [
+            ["4 Desember 2023", "Prov. Papua (DPRD)", "Otsus", 5],  # row 5
+            ["5 Desember 2023", "Kab. Rokan Hulu", "PDRD", -3],  # row 6: negative guests
+        ],
+        after_total=[["6 Desember 2023", "Kab. Mojokerto", "IF", 5]],
+    )  # row 8: under the total (row 7)
     _save(wb, folder, F2F)
 
     batch, _ = run_extract(RegistersConfig(folder), landing)
     result = load_batch(conn, batch.folder)
 
-    loaded = conn.execute("select workbook, sheet, sheet_row from raw.registers__video_conferences order by sheet_row").fetchall()
+    loaded = conn.execute(
+        "select workbook, sheet, sheet_row from raw.registers__video_conferences order by sheet_row"
+    ).fetchall()
     assert loaded == [(VC.format(year=2023), "Desember 2023", 5), (VC.format(year=2023), "Desember 2023", 9)]
     assert conn.execute("select sheet_row from raw.registers__face_to_face_consultations").fetchall() == [(5,)]
     assert result.streams["video_conferences"].quarantined == 3
@@ -254,27 +283,45 @@ def test_rejected_rows_are_reported_and_quarantined_while_the_rest_load(tmp_path
     ).fetchall()
     vc, f2f = VC.format(year=2023), F2F
     expected = [
-        ("face_to_face_consultations", f"workbook={f2f!r}, sheet='Desember 2023', row=6", "guests must be at least 1, got -3"),
-        ("face_to_face_consultations", f"workbook={f2f!r}, sheet='Desember 2023', row=8", "below the total row (row 7)"),
+        (
+            "face_to_face_consultations",
+            f"workbook={f2f!r}, sheet='Desember 2023', row=6",
+            "guests must be at least 1, got -3",
+        ),
+        (
+            "face_to_face_consultations",
+            f"workbook={f2f!r}, sheet='Desember 2023', row=8",
+            "below the total row (row 7)",
+        ),
         ("video_conferences", f"workbook={vc!r}, sheet='Desember 2023', row=6", "not a date: '31 Nopember 2023'"),
-        ("video_conferences", f"workbook={vc!r}, sheet='Desember 2023', row=7", "2023-11-28 is outside the sheet's month 2023-12"),
-        ("video_conferences", f"workbook={vc!r}, sheet='Desember 2023', row=8", "topic: Value error, required, but the cell is empty"),
+        (
+            "video_conferences",
+            f"workbook={vc!r}, sheet='Desember 2023', row=7",
+            "2023-11-28 is outside the sheet's month 2023-12",
+        ),
+        (
+            "video_conferences",
+            f"workbook={vc!r}, sheet='Desember 2023', row=8",
+            "topic: Value error, required, but the cell is empty",
+        ),
     ]
     assert [(s, k) for s, k, _ in quarantined] == [(s, k) for s, k, _ in expected]
-    for (_, _, reason), (_, _, why) in zip(quarantined, expected):
+    for (_, _, reason), (_, _, why) in zip(quarantined, expected, strict=False):
         assert why in reason
-    record = conn.execute(
-        "select record from raw._quarantine where record_key like %s", ("%row=7%",)
-    ).fetchone()[0]
+    record = conn.execute("select record from raw._quarantine where record_key like %s", ("%row=7%",)).fetchone()[0]
     assert record["region"] == "Prov. Riau" and record["date"] == "28/11/2023"  # the row as typed, to fix at the source
 
 
 def test_a_file_already_loaded_is_not_loaded_again_nor_its_copy(tmp_path, landing, conn):
     folder = tmp_path / "share"
-    path = _vc_workbook(folder, 2023, [["4 Desember 2023", "Prov. Riau", "DBH"], ["5 Desember 2023", "Prov. Maluku", "DAU"]])
+    path = _vc_workbook(
+        folder, 2023, [["4 Desember 2023", "Prov. Riau", "DBH"], ["5 Desember 2023", "Prov. Maluku", "DAU"]]
+    )
     batch, _ = run_extract(RegistersConfig(folder), landing, loaded_workbooks(conn))
     load_batch(conn, batch.folder)
-    before = conn.execute("select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences order by 1").fetchall()
+    before = conn.execute(
+        "select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences order by 1"
+    ).fetchall()
 
     shutil.copy(path, folder / "Register Video Conference 2023 - Copy.xlsx")  # same bytes, another name
     again, report = run_extract(RegistersConfig(folder), landing, loaded_workbooks(conn))
@@ -284,7 +331,9 @@ def test_a_file_already_loaded_is_not_loaded_again_nor_its_copy(tmp_path, landin
     assert report.duplicates == {"Register Video Conference 2023 - Copy.xlsx": path.name}
     assert "video_conferences" not in again.streams  # nothing of the register was read again
     assert "video_conferences" not in result.streams
-    after = conn.execute("select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences order by 1").fetchall()
+    after = conn.execute(
+        "select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences order by 1"
+    ).fetchall()
     assert after == before
     dups = dict(conn.execute("select workbook, record ->> 'duplicate_of' from raw.registers__workbooks").fetchall())
     assert dups == {path.name: None, "Register Video Conference 2023 - Copy.xlsx": path.name}
@@ -297,40 +346,59 @@ def test_a_file_already_loaded_is_not_loaded_again_nor_its_copy(tmp_path, landin
 def test_a_corrected_workbook_replaces_its_rows_and_leaves_the_others(tmp_path, landing, conn):
     folder = tmp_path / "share"
     _vc_workbook(folder, 2022, [["5 Desember 2022", "Kab. Wajo", "DAU"]])
-    _vc_workbook(folder, 2023, [
-        ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],
-        ["5 Desember 2023", "Prov. Maluku", "JFAKPD"],
-        ["6 Desember 2023", "Kab. Typo", "DBH"],
-        ["12 Desember 2023", "Prov. Riau", "DBH"],
-    ])
+    _vc_workbook(
+        folder,
+        2023,
+        [
+            ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],
+            ["5 Desember 2023", "Prov. Maluku", "JFAKPD"],
+            ["6 Desember 2023", "Kab. Typo", "DBH"],
+            ["12 Desember 2023", "Prov. Riau", "DBH"],
+        ],
+    )
     first, _ = run_extract(RegistersConfig(folder), landing, loaded_workbooks(conn))
     load_batch(conn, first.folder)
-    old_2022 = conn.execute("select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences "
-                            "where workbook = %s", (VC.format(year=2022),)).fetchall()
+    old_2022 = conn.execute(
+        "select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences where workbook = %s",
+        (VC.format(year=2022),),
+    ).fetchall()
 
     # staff delete the wrong row and fix a topic: the rows below move up one
     (folder / VC.format(year=2023)).unlink()
-    _vc_workbook(folder, 2023, [
-        ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],
-        ["5 Desember 2023", "Prov. Maluku", "JF AKPD"],
-        ["12 Desember 2023", "Prov. Riau", "DBH"],
-    ])
+    _vc_workbook(
+        folder,
+        2023,
+        [
+            ["4 Desember 2023", "BPK Prov. Kalimantan Barat", "Pembiayaan"],
+            ["5 Desember 2023", "Prov. Maluku", "JF AKPD"],
+            ["12 Desember 2023", "Prov. Riau", "DBH"],
+        ],
+    )
     second, report = run_extract(RegistersConfig(folder), landing, loaded_workbooks(conn))
     result = load_batch(conn, second.folder)
 
     assert report.read == [VC.format(year=2023)] and report.skipped == [VC.format(year=2022)]
     rows = conn.execute(
         "select sheet_row, record ->> 'date', record ->> 'region', record ->> 'topic' from raw.registers__video_conferences "
-        "where workbook = %s order by sheet_row", (VC.format(year=2023),)
+        "where workbook = %s order by sheet_row",
+        (VC.format(year=2023),),
     ).fetchall()
-    assert rows == [(5, "2023-12-04", "BPK Prov. Kalimantan Barat", "Pembiayaan"),
-                    (6, "2023-12-05", "Prov. Maluku", "JF AKPD"),
-                    (7, "2023-12-12", "Prov. Riau", "DBH")]
+    assert rows == [
+        (5, "2023-12-04", "BPK Prov. Kalimantan Barat", "Pembiayaan"),
+        (6, "2023-12-05", "Prov. Maluku", "JF AKPD"),
+        (7, "2023-12-12", "Prov. Riau", "DBH"),
+    ]
     assert result.streams["video_conferences"].deleted == 1  # the old row 8
-    assert conn.execute("select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences "
-                        "where workbook = %s", (VC.format(year=2022),)).fetchall() == old_2022
-    sha = conn.execute("select record ->> 'sha256' from raw.registers__workbooks where workbook = %s",
-                       (VC.format(year=2023),)).fetchone()[0]
+    assert (
+        conn.execute(
+            "select sheet_row, _loaded_at, _batch_id from raw.registers__video_conferences where workbook = %s",
+            (VC.format(year=2022),),
+        ).fetchall()
+        == old_2022
+    )
+    sha = conn.execute(
+        "select record ->> 'sha256' from raw.registers__workbooks where workbook = %s", (VC.format(year=2023),)
+    ).fetchone()[0]
     assert sha == hashlib.sha256((folder / VC.format(year=2023)).read_bytes()).hexdigest()
 
 
@@ -355,7 +423,10 @@ def test_sheets_that_cannot_be_counted_are_reported(tmp_path, landing, conn):
     assert conn.execute("select count(*) from raw.registers__video_conferences").fetchone()[0] == 1
     reasons = dict(conn.execute("select record_key, reason from raw._quarantine where stream = 'workbooks'").fetchall())
     vc = VC.format(year=2023)
-    assert reasons[f"workbook={vc!r}, sheet='Desember 2022'"] == "sheet is named after 2022-12, but the workbook is for 2023"
+    assert (
+        reasons[f"workbook={vc!r}, sheet='Desember 2022'"]
+        == "sheet is named after 2022-12, but the workbook is for 2023"
+    )
     assert reasons[f"workbook={vc!r}, sheet='Des 2023 (2)'"].startswith("a second sheet for 2023-12")
     assert reasons[f"workbook={vc!r}, sheet='November 2023'"].startswith("no header row")
     assert reasons["workbook='Daftar Hadir Rapat 2023.xlsx'"] == "no register matches the file name"

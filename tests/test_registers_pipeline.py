@@ -34,7 +34,11 @@ DECEMBER_VIDEO_CONFERENCES = [
     {"date": "2023-12-19", "region": "Kota Mojokerto", "topic": "PDRD"},
 ]
 DECEMBER_WEBINARS = ["Soft Launching SIKD", "Workshop Inovasi", "Rakertas DJPK", "Sosialisasi Wanita Peka Kanker (DWP)"]
-DECEMBER_PENGADUAN_START = ["Oknum yang mengaku", "Surat palsu undangan Simposium", "Dugaan penyalahgunaan Tambahan Dana Desa"]
+DECEMBER_PENGADUAN_START = [
+    "Oknum yang mengaku",
+    "Surat palsu undangan Simposium",
+    "Dugaan penyalahgunaan Tambahan Dana Desa",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,9 @@ def env(pipeline_env):
     res = pipeline_env.run("run", "--month", "2023-12", check=False)  # every source DAG, transform, summary.json
     if res.returncode:  # name the failing dbt nodes and tasks, which the tail of the output may not show
         lines = (res.stdout + res.stderr).splitlines()
-        failing = [line for line in lines if any(w in line for w in ("Failure in", "Database Error", "ERROR", "failed"))]
+        failing = [
+            line for line in lines if any(w in line for w in ("Failure in", "Database Error", "ERROR", "failed"))
+        ]
         pytest.fail("pipeline run failed:\n" + "\n".join(failing[:60] + lines[-20:]))
     return pipeline_env, raw
 
@@ -55,35 +61,51 @@ def test_the_dag_loads_the_registers_and_quarantines_the_bad_rows(env):
     assert counts["face_to_face_consultations"] >= 2 and counts["video_conferences"] >= 1
     half_filled = e.query(
         "select reason from raw._quarantine where source = 'registers' and record_key = %s",
-        ("workbook='Register Konsultasi Tatap Muka 2023.xlsx', sheet='Desember 2023', row=25",))
+        ("workbook='Register Konsultasi Tatap Muka 2023.xlsx', sheet='Desember 2023', row=25",),
+    )
     assert half_filled and "region: Value error, required, but the cell is empty" in half_filled[0][0]
-    dup = e.query("select record ->> 'duplicate_of' from raw.registers__workbooks where workbook like %s", ("%- Copy.xlsx",))
+    dup = e.query(
+        "select record ->> 'duplicate_of' from raw.registers__workbooks where workbook like %s", ("%- Copy.xlsx",)
+    )
     assert dup == [("Register Webinar FGD Workshop Sosialisasi 2023.xlsx",)]
 
 
 def test_a_second_run_reads_nothing_new(env):
     e, (rows, loaded_at) = env
     # `pipeline run` ran the DAG again with full_refresh (same workbooks): rows untouched
-    assert e.query("select count(*), max(_loaded_at) from raw.registers__face_to_face_consultations")[0] == (rows, loaded_at)
+    assert e.query("select count(*), max(_loaded_at) from raw.registers__face_to_face_consultations")[0] == (
+        rows,
+        loaded_at,
+    )
     e.run("dag", "registers")  # incremental: every workbook is already loaded with the same sha256
-    window = e.query("select window_ from raw._batches where source = 'registers' order by loaded_at desc limit 1")[0][0]
+    window = e.query("select window_ from raw._batches where source = 'registers' order by loaded_at desc limit 1")[0][
+        0
+    ]
     assert window["read"] == [] and len(window["skipped"]) == 14
-    assert e.query("select count(*), max(_loaded_at) from raw.registers__face_to_face_consultations")[0] == (rows, loaded_at)
+    assert e.query("select count(*), max(_loaded_at) from raw.registers__face_to_face_consultations")[0] == (
+        rows,
+        loaded_at,
+    )
 
 
 def test_the_marts_give_the_published_december_figures(env):
     e, _ = env
     rows = e.query(
         """select metric_key, entries, entries_prev_month, entries_same_month_last_year, entries_ytd
-           from marts.mart_monthly_registers where month = '2023-12-01'""")
+           from marts.mart_monthly_registers where month = '2023-12-01'"""
+    )
     figures = {key: rest for key, *rest in rows}
     for key, published in PUBLISHED.items():
-        for got, want in zip(figures[key], published):
+        for got, want in zip(figures[key], published, strict=False):
             if want is not None:
                 assert got == want, (key, figures[key], published)
-    assert e.query("select total_accounts, new_accounts from marts.mart_monthly_registers_instagram_village_followers "
-                   "where month = '2023-12-01'") == [(1872, 2)]
-    flagged = e.query("select count(*) from marts.mart_register_face_to_face where month = '2023-12-01' and above_guest_limit")
+    assert e.query(
+        "select total_accounts, new_accounts from marts.mart_monthly_registers_instagram_village_followers "
+        "where month = '2023-12-01'"
+    ) == [(1872, 2)]
+    flagged = e.query(
+        "select count(*) from marts.mart_register_face_to_face where month = '2023-12-01' and above_guest_limit"
+    )
     assert flagged == [(4,)]  # 5, 5, 5 and 7 guests against the limit of 4
 
 
@@ -113,10 +135,17 @@ def test_the_summary_has_the_registers_and_their_december_rows(env):
     assert [r["title"] for r in metrics["webinars"]["rows"]] == DECEMBER_WEBINARS
     f2f = metrics["face_to_face_consultations"]
     assert len(f2f["rows"]) == 30 and (f2f["above_guest_limit"], f2f["guest_limit"]) == (4, 4)
-    assert f2f["rows"][16] == {"date": "2023-12-14", "region": "Kab. Kepulauan Sangihe (Bupati)", "topic": "DAU",
-                               "guests": 7, "above_guest_limit": True}
+    assert f2f["rows"][16] == {
+        "date": "2023-12-14",
+        "region": "Kab. Kepulauan Sangihe (Bupati)",
+        "topic": "DAU",
+        "guests": 7,
+        "above_guest_limit": True,
+    }
     pengaduan = [r["description"] for r in metrics["complaints_pengaduan"]["rows"]]
-    assert [d for d, start in zip(pengaduan, DECEMBER_PENGADUAN_START) if d.startswith(start)] == pengaduan
+    assert [
+        d for d, start in zip(pengaduan, DECEMBER_PENGADUAN_START, strict=False) if d.startswith(start)
+    ] == pengaduan
     assert metrics["complaints_keluhan_kebijakan"]["rows"] == []
     assert metrics["instagram_village_followers"]["value"] == 1872
     assert metrics["instagram_village_followers"]["new_this_month"] == 2

@@ -47,7 +47,12 @@ def test_the_calibrated_figures_hold_in_the_scenario():
     assert (e["video_conferences"]["2023-12"], year("video_conferences")) == (5, 89)
     assert (e["face_to_face_consultations"]["2023-12"], year("face_to_face_consultations")) == (30, 224)
     assert [e["webinars"][m] for m in ("2023-12", "2023-11", "2022-12")] + [year("webinars")] == [4, 10, 5, 83]
-    assert [e["ppid_requests"][m] for m in ("2023-12", "2023-11", "2022-12")] + [year("ppid_requests")] == [17, 21, 16, 162]
+    assert [e["ppid_requests"][m] for m in ("2023-12", "2023-11", "2022-12")] + [year("ppid_requests")] == [
+        17,
+        21,
+        16,
+        162,
+    ]
     assert (e["instagram_village_followers_total"]["2023-12"], e["instagram_village_followers"]["2023-12"]) == (1872, 2)
     assert [e[f"complaints_{k}"]["2023-12"] for k in ("pengaduan", "keluhan_layanan", "keluhan_kebijakan")] == [3, 1, 0]
     assert [year(f"complaints_{k}") for k in ("pengaduan", "keluhan_layanan", "keluhan_kebijakan")] == [34, 9, 5]
@@ -77,15 +82,18 @@ def test_the_extractor_reads_back_every_valid_row_and_rejects_every_bad_one(extr
     assert len({r["account"] for r in followers}) == 1872
     bad = sum(1 for rows in world.rows.values() for month in rows.values() for r in month if r.bad)
     assert sum(r.rejected for r in batch.streams.values()) == bad
-    assert report.duplicates == {"Register Webinar FGD Workshop Sosialisasi 2023 - Copy.xlsx":
-                                 "Register Webinar FGD Workshop Sosialisasi 2023.xlsx"}
+    assert report.duplicates == {
+        "Register Webinar FGD Workshop Sosialisasi 2023 - Copy.xlsx": "Register Webinar FGD Workshop Sosialisasi 2023.xlsx"
+    }
 
 
 def test_december_2023_rows_are_the_published_ones(extracted):
     _, batch, _ = extracted
     dec = lambda kind: [r for r in _records(batch, kind) if r["sheet_month"] == "2023-12-01"]  # noqa: E731
     assert [(r["date"], r["region"], r["topic"]) for r in dec("video_conferences")] == DEC_2023_VIDEO_CONFERENCES
-    assert [(r["date"], r["region"], r["topic"], r["guests"]) for r in dec("face_to_face_consultations")] == DEC_2023_FACE_TO_FACE
+    assert [
+        (r["date"], r["region"], r["topic"], r["guests"]) for r in dec("face_to_face_consultations")
+    ] == DEC_2023_FACE_TO_FACE
     assert [(r["date"], r["title"]) for r in dec("webinars")] == DEC_2023_WEBINARS
 
 

@@ -12,25 +12,45 @@ from reporting.published import compare
 from reporting.report import ReportData, render_html, render_pdf
 
 METRICS = {
-    "consultation_tickets": {"value": 1469, "prev_month": 1271, "same_month_last_year": 1305, "ytd": 18008,
-                             "mom_pct": 15.6, "yoy_pct": 12.6},
-    "tickets_email_call_center": {"value": 126, "prev_month": 143, "same_month_last_year": 86, "mom_pct": -11.9,
-                                  "yoy_pct": 46.5},
+    "consultation_tickets": {
+        "value": 1469,
+        "prev_month": 1271,
+        "same_month_last_year": 1305,
+        "ytd": 18008,
+        "mom_pct": 15.6,
+        "yoy_pct": 12.6,
+    },
+    "tickets_email_call_center": {
+        "value": 126,
+        "prev_month": 143,
+        "same_month_last_year": 86,
+        "mom_pct": -11.9,
+        "yoy_pct": 46.5,
+    },
     "tickets_whatsapp": {"value": 1118, "prev_month": 1065, "mom_pct": 4.98},
     "email_lapor_messages": {"value": 536, "breakdown": {"Laporan Syarat Salur DAU": 466, "unclassified": 10}},
 }
 
 
-@pytest.mark.parametrize("value, decimals, expected", [
-    (1469, 0, "1.469"), (18008, 0, "18.008"), (4.9, 1, "4,9"), (37.67, 1, "37,7"), (None, 0, "–"),
-])
+@pytest.mark.parametrize(
+    "value, decimals, expected",
+    [
+        (1469, 0, "1.469"),
+        (18008, 0, "18.008"),
+        (4.9, 1, "4,9"),
+        (37.67, 1, "37,7"),
+        (None, 0, "–"),
+    ],
+)
 def test_numbers_in_indonesian_format(value, decimals, expected):
     assert fmt.num(value, decimals) == expected
 
 
 def test_change_is_worded_as_the_report_words_it():
-    assert fmt.change_phrase(12.6, 1305, "bulan Desember 2022") == \
-        "<b>meningkat</b> 12,6% dibandingkan bulan Desember 2022 (1.305)"
+    assert (
+        fmt.change_phrase(12.6, 1305, "bulan Desember 2022")
+        == "<b>meningkat</b> 12,6% dibandingkan bulan Desember 2022 (1.305)"
+    )
     assert fmt.change_phrase(-11.9, 143, "bulan sebelumnya").startswith("<b>turun</b> 11,9%")
     assert "tidak tersedia" in fmt.change_phrase(None, None, "bulan sebelumnya")
     assert fmt.month_name("2023-12") == "Desember 2023"
@@ -42,12 +62,32 @@ def test_html_has_the_figures_and_the_sections_in_order():
     assert "1.469" in html and "18.008" in html and "126" in html
     assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
     assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
-    order = ["Ringkasan Publikasi", "Publikasi Website DJPK", "Publikasi Webinar", "Layanan WhatsApp Blast",
-             "Kunjungan Website", "Tiket Konsultasi", "Topik Konsultasi", "Pengaduan dan Keluhan", "Pengguna Layanan",
-             "Pemda Pengguna Terbanyak", "Zona Waktu", "Tiket yang Memerlukan Eskalasi", "WhatsApp dan Chatbot",
-             "Layanan Telepon", "Layanan HAI Kemenkeu", "Layanan Live Chat", "Layanan Email Call Center",
-             "Email Lapor", "Video Conference", "Konsultasi Tatap Muka", "Media Sosial", "Layanan PPID",
-             "Kepuasan", "Catatan Data"]
+    order = [
+        "Ringkasan Publikasi",
+        "Publikasi Website DJPK",
+        "Publikasi Webinar",
+        "Layanan WhatsApp Blast",
+        "Kunjungan Website",
+        "Tiket Konsultasi",
+        "Topik Konsultasi",
+        "Pengaduan dan Keluhan",
+        "Pengguna Layanan",
+        "Pemda Pengguna Terbanyak",
+        "Zona Waktu",
+        "Tiket yang Memerlukan Eskalasi",
+        "WhatsApp dan Chatbot",
+        "Layanan Telepon",
+        "Layanan HAI Kemenkeu",
+        "Layanan Live Chat",
+        "Layanan Email Call Center",
+        "Email Lapor",
+        "Video Conference",
+        "Konsultasi Tatap Muka",
+        "Media Sosial",
+        "Layanan PPID",
+        "Kepuasan",
+        "Catatan Data",
+    ]
     positions = [html.index("<h2>" + title) for title in order]
     assert positions == sorted(positions)
     assert 'src="data:image/png;base64,' in html  # charts are inline: the file opens offline
@@ -57,10 +97,10 @@ def test_html_has_the_figures_and_the_sections_in_order():
 def test_a_missing_source_is_stated_never_printed_as_zero():
     html, figures = render_html(ReportData("2023-12", METRICS))
     assert "tickets_phone" in figures.missing
-    phone = html[html.index('id="telepon"'):html.index('id="hai-kemenkeu"')]
+    phone = html[html.index('id="telepon"') : html.index('id="hai-kemenkeu"')]
     assert "Data tidak tersedia (sumber: Avaya (telepon)" in phone
     assert ">0<" not in phone
-    notes = html[html.index('id="catatan-data"'):]
+    notes = html[html.index('id="catatan-data"') :]
     assert "<code>tickets_phone</code>" in notes
 
 
@@ -79,7 +119,12 @@ def test_published_figures_are_compared_with_tolerance_only_for_percentages():
         {"metric_key": "tickets_email_call_center", "field": "mom_pct", "published_value": "-13.5", "explanation": "x"},
         {"metric_key": "consultation_tickets", "field": "mom_pct", "published_value": "15", "explanation": ""},
         {"metric_key": "consultation_tickets", "field": "value", "published_value": "1468", "explanation": ""},
-        {"metric_key": "email_lapor_messages", "field": "breakdown:unclassified", "published_value": "", "explanation": "y"},
+        {
+            "metric_key": "email_lapor_messages",
+            "field": "breakdown:unclassified",
+            "published_value": "",
+            "explanation": "y",
+        },
         {"metric_key": "tickets_phone", "field": "value", "published_value": "149", "explanation": ""},
     ]
     status = {(r["metric_key"], r["field"]): r["status"] for r in compare(METRICS, published)}
@@ -93,47 +138,85 @@ def test_published_figures_are_compared_with_tolerance_only_for_percentages():
 
 
 def test_a_change_from_zero_is_worded_without_a_percentage():
-    assert fmt.change_phrase(None, 0, "bulan Desember 2022", current=1) == \
-        "<b>meningkat</b> dari 0 pada bulan Desember 2022"
+    assert (
+        fmt.change_phrase(None, 0, "bulan Desember 2022", current=1)
+        == "<b>meningkat</b> dari 0 pada bulan Desember 2022"
+    )
     assert fmt.change_phrase(None, 0, "bulan sebelumnya", current=0) == "sama dengan bulan sebelumnya (0)"
 
 
 def test_a_register_row_without_a_date_shows_none_never_today():
     assert fmt.date_id(None) == "–" and fmt.date_id("2023-12-07") == "7 Desember 2023"
-    metrics = {"complaints_pengaduan": {"value": 2, "rows": [
-        {"date": "2023-12-07", "description": "Oknum perantara alokasi DBH"},
-        {"date": None, "description": "Surat palsu undangan bimtek"}]}}
+    metrics = {
+        "complaints_pengaduan": {
+            "value": 2,
+            "rows": [
+                {"date": "2023-12-07", "description": "Oknum perantara alokasi DBH"},
+                {"date": None, "description": "Surat palsu undangan bimtek"},
+            ],
+        }
+    }
     html, _ = render_html(ReportData("2023-12", metrics))
-    rows = html[html.index('id="pengaduan"'):html.index('id="pengguna"') if 'id="pengguna"' in html else None]
+    rows = html[html.index('id="pengaduan"') : html.index('id="pengguna"') if 'id="pengguna"' in html else None]
     assert "<td>7 Desember 2023</td>" in rows and "<td>–</td><td>Surat palsu" in rows
     import datetime as dt
+
     assert fmt.date_id(dt.date.today()) not in rows
 
 
 def test_figures_keep_their_decimal_and_notes_are_in_indonesian_format():
     metrics = {"social_media_content_avg": {"value": 37.7, "same_month_last_year": 46, "yoy_pct": -18.1}}
-    differences = [{"metric_key": "social_media_content_avg", "label": "Konten media sosial", "field": "value",
-                    "published_value": "38", "data_value": 37.7, "explanation": "dibulatkan"},
-                   {"metric_key": "tickets_email_call_center", "label": "Email Call Center", "field": "mom_pct",
-                    "published_value": "-13.5", "data_value": -11.9, "explanation": "penyebut"},
-                   {"metric_key": "email_lapor_messages", "label": "Email Lapor", "field": "breakdown:unclassified",
-                    "published_value": None, "data_value": 10, "explanation": "tidak sesuai jenis"}]
-    data = ReportData("2023-12", metrics, differences=differences,
-                      health=[{"source": "meta", "status": "ok", "last_loaded_at": "2026-11-28 01:37:05.6+00:00"}])
+    differences = [
+        {
+            "metric_key": "social_media_content_avg",
+            "label": "Konten media sosial",
+            "field": "value",
+            "published_value": "38",
+            "data_value": 37.7,
+            "explanation": "dibulatkan",
+        },
+        {
+            "metric_key": "tickets_email_call_center",
+            "label": "Email Call Center",
+            "field": "mom_pct",
+            "published_value": "-13.5",
+            "data_value": -11.9,
+            "explanation": "penyebut",
+        },
+        {
+            "metric_key": "email_lapor_messages",
+            "label": "Email Lapor",
+            "field": "breakdown:unclassified",
+            "published_value": None,
+            "data_value": 10,
+            "explanation": "tidak sesuai jenis",
+        },
+    ]
+    data = ReportData(
+        "2023-12",
+        metrics,
+        differences=differences,
+        health=[{"source": "meta", "status": "ok", "last_loaded_at": "2026-11-28 01:37:05.6+00:00"}],
+    )
     html, _ = render_html(data)
     assert "<b>37,7</b>" in html and ">38<" not in html.split('id="catatan-data"')[0]
-    notes = html[html.index('id="catatan-data"'):]
+    notes = html[html.index('id="catatan-data"') :]
     assert "<td>38</td><td>37,7</td>" in notes and "<td>-13,5%</td><td>-11,9%</td>" in notes
     assert "(rincian: unclassified)" in notes and "<td>–</td><td>10</td>" in notes
     assert "28 November 2026 01.37 UTC" in notes and "None" not in notes
 
 
 def test_top_local_governments_are_listed_with_their_topics():
-    metrics = {"top_local_governments": {
-        "breakdown": {"Kab. Wajo": 15, "Prov. Sumatera Barat": 15}, "topics": {"Kab. Wajo": "DAU, SHSR, PDRD"},
-        "ytd_breakdown": {"Kab. Probolinggo": 56}, "ytd_topics": {"Kab. Probolinggo": "DAK, DAU, Transfer"}}}
+    metrics = {
+        "top_local_governments": {
+            "breakdown": {"Kab. Wajo": 15, "Prov. Sumatera Barat": 15},
+            "topics": {"Kab. Wajo": "DAU, SHSR, PDRD"},
+            "ytd_breakdown": {"Kab. Probolinggo": 56},
+            "ytd_topics": {"Kab. Probolinggo": "DAK, DAU, Transfer"},
+        }
+    }
     html, _ = render_html(ReportData("2023-12", metrics))
-    section = html[html.index('id="pemda"'):html.index('id="zona-waktu"')]
+    section = html[html.index('id="pemda"') : html.index('id="zona-waktu"')]
     assert "<td>Kab. Wajo</td><td>15</td><td>DAU, SHSR, PDRD</td>" in section
     assert "<td>Prov. Sumatera Barat</td><td>15</td><td>–</td>" in section
     assert "<td>Kab. Probolinggo</td><td>56</td><td>DAK, DAU, Transfer</td>" in section
@@ -142,14 +225,32 @@ def test_top_local_governments_are_listed_with_their_topics():
 def test_catatan_data_counts_unresolved_regions_and_lists_rejected_register_rows():
     """Unresolved region texts only as counts: people type their names there (UU 27/2022)."""
     assert fmt.previous_period("2023-12", -1) == "2024-01"
-    data = ReportData("2023-12", {},
-                      region_match={"consultations": 1469, "with_region_text": 1300, "matched": 1251,
-                                    "unmatched": 49, "unmatched_texts": 12, "match_rate": 0.96},
-                      rejected=[{"source": "registers", "stream": "webinars",
-                                 "record_key": "workbook=Register 2023.xlsx,sheet=Des,sheet_row=9",
-                                 "reason": "date outside the sheet's month", "times_seen": 1}])
+    data = ReportData(
+        "2023-12",
+        {},
+        region_match={
+            "consultations": 1469,
+            "with_region_text": 1300,
+            "matched": 1251,
+            "unmatched": 49,
+            "unmatched_texts": 12,
+            "match_rate": 0.96,
+        },
+        rejected=[
+            {
+                "source": "registers",
+                "stream": "webinars",
+                "record_key": "workbook=Register 2023.xlsx,sheet=Des,sheet_row=9",
+                "reason": "date outside the sheet's month",
+                "times_seen": 1,
+            }
+        ],
+    )
     html, _ = render_html(data)
-    notes = html[html.index('id="catatan-data"'):]
-    assert "1.251 dari 1.469 tiket dikenali sebagai daerah; 49 tiket dengan teks daerah yang tidak dikenali (12 teks berbeda)" in notes
+    notes = html[html.index('id="catatan-data"') :]
+    assert (
+        "1.251 dari 1.469 tiket dikenali sebagai daerah; 49 tiket dengan teks daerah yang tidak dikenali (12 teks berbeda)"
+        in notes
+    )
     assert "review.unmatched_regions" in notes and "Teks yang diketik" not in notes
     assert "sheet_row=9</td><td>date outside the sheet&#39;s month</td>" in notes

@@ -57,7 +57,12 @@ def within_hours(at: datetime, tz: str, closed: set[date]) -> bool:
 
 def test_channel_counts_are_the_published_ones():
     assert channel_counts(SEED, "2023-12") == {
-        "whatsapp": 1118, "phone": 149, "hai_kemenkeu": 56, "live_chat": 20, "email_call_center": 126}
+        "whatsapp": 1118,
+        "phone": 149,
+        "hai_kemenkeu": 56,
+        "live_chat": 20,
+        "email_call_center": 126,
+    }
     assert sum(channel_counts(SEED, "2023-11").values()) == 1271
     assert sum(channel_counts(SEED, "2022-12").values()) == 1305
     months = [f"2023-{m:02d}" for m in range(1, 13)]
@@ -80,8 +85,9 @@ def test_each_month_plans_exactly_its_counts_in_its_jakarta_month(year):
     keys = [c.key for p in year.values() for c in p.consultations]
     assert len(keys) == len(set(keys))
     # the boundary: some consultations of every month are still the previous month in UTC
-    assert all(any(c.is_boundary and c.created_at.strftime("%Y-%m") != m for c in p.consultations)
-               for m, p in year.items())
+    assert all(
+        any(c.is_boundary and c.created_at.strftime("%Y-%m") != m for c in p.consultations) for m, p in year.items()
+    )
 
 
 # ------------------------------------------------------------ December 2023
@@ -89,8 +95,7 @@ def test_each_month_plans_exactly_its_counts_in_its_jakarta_month(year):
 
 def test_december_segments(dec):
     assert len(dec) == 1469
-    assert Counter(c.segment for c in dec) == {"Akademisi": 66, "Pemda": 1251, "Kementerian/Lembaga": 70,
-                                               "Lainnya": 82}
+    assert Counter(c.segment for c in dec) == {"Akademisi": 66, "Pemda": 1251, "Kementerian/Lembaga": 70, "Lainnya": 82}
 
 
 def test_december_time_zones_and_service_hours(dec):
@@ -104,15 +109,13 @@ def test_december_time_zones_and_service_hours(dec):
     assert all(c.is_within_service_hours == within_hours(c.created_at, c.timezone, closed) for c in identified)
     assert all(c.is_within_service_hours is None and c.timezone is None for c in dec if not c.is_identified)
     # outside-hours consultations include holidays (Christmas, cuti bersama) and weekends
-    days = {c.created_at.astimezone(ZONES[c.timezone]).date() for c in identified
-            if not c.is_within_service_hours}
+    days = {c.created_at.astimezone(ZONES[c.timezone]).date() for c in identified if not c.is_within_service_hours}
     assert days & closed or any(d.weekday() >= 5 for d in days)
 
 
 def test_december_top_local_governments(dec):
     lg = Counter(c.local_government.label for c in dec if c.segment == "Pemda")
-    top = {"Kab. Wajo": 15, "Prov. Sumatera Barat": 15, "Prov. Riau": 13, "Prov. Sulawesi Utara": 13,
-           "Kab. Kediri": 13}
+    top = {"Kab. Wajo": 15, "Prov. Sumatera Barat": 15, "Prov. Riau": 13, "Prov. Sulawesi Utara": 13, "Kab. Kediri": 13}
     assert {k: lg[k] for k in top} == top
     assert max(v for k, v in lg.items() if k not in top) <= 12
     assert sum(lg.values()) == 1251
@@ -139,8 +142,7 @@ def test_december_ratings_all_five_and_the_agent_rule(dec):
 
 def test_year_to_date_segments(year):
     seg = Counter(c.segment for p in year.values() for c in p.consultations)
-    assert seg == {"Akademisi": 568, "Pemda": 12724, "Kementerian/Lembaga": 923, "Lainnya": 2041,
-                   "unclassified": 1752}
+    assert seg == {"Akademisi": 568, "Pemda": 12724, "Kementerian/Lembaga": 923, "Lainnya": 2041, "unclassified": 1752}
     assert sum(seg.values()) == 18008
     # the unclassified ones have no usable institution at all
     unclassified = [c for p in year.values() for c in p.consultations if c.segment == "unclassified"]
@@ -149,8 +151,13 @@ def test_year_to_date_segments(year):
 
 def test_year_to_date_top_local_governments(year):
     lg = Counter(c.local_government.label for p in year.values() for c in p.consultations if c.segment == "Pemda")
-    top = {"Kab. Probolinggo": 56, "Prov. Kalimantan Barat": 44, "Kab. Padang Lawas": 34, "Kota Banjar": 34,
-           "Kab. Brebes": 31}
+    top = {
+        "Kab. Probolinggo": 56,
+        "Prov. Kalimantan Barat": 44,
+        "Kab. Padang Lawas": 34,
+        "Kota Banjar": 34,
+        "Kab. Brebes": 31,
+    }
     assert {k: lg[k] for k in top} == top
     assert max(v for k, v in lg.items() if k not in top) <= 30
     assert len(lg) == 546  # every local government got in touch at least once
@@ -202,9 +209,9 @@ def test_users_return_across_months_and_channels(year):
 
 def test_plan_is_deterministic_and_month_independent(year):
     again = plan_month(SEED, "2023-12")
-    assert [(c.key, c.person.index, c.created_at, c.region_text, c.topic, c.rating) for c in again.consultations] \
-        == [(c.key, c.person.index, c.created_at, c.region_text, c.topic, c.rating)
-            for c in year["2023-12"].consultations]
+    assert [(c.key, c.person.index, c.created_at, c.region_text, c.topic, c.rating) for c in again.consultations] == [
+        (c.key, c.person.index, c.created_at, c.region_text, c.topic, c.rating) for c in year["2023-12"].consultations
+    ]
     other = plan_month(7, "2023-12")
     assert [c.person.index for c in other.consultations] != [c.person.index for c in again.consultations]
     # the calibrated figures do not depend on the seed
@@ -213,8 +220,9 @@ def test_plan_is_deterministic_and_month_independent(year):
 
 
 def test_other_counts_keep_the_proportions():
-    plan = plan_month(SEED, "2023-12", {"whatsapp": 10, "phone": 0, "hai_kemenkeu": 0, "live_chat": 0,
-                                        "email_call_center": 5})
+    plan = plan_month(
+        SEED, "2023-12", {"whatsapp": 10, "phone": 0, "hai_kemenkeu": 0, "live_chat": 0, "email_call_center": 5}
+    )
     assert Counter(c.channel for c in plan.consultations) == {"whatsapp": 10, "email_call_center": 5}
     assert Counter(c.segment for c in plan.consultations)["Pemda"] >= 12
 
@@ -237,25 +245,60 @@ def test_region_list_and_time_zones():
     assert R.region("73.13").label == "Kab. Wajo"
     assert R.by_label("Kota Banjar").code == "32.79" and R.by_label("Kab. Banjar").code == "63.03"
     assert R.region("13").label == "Prov. Sumatera Barat"
-    zones = {"61": "WIB", "62": "WIB", "63": "WITA", "64": "WITA", "65": "WITA", "52": "WITA", "53": "WITA",
-             "51": "WITA", "73": "WITA", "71": "WITA", "81": "WIT", "82": "WIT", "91": "WIT", "96": "WIT",
-             "31": "WIB", "11": "WIB"}
+    zones = {
+        "61": "WIB",
+        "62": "WIB",
+        "63": "WITA",
+        "64": "WITA",
+        "65": "WITA",
+        "52": "WITA",
+        "53": "WITA",
+        "51": "WITA",
+        "73": "WITA",
+        "71": "WITA",
+        "81": "WIT",
+        "82": "WIT",
+        "91": "WIT",
+        "96": "WIT",
+        "31": "WIB",
+        "11": "WIB",
+    }
     for code, tz in zones.items():
         assert R.region(code).timezone == tz, code
     assert all(r.timezone == R.region(r.province_code).timezone for r in regs)
     assert R.region("31.71").local_government_code == "31"
 
 
-@pytest.mark.parametrize("text, label", [
-    ("Kab. Wajo", "Kab. Wajo"), ("kab wajo", "Kab. Wajo"), ("pemkab wajo", "Kab. Wajo"),
-    ("BPKAD Kab. Wajo", "Kab. Wajo"), ("Kabupaten  Wajo.", "Kab. Wajo"), ("sumbar", "Prov. Sumatera Barat"),
-    ("prov. sumbar", "Prov. Sumatera Barat"), ("dki", "Prov. DKI Jakarta"), ("jogja", "Prov. DI Yogyakarta"),
-    ("kota pangkal pinang", "Kota Pangkal Pinang"), ("pangkalpinang", "Kota Pangkal Pinang"),
-    ("Pemkab Kediri", "Kab. Kediri"), ("KOTA KEDIRI", "Kota Kediri"), ("Toli-Toli", "Kab. Toli-Toli"),
-    ("Jakarta Pusat", "Kota Adm. Jakarta Pusat"),
-    ("kediri", None), ("banjar", None), ("yogyakarta", None), ("Indonesia", None), ("-", None), ("", None),
-    (None, None), ("Kab. Tomohon", None), ("pemkab", None), ("kota kab wajo", None),
-])
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Kab. Wajo", "Kab. Wajo"),
+        ("kab wajo", "Kab. Wajo"),
+        ("pemkab wajo", "Kab. Wajo"),
+        ("BPKAD Kab. Wajo", "Kab. Wajo"),
+        ("Kabupaten  Wajo.", "Kab. Wajo"),
+        ("sumbar", "Prov. Sumatera Barat"),
+        ("prov. sumbar", "Prov. Sumatera Barat"),
+        ("dki", "Prov. DKI Jakarta"),
+        ("jogja", "Prov. DI Yogyakarta"),
+        ("kota pangkal pinang", "Kota Pangkal Pinang"),
+        ("pangkalpinang", "Kota Pangkal Pinang"),
+        ("Pemkab Kediri", "Kab. Kediri"),
+        ("KOTA KEDIRI", "Kota Kediri"),
+        ("Toli-Toli", "Kab. Toli-Toli"),
+        ("Jakarta Pusat", "Kota Adm. Jakarta Pusat"),
+        ("kediri", None),
+        ("banjar", None),
+        ("yogyakarta", None),
+        ("Indonesia", None),
+        ("-", None),
+        ("", None),
+        (None, None),
+        ("Kab. Tomohon", None),
+        ("pemkab", None),
+        ("kota kab wajo", None),
+    ],
+)
 def test_region_normalisation(text, label):
     code = R.normalise(text)
     assert (R.region(code).label if code else None) == label
@@ -264,7 +307,9 @@ def test_region_normalisation(text, label):
 def test_region_seeds_are_current(tmp_path):
     seeds = R.Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
     for path in R.write_seeds(tmp_path):
-        assert path.read_text() == (seeds / path.name).read_text(), f"rerun: python -m reference.regions --write-seeds {seeds}"
+        assert path.read_text() == (seeds / path.name).read_text(), (
+            f"rerun: python -m reference.regions --write-seeds {seeds}"
+        )
 
 
 def test_holiday_seed():
@@ -274,14 +319,29 @@ def test_holiday_seed():
     assert date(2023, 12, 27) not in closed
 
 
-@pytest.mark.parametrize("text, segment", [
-    ("BPKAD Kab. Wajo", "Pemda"), ("DPRD Provinsi Riau", "Pemda"), ("Pemerintah Desa Sukamaju", "Pemda"),
-    ("Kepala Desa Mekarsari", "Pemda"), ("Pendamping Desa", "Lainnya"), ("Universitas Andalas", "Akademisi"),
-    ("Guru SMA Negeri 1", "Akademisi"), ("Mahasiswa", "Akademisi"), ("BPK Perwakilan Prov. Riau", "Kementerian/Lembaga"),
-    ("Kementerian Desa PDTT", "Kementerian/Lembaga"), ("Kanwil DJPb Prov. Sulawesi Selatan", "Kementerian/Lembaga"),
-    ("Masyarakat umum", "Lainnya"), ("PT Sinar Jaya", "Lainnya"), ("Budi Santoso", "Lainnya"),
-    ("-", "unclassified"), ("", "unclassified"), (None, "unclassified"), ("n/a", "unclassified"),
-    ("tidak ada", "unclassified"),
-])
+@pytest.mark.parametrize(
+    "text, segment",
+    [
+        ("BPKAD Kab. Wajo", "Pemda"),
+        ("DPRD Provinsi Riau", "Pemda"),
+        ("Pemerintah Desa Sukamaju", "Pemda"),
+        ("Kepala Desa Mekarsari", "Pemda"),
+        ("Pendamping Desa", "Lainnya"),
+        ("Universitas Andalas", "Akademisi"),
+        ("Guru SMA Negeri 1", "Akademisi"),
+        ("Mahasiswa", "Akademisi"),
+        ("BPK Perwakilan Prov. Riau", "Kementerian/Lembaga"),
+        ("Kementerian Desa PDTT", "Kementerian/Lembaga"),
+        ("Kanwil DJPb Prov. Sulawesi Selatan", "Kementerian/Lembaga"),
+        ("Masyarakat umum", "Lainnya"),
+        ("PT Sinar Jaya", "Lainnya"),
+        ("Budi Santoso", "Lainnya"),
+        ("-", "unclassified"),
+        ("", "unclassified"),
+        (None, "unclassified"),
+        ("n/a", "unclassified"),
+        ("tidak ada", "unclassified"),
+    ],
+)
 def test_segment_rules(text, segment):
     assert classify_institution(text) == segment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -148,8 +148,11 @@ def test_local_time_patterns(world):
     assert 0.6 < office / len(local) < 0.95
     assert weekend > 0
     # Boundary tickets: local month differs from the UTC month, in every month.
-    boundary = {d.strftime("%Y-%m") for t, d in zip(valid, local)
-                if ts(t["date_created"]).strftime("%Y-%m") != d.strftime("%Y-%m")}
+    boundary = {
+        d.strftime("%Y-%m")
+        for t, d in zip(valid, local, strict=False)
+        if ts(t["date_created"]).strftime("%Y-%m") != d.strftime("%Y-%m")
+    }
     assert boundary == set(world.months)
 
 
@@ -220,7 +223,12 @@ def test_pagination_envelope(srv, world):
     body = r.json()
     total = len(world.tickets)
     assert body["meta"]["pagination"] == {
-        "total": total, "count": 7, "per_page": 7, "current_page": 3, "total_pages": math.ceil(total / 7)}
+        "total": total,
+        "count": 7,
+        "per_page": 7,
+        "current_page": 3,
+        "total_pages": math.ceil(total / 7),
+    }
     assert [t["id"] for t in body["data"]] == [t["id"] for t in world.tickets[14:21]]
     assert body["linked"] == {}
     default = get(srv, "/tickets").json()
@@ -248,12 +256,39 @@ def test_full_extract_matches_world(srv, world):
 
 def test_ticket_shape(srv):
     t = get(srv, "/tickets/20010").json()["data"]
-    for k in ("id", "ref", "subject", "status", "hidden_status", "department", "agent", "agent_team", "person",
-              "organization", "brand", "linked_chat", "creation_system", "language", "date_created",
-              "date_first_agent_assign", "date_first_agent_reply", "date_last_agent_reply", "date_resolved",
-              "date_archived", "date_status", "total_to_first_reply", "total_user_waiting",
-              "total_to_first_reply_wh", "total_user_waiting_wh", "waiting_times", "ticket_slas",
-              "feedback_rating", "labels", "count_agent_replies", "fields"):
+    for k in (
+        "id",
+        "ref",
+        "subject",
+        "status",
+        "hidden_status",
+        "department",
+        "agent",
+        "agent_team",
+        "person",
+        "organization",
+        "brand",
+        "linked_chat",
+        "creation_system",
+        "language",
+        "date_created",
+        "date_first_agent_assign",
+        "date_first_agent_reply",
+        "date_last_agent_reply",
+        "date_resolved",
+        "date_archived",
+        "date_status",
+        "total_to_first_reply",
+        "total_user_waiting",
+        "total_to_first_reply_wh",
+        "total_user_waiting_wh",
+        "waiting_times",
+        "ticket_slas",
+        "feedback_rating",
+        "labels",
+        "count_agent_replies",
+        "fields",
+    ):
         assert k in t
     assert t["id"] == 20010
     assert t["date_created"].endswith("+0000") and ts(t["date_created"])
@@ -372,8 +407,13 @@ def test_as_of_hides_future_and_rolls_back(srv, world):
     assert len(tickets) == sum(1 for t in world.tickets if ts(t["date_created"]) <= cut)
     assert all(ts(t["date_created"]) <= cut for t in tickets)
     for t in tickets:
-        for k in ("date_first_agent_assign", "date_first_agent_reply", "date_last_agent_reply",
-                  "date_resolved", "date_status"):
+        for k in (
+            "date_first_agent_assign",
+            "date_first_agent_reply",
+            "date_last_agent_reply",
+            "date_resolved",
+            "date_status",
+        ):
             assert t[k] is None or ts(t[k]) <= cut
     # A ticket resolved after as_of is still waiting for an agent.
     final = {t["id"]: t for t in world.tickets}
@@ -397,5 +437,4 @@ def test_as_of_hides_future_and_rolls_back(srv, world):
 def test_as_of_constructor():
     with DeskproStandIn(seed=2023, api_key=KEY, as_of="2023-01-01T00:00:00+07:00") as s:
         tickets = fetch_all(s)
-    assert tickets and all(ts(t["date_created"]) < datetime(2022, 12, 31, 17, tzinfo=timezone.utc)
-                           for t in tickets)
+    assert tickets and all(ts(t["date_created"]) < datetime(2022, 12, 31, 17, tzinfo=UTC) for t in tickets)

@@ -52,8 +52,11 @@ def built(pipeline_env, dbt_manifest):
         res = pipeline_env.run("dag", dag_id, "--full-refresh", check=False)
         others[dag_id] = "ok" if res.returncode == 0 else "FAILED"
     res = pipeline_env.run("dag", "transform", check=False)
-    assert res.returncode == 0, {"other source DAGs": others, "transform problems": _problems(res)[:40],
-                                 "tail": (res.stdout + res.stderr)[-3000:]}
+    assert res.returncode == 0, {
+        "other source DAGs": others,
+        "transform problems": _problems(res)[:40],
+        "tail": (res.stdout + res.stderr)[-3000:],
+    }
     return pipeline_env
 
 
@@ -61,7 +64,8 @@ def test_the_marts_hold_the_december_2023_figures(built):
     rows = built.query(
         """select platform, posts, stories, content_total, followers_end_of_month, followers_snapshot_date,
                   reach_total, reach_avg, posts_with_reach, profile_visits
-           from marts.mart_monthly_social where month = '2023-12-01' order by platform""")
+           from marts.mart_monthly_social where month = '2023-12-01' order by platform"""
+    )
     got = {r[0]: r[1:] for r in rows}
     assert set(got) == {"facebook", "instagram", "twitter"}
     ig, fb, tw = got["instagram"], got["facebook"], got["twitter"]
@@ -71,7 +75,8 @@ def test_the_marts_hold_the_december_2023_figures(built):
     assert (tw[0], tw[3], tw[8]) == (35, 16718, 1663)
     avg, last_year, platforms, yoy = built.query(
         """select content_avg, content_avg_same_month_last_year, platforms, yoy_change
-           from marts.mart_monthly_social_content where month = '2023-12-01'""")[0]
+           from marts.mart_monthly_social_content where month = '2023-12-01'"""
+    )[0]
     assert platforms == 3 and avg == pytest.approx(113 / 3) and last_year == 46
     assert yoy == pytest.approx((113 / 3 - 46) / 46)
 
@@ -89,8 +94,10 @@ def test_the_summary_readers_give_every_social_key(built):
     assert metrics["instagram_feed_posts"]["prev_month"] == nov["instagram_feed_posts"]
     assert metrics["twitter_profile_visits"]["prev_month"] == nov["twitter_profile_visits"]
     assert metrics["instagram_followers_end_of_month"]["prev_month"] == nov["instagram_followers_end_of_month"]
-    assert metrics["instagram_feed_posts"]["breakdown"] == {"feed": 27 - expected_figures()["2023-12"]["instagram_reels"],
-                                                             "reels": expected_figures()["2023-12"]["instagram_reels"]}
+    assert metrics["instagram_feed_posts"]["breakdown"] == {
+        "feed": 27 - expected_figures()["2023-12"]["instagram_reels"],
+        "reels": expected_figures()["2023-12"]["instagram_reels"],
+    }
     content = metrics["social_media_content_avg"]
     assert content["value"] == 37.7 and round(content["value"]) == 38  # the report prints 38
     assert content["same_month_last_year"] == 46 and content["yoy_pct"] == -18.1  # published: -18 %

@@ -51,8 +51,11 @@ def test_every_calibrated_figure_holds_for_any_seed(seed):
     for platform, measures in CALIBRATION.items():
         for measure, months in measures.items():
             for month, value in months.items():
-                key = {"feed_posts": "instagram_feed_posts", "stories": "instagram_stories",
-                       "posts": f"{platform}_posts"}.get(measure, f"{platform}_{measure}")
+                key = {
+                    "feed_posts": "instagram_feed_posts",
+                    "stories": "instagram_stories",
+                    "posts": f"{platform}_posts",
+                }.get(measure, f"{platform}_{measure}")
                 assert figures[month][key] == value, (seed, platform, measure, month)
 
 
@@ -103,29 +106,42 @@ def test_graph_answers_fields_with_usage_headers_and_the_simulated_date(graph):
     assert r.status_code == 200 and r.json()["followers_count"] == 116894
     assert r.headers["Date"] == "Sun, 31 Dec 2023 16:59:59 GMT"
     assert "call_count" in r.headers["X-App-Usage"] and graph.ig_user_id in r.headers["X-Business-Use-Case-Usage"]
-    r = requests.get(f"{graph.base_url}/{graph.ig_user_id}", params={"fields": "followers_count"},
-                     headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    r = requests.get(
+        f"{graph.base_url}/{graph.ig_user_id}",
+        params={"fields": "followers_count"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
     assert r.status_code == 200
 
 
 def test_graph_rejects_bad_tokens_retired_metrics_and_wide_windows(graph):
     r = gget(graph, f"/{graph.ig_user_id}", access_token="nope")
     assert r.status_code == 400 and r.json()["error"]["code"] == 190 and r.json()["error"]["type"] == "OAuthException"
-    for node, metric in ((graph.ig_user_id, "reach,impressions"), (graph.page_id, "page_fans"),
-                         (graph.page_id, "page_impressions_unique")):
+    for node, metric in (
+        (graph.ig_user_id, "reach,impressions"),
+        (graph.page_id, "page_fans"),
+        (graph.page_id, "page_impressions_unique"),
+    ):
         r = gget(graph, f"/{node}/insights", metric=metric, period="day")
-        assert r.status_code == 400 and r.json()["error"]["message"] == "(#100) The value must be a valid insights metric"
+        assert (
+            r.status_code == 400 and r.json()["error"]["message"] == "(#100) The value must be a valid insights metric"
+        )
     r = gget(graph, f"/{graph.ig_user_id}/insights", metric="views", period="day")
     assert r.status_code == 400 and "metric_type=total_value" in r.json()["error"]["message"]
-    r = gget(graph, f"/{graph.page_id}/insights", metric="page_follows", period="day", since="2023-01-01",
-             until="2023-06-01")
+    r = gget(
+        graph, f"/{graph.page_id}/insights", metric="page_follows", period="day", since="2023-01-01", until="2023-06-01"
+    )
     assert r.status_code == 400 and "90 days" in r.json()["error"]["message"]
 
 
 def test_graph_stories_live_24_hours_and_as_of_moves_the_clock(graph):
     story = graph.world.ig_stories[100]
-    seen = lambda as_of: {s["id"] for s in gget(graph, f"/{graph.ig_user_id}/stories",  # noqa: E731
-                                                 as_of=as_of.isoformat(), limit=100).json()["data"]}
+
+    def seen(as_of):
+        page = gget(graph, f"/{graph.ig_user_id}/stories", as_of=as_of.isoformat(), limit=100)
+        return {s["id"] for s in page.json()["data"]}
+
     assert story["id"] in seen(story["_at"] + dt.timedelta(hours=23, minutes=59))
     assert story["id"] not in seen(story["_at"] + dt.timedelta(hours=24, seconds=1))
     r = gget(graph, f"/{graph.ig_user_id}", fields="followers_count", as_of="2023-06-30T23:59:59+07:00")
@@ -163,18 +179,31 @@ def xapi():
 
 def test_x_user_lookup_timeline_and_limits(xapi):
     h = {"Authorization": f"Bearer {TOKEN}"}
-    r = requests.get(f"{xapi.base_url}/users/by/username/DitjenPK", params={"user.fields": "public_metrics"},
-                     headers=h, timeout=10)
+    r = requests.get(
+        f"{xapi.base_url}/users/by/username/DitjenPK", params={"user.fields": "public_metrics"}, headers=h, timeout=10
+    )
     assert r.json()["data"]["public_metrics"]["followers_count"] == 16718
     assert {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} <= set(r.headers)
     r = requests.get(f"{xapi.base_url}/users/{xapi.user_id}/tweets", params={"max_results": 200}, headers=h, timeout=10)
     assert r.status_code == 400 and r.json()["title"] == "Invalid Request"
-    r = requests.get(f"{xapi.base_url}/users/{xapi.user_id}/tweets",
-                     params={"start_time": "2030-01-01T00:00:00Z"}, headers=h, timeout=10)
+    r = requests.get(
+        f"{xapi.base_url}/users/{xapi.user_id}/tweets",
+        params={"start_time": "2030-01-01T00:00:00Z"},
+        headers=h,
+        timeout=10,
+    )
     assert r.json() == {"meta": {"result_count": 0}}
-    r = requests.get(f"{xapi.base_url}/users/{xapi.user_id}/tweets", params={"exclude": "replies,retweets",
-                     "max_results": 100, "start_time": "2023-12-01T00:00:00+07:00",
-                     "end_time": "2024-01-01T00:00:00+07:00"}, headers=h, timeout=10)
+    r = requests.get(
+        f"{xapi.base_url}/users/{xapi.user_id}/tweets",
+        params={
+            "exclude": "replies,retweets",
+            "max_results": 100,
+            "start_time": "2023-12-01T00:00:00+07:00",
+            "end_time": "2024-01-01T00:00:00+07:00",
+        },
+        headers=h,
+        timeout=10,
+    )
     assert r.json()["meta"]["result_count"] == 35
     r = requests.get(f"{xapi.base_url}/users/by/username/DitjenPK", headers={"Authorization": "Bearer x"}, timeout=10)
     assert r.status_code == 401

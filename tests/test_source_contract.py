@@ -42,8 +42,13 @@ def stream_classes(source_name: str) -> dict[str, type[Stream]]:
             continue
         module = importlib.import_module(f"extractors.{source_name}.{mod.name}")
         for obj in vars(module).values():
-            if (inspect.isclass(obj) and issubclass(obj, Stream) and obj.__module__ == module.__name__
-                    and getattr(obj, "source", None) == source_name and "name" in obj.__dict__):
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, Stream)
+                and obj.__module__ == module.__name__
+                and getattr(obj, "source", None) == source_name
+                and "name" in obj.__dict__
+            ):
                 found[obj.name] = obj
     return found
 
@@ -134,7 +139,6 @@ def counts(warehouse, name) -> dict[str, tuple[int, int]]:
     return out
 
 
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_loads_twice_without_duplicates_and_attests_what_may_delete(name, stand_ins, warehouse, tmp_path):
@@ -153,8 +157,9 @@ def test_loads_twice_without_duplicates_and_attests_what_may_delete(name, stand_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_a_malformed_record_is_quarantined_with_its_reason_and_the_rest_loads(name, stand_ins, warehouse,
-                                                                              tmp_path, monkeypatch):
+def test_a_malformed_record_is_quarantined_with_its_reason_and_the_rest_loads(
+    name, stand_ins, warehouse, tmp_path, monkeypatch
+):
     """The first record of every stream arrives with its first key field broken."""
     import extractors.common.streams as common
 
@@ -172,8 +177,12 @@ def test_a_malformed_record_is_quarantined_with_its_reason_and_the_rest_loads(na
     extracted, loaded = run(name, stand_ins, warehouse, tmp_path)
     assert broken, f"{name}: no record went through write_record"
     with warehouse() as conn:
-        reasons = dict(conn.execute("select stream, string_agg(reason, ' | ') from raw._quarantine "
-                                    "where source = %s group by stream", (name,)).fetchall())
+        reasons = dict(
+            conn.execute(
+                "select stream, string_agg(reason, ' | ') from raw._quarantine where source = %s group by stream",
+                (name,),
+            ).fetchall()
+        )
     for stream, field in broken.items():
         assert field in reasons.get(stream, ""), f"{name}.{stream}: quarantined with a reason naming {field}"
         assert loaded["streams"][stream]["quarantined"] >= 1
@@ -211,8 +220,9 @@ def test_a_short_listing_is_refused_and_changes_nothing(name, stand_ins, warehou
 def test_its_state_round_trips(name, stand_ins, warehouse, tmp_path):
     extracted, loaded = run(name, stand_ins, warehouse, tmp_path)
     with warehouse() as conn:
-        stored = dict(conn.execute("select stream, watermark from raw._watermarks where source = %s",
-                                   (name,)).fetchall())
+        stored = dict(
+            conn.execute("select stream, watermark from raw._watermarks where source = %s", (name,)).fetchall()
+        )
     manifest = json.loads((Path(extracted["manifest"]) / "manifest.json").read_text())
     for stream, s in manifest["streams"].items():
         if s.get("watermark"):
@@ -224,8 +234,7 @@ def test_its_state_round_trips(name, stand_ins, warehouse, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_nul_surrogates_and_control_characters_are_cleaned_not_fatal(name, stand_ins, warehouse, tmp_path,
-                                                                     monkeypatch):
+def test_nul_surrogates_and_control_characters_are_cleaned_not_fatal(name, stand_ins, warehouse, tmp_path, monkeypatch):
     """HTTP JSON, IMAP, xlsx, file drops and the webhook spool: the first record of every
     stream arrives with a NUL, a lone surrogate (invalid UTF-8) and an escape character."""
     import extractors.common.streams as common
@@ -255,6 +264,7 @@ def test_nul_surrogates_and_control_characters_are_cleaned_not_fatal(name, stand
     with warehouse() as conn:
         for stream, (field, value) in dirty.items():
             assert loaded["streams"][stream]["cleaned"] >= 1, f"{name}.{stream}"
-            n = conn.execute(f"select count(*) from raw.{name}__{stream} where record->>%s = %s",
-                             (field, value + "\ufffd[0m")).fetchone()[0]
+            n = conn.execute(
+                f"select count(*) from raw.{name}__{stream} where record->>%s = %s", (field, value + "\ufffd[0m")
+            ).fetchone()[0]
             assert n >= 1, f"{name}.{stream}.{field}: the cleaned text is loaded"

@@ -26,11 +26,23 @@ DECEMBER_REGISTER = [
     ("2023-12-28", "Peraturan", "PMK 145 dan PMK 146 Tahun 2023 (Dana Desa)"),
     ("2023-12-29", "Majalah", "Media Defis Edisi XXXVI"),
 ]
-PUBLICATIONS = {"value": 7, "prev_month": 10, "same_month_last_year": 8, "ytd": 118, "mom_pct": -30.0,
-                "yoy_pct": -12.5,
-                "breakdown": {"Berita": 1, "Pemberitahuan ke Daerah": 2, "Peraturan": 3, "Majalah": 1}}
-VISITORS = {"value": 84217, "prev_month": 107164, "same_month_last_year": 93598, "mom_pct": -21.4, "yoy_pct": -10.0,
-            "top_pages": ["Portal Data", "Halaman Utama", "Rincian DD 2024"]}
+PUBLICATIONS = {
+    "value": 7,
+    "prev_month": 10,
+    "same_month_last_year": 8,
+    "ytd": 118,
+    "mom_pct": -30.0,
+    "yoy_pct": -12.5,
+    "breakdown": {"Berita": 1, "Pemberitahuan ke Daerah": 2, "Peraturan": 3, "Majalah": 1},
+}
+VISITORS = {
+    "value": 84217,
+    "prev_month": 107164,
+    "same_month_last_year": 93598,
+    "mom_pct": -21.4,
+    "yoy_pct": -10.0,
+    "top_pages": ["Portal Data", "Halaman Utama", "Rincian DD 2024"],
+}
 
 
 def source_dag_ids() -> set[str]:
@@ -41,8 +53,11 @@ def source_dag_ids() -> set[str]:
             if isinstance(node, ast.Call):
                 kw = {k.arg: k.value for k in node.keywords}
                 tags = kw.get("tags")
-                if isinstance(kw.get("dag_id"), ast.Constant) and isinstance(tags, ast.List) and any(
-                        isinstance(t, ast.Constant) and t.value == "source" for t in tags.elts):
+                if (
+                    isinstance(kw.get("dag_id"), ast.Constant)
+                    and isinstance(tags, ast.List)
+                    and any(isinstance(t, ast.Constant) and t.value == "source" for t in tags.elts)
+                ):
                     ids.add(kw["dag_id"].value)
     return ids
 
@@ -66,9 +81,12 @@ def run_dag_alone(env, dag_id: str, *args: str):
 
 
 def raw_state(env) -> dict:
-    return {t: env.query(f"select count(*), max(_loaded_at), md5(string_agg(record::text, '' order by record::text)) "
-                         f"from raw.{t}")[0]
-            for t in ("ga4__monthly_users", "ga4__daily_traffic", "ga4__top_pages", "cms__posts", "cms__categories")}
+    return {
+        t: env.query(
+            f"select count(*), max(_loaded_at), md5(string_agg(record::text, '' order by record::text)) from raw.{t}"
+        )[0]
+        for t in ("ga4__monthly_users", "ga4__daily_traffic", "ga4__top_pages", "cms__posts", "cms__categories")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +104,13 @@ def website(pipeline_env):
 
 def test_raw_reports_and_posts_are_loaded(website):
     counts = {t: n for t, (n, _, _) in raw_state(website).items()}
-    assert counts == {"ga4__monthly_users": 13, "ga4__daily_traffic": 396, "ga4__top_pages": 13,
-                      "cms__posts": 127, "cms__categories": 10}
+    assert counts == {
+        "ga4__monthly_users": 13,
+        "ga4__daily_traffic": 396,
+        "ga4__top_pages": 13,
+        "cms__posts": 127,
+        "cms__categories": 10,
+    }
 
 
 def test_the_website_mart_has_the_december_figures(website):
@@ -97,30 +120,55 @@ def test_the_website_mart_has_the_december_figures(website):
                   publications, publications_prev_month, publications_same_month_last_year, publications_ytd,
                   round(publications_mom_change::numeric, 4)::float8, round(publications_yoy_change::numeric, 4)::float8,
                   summed_daily_users
-           from marts.mart_monthly_website where month = date '2023-12-01'""")
-    assert row[:11] == (84217, 107164, 93598, round((84217 - 107164) / 107164, 4),
-                        round((84217 - 93598) / 93598, 4), 7, 10, 8, 118, -0.3, -0.125)
+           from marts.mart_monthly_website where month = date '2023-12-01'"""
+    )
+    assert row[:11] == (
+        84217,
+        107164,
+        93598,
+        round((84217 - 107164) / 107164, 4),
+        round((84217 - 93598) / 93598, 4),
+        7,
+        10,
+        8,
+        118,
+        -0.3,
+        -0.125,
+    )
     # visitors are read from the one-month report: the days' users add up to far more
     assert row[11] > 84217 * 1.2
 
 
 def test_categories_add_up_to_the_month(website):
-    rows = dict(website.query("select report_category, publications from marts.mart_monthly_website_categories "
-                              "where month = date '2023-12-01'"))
-    assert rows == {"Berita": 1, "Pemberitahuan ke Daerah": 2, "Peraturan": 3, "Majalah": 1,
-                    "Laporan": 0, "Video": 0, "Data": 0}
+    rows = dict(
+        website.query(
+            "select report_category, publications from marts.mart_monthly_website_categories "
+            "where month = date '2023-12-01'"
+        )
+    )
+    assert rows == {
+        "Berita": 1,
+        "Pemberitahuan ke Daerah": 2,
+        "Peraturan": 3,
+        "Majalah": 1,
+        "Laporan": 0,
+        "Video": 0,
+        "Data": 0,
+    }
     mismatched = website.query(
         """select m.month from marts.mart_monthly_website m
            join (select month, sum(publications) as n from marts.mart_monthly_website_categories group by 1) c
              using (month)
-           where m.publications is distinct from c.n""")
+           where m.publications is distinct from c.n"""
+    )
     assert mismatched == []
 
 
 def test_the_register_lists_decembers_publications_as_published(website):
     rows = website.query(
         """select published_date::text, report_category, title from marts.mart_monthly_website_publications
-           where month = date '2023-12-01' order by published_date, title""")
+           where month = date '2023-12-01' order by published_date, title"""
+    )
     assert rows == sorted(DECEMBER_REGISTER)
 
 

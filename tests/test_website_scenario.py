@@ -23,8 +23,11 @@ def test_publications_are_calibrated_by_jakarta_month():
 
 def test_the_december_register_is_exactly_the_published_one():
     world = website.generate_cms_world()
-    dec = sorted((p["date"][:10], p["_sim"]["report_category"], p["_sim"]["title"]) for p in world.published()
-                 if jakarta_month(p) == "2023-12" and p["_sim"]["report_category"])
+    dec = sorted(
+        (p["date"][:10], p["_sim"]["report_category"], p["_sim"]["title"])
+        for p in world.published()
+        if jakarta_month(p) == "2023-12" and p["_sim"]["report_category"]
+    )
     assert dec == sorted(website.DECEMBER_2023_POSTS)
 
 
@@ -49,7 +52,10 @@ def test_the_mess_is_there():
 def test_visitors_are_exact_and_the_days_over_count_them():
     world = website.generate_ga4_world()
     assert {m: world.months[m].active_users for m in ("2022-12", "2023-11", "2023-12")} == {
-        "2022-12": 93_598, "2023-11": 107_164, "2023-12": 84_217}
+        "2022-12": 93_598,
+        "2023-11": 107_164,
+        "2023-12": 84_217,
+    }
     assert round(84_217, -3) == 84_000 and round(107_164, -3) == 107_000  # the report's "sekitar"
     for m in world.months.values():
         assert m.summed_daily_users > 1.25 * m.active_users, m.month
@@ -65,8 +71,11 @@ def test_the_stand_ins_range_model_is_exact_for_a_month_and_a_day():
     day = _parts(world, dt.date(2023, 12, 5), dt.date(2023, 12, 5))
     assert _range_users(world, day, "activeUsers") == dec.days[4].active_users
     week = _parts(world, dt.date(2023, 12, 4), dt.date(2023, 12, 10))
-    assert max(d.active_users for d in dec.days[3:10]) < _range_users(world, week, "activeUsers") < sum(
-        d.active_users for d in dec.days[3:10])
+    assert (
+        max(d.active_users for d in dec.days[3:10])
+        < _range_users(world, week, "activeUsers")
+        < sum(d.active_users for d in dec.days[3:10])
+    )
     (row,) = build_rows(world, dt.date(2023, 12, 1), dt.date(2023, 12, 31), [], ["activeUsers", "sessions"])[0]
     assert row == ([], [84_217, sum(d.sessions for d in dec.days)])
 

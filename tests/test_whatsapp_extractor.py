@@ -38,8 +38,9 @@ def change(messages=(), statuses=()) -> dict:
 
 
 def delivery(*changes: dict) -> bytes:
-    return json.dumps({"object": "whatsapp_business_account",
-                       "entry": [{"id": "102030405060708", "changes": list(changes)}]}).encode()
+    return json.dumps(
+        {"object": "whatsapp_business_account", "entry": [{"id": "102030405060708", "changes": list(changes)}]}
+    ).encode()
 
 
 def rows(batch, stream: str) -> list[dict]:
@@ -61,21 +62,56 @@ def sources(tmp_path) -> WhatsappConfig:
     (export_dir / "history.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n\n")
     spool = Spool(tmp_path / "spool")
     try:
-        spool.append(delivery(change(messages=[message("wamid.M2", 1702580000, "Nama: Budi")]),
-                              change(statuses=[status("wamid.O1", "delivered", 1702500010)])))
+        spool.append(
+            delivery(
+                change(messages=[message("wamid.M2", 1702580000, "Nama: Budi")]),
+                change(statuses=[status("wamid.O1", "delivered", 1702500010)]),
+            )
+        )
         # the read receipt arrives before the delivery receipt of the same message
         spool.append(delivery(change(statuses=[status("wamid.O2", "read", 1702580100)])))
-        spool.append(delivery(change(statuses=[status("wamid.O2", "sent", 1702580020),
-                                               status("wamid.O2", "delivered", 1702580030)])))
+        spool.append(
+            delivery(
+                change(statuses=[status("wamid.O2", "sent", 1702580020), status("wamid.O2", "delivered", 1702580030)])
+            )
+        )
         # a status and the same status again inside another delivery
-        spool.append(delivery(change(statuses=[status("wamid.O3", "failed", 1702580040,
-                                                      errors=[{"code": 131026, "title": "Message undeliverable"}])])))
-        spool.append(delivery(change(statuses=[status("wamid.O3", "failed", 1702580040,
-                                                      errors=[{"code": 131026, "title": "Message undeliverable"}]),
-                                               status("wamid.O3", "delivered", 1702580090)])))
+        spool.append(
+            delivery(
+                change(
+                    statuses=[
+                        status(
+                            "wamid.O3",
+                            "failed",
+                            1702580040,
+                            errors=[{"code": 131026, "title": "Message undeliverable"}],
+                        )
+                    ]
+                )
+            )
+        )
+        spool.append(
+            delivery(
+                change(
+                    statuses=[
+                        status(
+                            "wamid.O3",
+                            "failed",
+                            1702580040,
+                            errors=[{"code": 131026, "title": "Message undeliverable"}],
+                        ),
+                        status("wamid.O3", "delivered", 1702580090),
+                    ]
+                )
+            )
+        )
         # broken input: a message without id and timestamp, another kind of change, and a non-JSON body
-        spool.append(delivery(change(messages=[{"from": WA, "type": "text", "text": {"body": "?"}}]),
-                              {"field": "message_template_status_update", "value": {"event": "APPROVED"}}))
+        spool.append(
+            delivery(
+                change(messages=[{"from": WA, "type": "text", "text": {"body": "?"}}]),
+                {"field": "message_template_status_update", "value": {"event": "APPROVED"}},
+            )
+        )
         spool.append(b"not json at all")
     finally:
         spool.close()
@@ -102,8 +138,10 @@ def test_bad_records_are_rejected_with_reasons_and_loaded_into_quarantine(source
     assert batch.streams["messages"].rejected == 2
     result = load_batch(conn, batch.folder)
     assert result.streams["messages"].inserted == 2 and result.streams["statuses"].inserted == 7
-    reasons = [r[0] for r in conn.execute(
-        "select reason from raw._quarantine where source = 'whatsapp' order by reason").fetchall()]
+    reasons = [
+        r[0]
+        for r in conn.execute("select reason from raw._quarantine where source = 'whatsapp' order by reason").fetchall()
+    ]
     assert len(reasons) == 2
     assert any("not JSON" in r for r in reasons)
     assert any("id" in r and "timestamp" in r for r in reasons)
@@ -149,9 +187,9 @@ def test_a_missing_spool_directory_fails_loudly(tmp_path, landing):
 
 def test_the_stand_in_world_arrives_complete_through_both_paths(tmp_path, landing):
     """A month of the simulated world: export + signed webhooks (redelivered, out of order) -> each record once."""
+    from simulators.scenario.whatsapp import iter_whatsapp_months
     from simulators.whatsapp.feed import Cut, build
     from simulators.whatsapp.stand_in import Receiver, handshake, post_all
-    from simulators.scenario.whatsapp import iter_whatsapp_months
 
     cut = Cut.default("2024-01-01")
     export, bodies = build(tmp_path / "world", 7, "2023-12-01", "2024-01-01", cut)
@@ -163,8 +201,10 @@ def test_the_stand_in_world_arrives_complete_through_both_paths(tmp_path, landin
     messages = {e.key for e in events if e.kind == "message"}
     statuses = {tuple(e.key.rsplit("/", 2)) for e in events if e.kind == "status"}
     got_m = [r["wamid"] for r in rows(batch, "messages")]
-    got_s = [(r["wamid"], r["status"],
-              str(int(dt.datetime.fromisoformat(r["status_at"]).timestamp()))) for r in rows(batch, "statuses")]
+    got_s = [
+        (r["wamid"], r["status"], str(int(dt.datetime.fromisoformat(r["status_at"]).timestamp())))
+        for r in rows(batch, "statuses")
+    ]
     assert len(got_m) == len(set(got_m)) and set(got_m) == messages
     assert len(got_s) == len(set(got_s)) and set(got_s) == statuses
     m = read_manifest(batch.folder)
@@ -172,8 +212,11 @@ def test_the_stand_in_world_arrives_complete_through_both_paths(tmp_path, landin
     assert sum(counts.values()) > m["window"]["deliveries"]  # redeliveries were answered but not stored
     by_origin = Counter(json.loads(r["record"])["_origin"] for r in rows(batch, "messages"))
     assert by_origin["export"] > 0 and by_origin["webhook"] > 0
-    webhook_times = [dt.datetime.fromisoformat(r["sent_at"]) for r in rows(batch, "messages")
-                     if json.loads(r["record"])["_origin"] == "webhook"]
+    webhook_times = [
+        dt.datetime.fromisoformat(r["sent_at"])
+        for r in rows(batch, "messages")
+        if json.loads(r["record"])["_origin"] == "webhook"
+    ]
     assert min(webhook_times) >= cut.live_from
 
 
@@ -185,17 +228,33 @@ def test_messages_from_business_scoped_user_ids_load(tmp_path, landing, conn):
     (``from_user_id``, ``contacts[].user_id``), instead of it (a user with a username whose
     phone is withheld: no ``from``), or relayed in ``from``. None is rejected."""
     both = {**message("wamid.B1", 1702500000), "from_user_id": BSUID}
-    bsuid_only = {"from_user_id": "ID.ENT.11815799212886844830", "id": "wamid.B2", "timestamp": "1702500100",
-                  "type": "text", "text": {"body": "Halo"}}
+    bsuid_only = {
+        "from_user_id": "ID.ENT.11815799212886844830",
+        "id": "wamid.B2",
+        "timestamp": "1702500100",
+        "type": "text",
+        "text": {"body": "Halo"},
+    }
     in_from = {**message("wamid.B3", 1702500200), "from": BSUID}
     nobody = {"id": "wamid.B4", "timestamp": "1702500300", "type": "text", "text": {"body": "?"}}
-    value = {"messaging_product": "whatsapp", "metadata": META,
-             "contacts": [{"profile": {"name": "Budi", "username": "@budi"}, "wa_id": WA, "user_id": BSUID},
-                          {"profile": {"name": "Sari", "username": "@sari"},
-                           "user_id": "ID.ENT.11815799212886844830"}],
-             "messages": [both, bsuid_only, in_from, nobody],
-             "statuses": [{"id": "wamid.O9", "status": "read", "timestamp": "1702500400",
-                           "recipient_user_id": BSUID, "username": "@budi"}]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": META,
+        "contacts": [
+            {"profile": {"name": "Budi", "username": "@budi"}, "wa_id": WA, "user_id": BSUID},
+            {"profile": {"name": "Sari", "username": "@sari"}, "user_id": "ID.ENT.11815799212886844830"},
+        ],
+        "messages": [both, bsuid_only, in_from, nobody],
+        "statuses": [
+            {
+                "id": "wamid.O9",
+                "status": "read",
+                "timestamp": "1702500400",
+                "recipient_user_id": BSUID,
+                "username": "@budi",
+            }
+        ],
+    }
     spool = Spool(tmp_path / "spool")
     try:
         spool.append(delivery({"field": "messages", "value": value}))
@@ -206,10 +265,15 @@ def test_messages_from_business_scoped_user_ids_load(tmp_path, landing, conn):
     assert batch.streams["messages"].rejected == 1  # only the message with no sender at all
     result = load_batch(conn, batch.folder)
     assert result.streams["messages"].inserted == 3 and result.streams["statuses"].inserted == 1
-    loaded = {w: (r.get("from"), r.get("from_user_id")) for w, r in
-              conn.execute("select wamid, record from raw.whatsapp__messages").fetchall()}
-    assert loaded == {"wamid.B1": (WA, BSUID), "wamid.B2": (None, "ID.ENT.11815799212886844830"),
-                      "wamid.B3": (BSUID, None)}
+    loaded = {
+        w: (r.get("from"), r.get("from_user_id"))
+        for w, r in conn.execute("select wamid, record from raw.whatsapp__messages").fetchall()
+    }
+    assert loaded == {
+        "wamid.B1": (WA, BSUID),
+        "wamid.B2": (None, "ID.ENT.11815799212886844830"),
+        "wamid.B3": (BSUID, None),
+    }
     reasons = [r[0] for r in conn.execute("select reason from raw._quarantine where source = 'whatsapp'").fetchall()]
     assert len(reasons) == 1 and "no sender" in reasons[0]
 
@@ -218,8 +282,9 @@ def test_the_user_is_keyed_by_the_phone_number_when_there_is_one_else_by_the_bsu
     from extractors.whatsapp.models import Message
 
     def ref(**sender) -> str:
-        return Message.model_validate({"_origin": "webhook", "id": "wamid.K", "timestamp": "1702500000",
-                                       "type": "text", **sender}).user_ref
+        return Message.model_validate(
+            {"_origin": "webhook", "id": "wamid.K", "timestamp": "1702500000", "type": "text", **sender}
+        ).user_ref
 
     assert ref(**{"from": WA, "from_user_id": BSUID}) == WA
     assert ref(from_user_id=BSUID) == BSUID

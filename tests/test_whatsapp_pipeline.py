@@ -55,10 +55,13 @@ def env(pipeline_env):
 
 def mart(env, metric_key: str, month: str = "2023-12-01") -> dict:
     cols = ["value", "prev_month", "same_month_last_year", "ytd", "mom_change", "yoy_change"]
-    row = env.query("""select value, value_prev_month, value_same_month_last_year, value_ytd, mom_change, yoy_change
-                       from marts.mart_monthly_whatsapp where month = %s and metric_key = %s""", (month, metric_key))
+    row = env.query(
+        """select value, value_prev_month, value_same_month_last_year, value_ytd, mom_change, yoy_change
+                       from marts.mart_monthly_whatsapp where month = %s and metric_key = %s""",
+        (month, metric_key),
+    )
     assert len(row) == 1, metric_key
-    return dict(zip(cols, row[0]))
+    return dict(zip(cols, row[0], strict=False))
 
 
 def test_a_second_run_of_the_dag_changes_no_raw_row(env):
@@ -84,7 +87,8 @@ def test_consultations_follow_the_contract(env):
                            and consultation_id = 'whatsapp-' || source_record_id),
                   array_agg(distinct agent_name), count(region_text), count(feedback_rating),
                   bool_and(first_agent_reply_at >= created_at), bool_and(resolved_at >= first_agent_reply_at)
-           from intermediate.int_consultations__whatsapp group by 1 order by 1""")
+           from intermediate.int_consultations__whatsapp group by 1 order by 1"""
+    )
     by_month = {r[0]: r[1:] for r in rows}
     n, distinct, contract, agents, regions, ratings, replied_after, resolved_after = by_month["2023-12"]
     assert (n, distinct, contract) == (1118, 1118, True)
@@ -92,12 +96,28 @@ def test_consultations_follow_the_contract(env):
     assert 0.5 * n < regions < n  # most typed a region in the form; some did not
     assert 0 < ratings < n and replied_after and resolved_after
     assert (by_month["2023-11"][0], by_month["2022-12"][0]) == (988, 1065)
-    cols = [c for (c,) in e.query("""select column_name from information_schema.columns
+    cols = [
+        c
+        for (c,) in e.query("""select column_name from information_schema.columns
                                      where table_schema = 'intermediate' and table_name = 'int_consultations__whatsapp'
-                                     order by ordinal_position""")]
-    assert cols == ["consultation_id", "source_system", "source_record_id", "user_key", "channel_key", "region_text",
-                    "institution_text", "topic_text", "agent_name", "feedback_rating", "is_escalated", "created_at",
-                    "first_agent_reply_at", "resolved_at"]
+                                     order by ordinal_position""")
+    ]
+    assert cols == [
+        "consultation_id",
+        "source_system",
+        "source_record_id",
+        "user_key",
+        "channel_key",
+        "region_text",
+        "institution_text",
+        "topic_text",
+        "agent_name",
+        "feedback_rating",
+        "is_escalated",
+        "created_at",
+        "first_agent_reply_at",
+        "resolved_at",
+    ]
 
 
 def test_december_consultations_in_fct_consultations_are_the_plans(env):
@@ -107,11 +127,25 @@ def test_december_consultations_in_fct_consultations_are_the_plans(env):
     from simulators.scenario.consultations import plan_month
 
     e, _ = env
-    cols = ["user_key", "created_at", "segment", "region_code", "timezone", "is_within_service_hours", "topic",
-            "is_escalated", "agent_name", "feedback_rating"]
-    rows = [dict(zip(cols, r)) for r in e.query(
-        f"""select {", ".join(cols)} from marts.fct_consultations
-            where channel_key = 'whatsapp' and created_month = '2023-12-01'""")]
+    cols = [
+        "user_key",
+        "created_at",
+        "segment",
+        "region_code",
+        "timezone",
+        "is_within_service_hours",
+        "topic",
+        "is_escalated",
+        "agent_name",
+        "feedback_rating",
+    ]
+    rows = [
+        dict(zip(cols, r, strict=False))
+        for r in e.query(
+            f"""select {", ".join(cols)} from marts.fct_consultations
+            where channel_key = 'whatsapp' and created_month = '2023-12-01'"""
+        )
+    ]
     plan = plan_month(2023, "2023-12").for_channel("whatsapp")
     assert len(rows) == len(plan) == 1118
 
@@ -133,10 +167,21 @@ def test_december_consultations_in_fct_consultations_are_the_plans(env):
         }
 
     # the user is the keyed HMAC of the phone number (wa_id), never an unsalted hash
-    want = [{"user_key": "whatsapp-" + pseudonymise(e.pseudonym_key, c.person.phone.lstrip("+")),
-             "created_at": c.created_at, "segment": c.segment, "region_code": c.region.code if c.region else None,
-             "timezone": c.timezone, "is_within_service_hours": c.is_within_service_hours, "topic": c.topic,
-             "is_escalated": c.is_escalated, "agent_name": c.agent, "feedback_rating": c.rating} for c in plan]
+    want = [
+        {
+            "user_key": "whatsapp-" + pseudonymise(e.pseudonym_key, c.person.phone.lstrip("+")),
+            "created_at": c.created_at,
+            "segment": c.segment,
+            "region_code": c.region.code if c.region else None,
+            "timezone": c.timezone,
+            "is_within_service_hours": c.is_within_service_hours,
+            "topic": c.topic,
+            "is_escalated": c.is_escalated,
+            "agent_name": c.agent,
+            "feedback_rating": c.rating,
+        }
+        for c in plan
+    ]
     got_figures, want_figures = figures(rows), figures(want)
     assert {k: got_figures[k] for k in want_figures} == want_figures
     assert want_figures["escalated"] > 0 and want_figures["service hours"][False] > 0
@@ -150,8 +195,12 @@ def test_december_chatbot_users_and_menu_selections(env):
     e, _ = env
     assert mart(e, "chatbot_users")["value"] == CHATBOT_USERS
     assert mart(e, "chatbot_menu_selections")["value"] == sum(MENUS.values()) == 566
-    menus = dict(e.query("select menu_label, selections from marts.mart_monthly_whatsapp_menu "
-                         "where month = '2023-12-01' and selections > 0"))
+    menus = dict(
+        e.query(
+            "select menu_label, selections from marts.mart_monthly_whatsapp_menu "
+            "where month = '2023-12-01' and selections > 0"
+        )
+    )
     assert menus == MENUS
 
 
@@ -172,7 +221,13 @@ def test_december_blasts_register_and_latest_statuses(env):
     truth = {b.subject: b.final_status for b in WhatsappGenerator(2023).month("2023-12").blasts}
     for _, subject, n, sent, delivered, read, failed in rows:
         t = truth[subject]
-        assert (n, sent, delivered, read, failed) == (sum(t.values()), t["sent"], t["delivered"], t["read"], t["failed"])
+        assert (n, sent, delivered, read, failed) == (
+            sum(t.values()),
+            t["sent"],
+            t["delivered"],
+            t["read"],
+            t["failed"],
+        )
 
 
 def test_the_summary_has_the_whatsapp_figures(env):

@@ -18,12 +18,28 @@ def payload(n: int, status: str = "delivered") -> bytes:
     """A status webhook delivery as Meta posts it."""
     body = {
         "object": "whatsapp_business_account",
-        "entry": [{"id": "102030405060708", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "628111504207", "phone_number_id": "113355779911224"},
-            "statuses": [{"id": f"wamid.TEST{n:06d}", "status": status, "timestamp": str(1702600000 + n),
-                          "recipient_id": "6281234567890"}],
-        }}]}],
+        "entry": [
+            {
+                "id": "102030405060708",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "628111504207", "phone_number_id": "113355779911224"},
+                            "statuses": [
+                                {
+                                    "id": f"wamid.TEST{n:06d}",
+                                    "status": status,
+                                    "timestamp": str(1702600000 + n),
+                                    "recipient_id": "6281234567890",
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
     }
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -59,14 +75,23 @@ def test_signature_helper_accepts_only_the_exact_body_and_secret():
 
 
 def test_verification_handshake_echoes_the_challenge_only_with_the_token(receiver):
-    ok = requests.get(receiver.url, params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token,
-                                            "hub.challenge": "1158201444"}, timeout=10)
+    ok = requests.get(
+        receiver.url,
+        params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token, "hub.challenge": "1158201444"},
+        timeout=10,
+    )
     assert (ok.status_code, ok.text) == (200, "1158201444")
-    wrong = requests.get(receiver.url, params={"hub.mode": "subscribe", "hub.verify_token": "guess",
-                                               "hub.challenge": "1158201444"}, timeout=10)
+    wrong = requests.get(
+        receiver.url,
+        params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1158201444"},
+        timeout=10,
+    )
     assert wrong.status_code == 403 and "1158201444" not in wrong.text
-    mode = requests.get(receiver.url, params={"hub.mode": "unsubscribe", "hub.verify_token": receiver.verify_token,
-                                              "hub.challenge": "x"}, timeout=10)
+    mode = requests.get(
+        receiver.url,
+        params={"hub.mode": "unsubscribe", "hub.verify_token": receiver.verify_token, "hub.challenge": "x"},
+        timeout=10,
+    )
     assert mode.status_code == 403
 
 
@@ -84,8 +109,12 @@ def test_a_missing_or_wrong_signature_is_401_and_nothing_is_stored(receiver, sig
     if signature == "wrong-secret":
         r = post(receiver, body, secret="not-the-app-secret")
     elif signature == "tampered":  # signed, then changed on the way
-        r = requests.post(receiver.url, data=body.replace(b"delivered", b"read"),
-                          headers={HEADER: sign(receiver.app_secret, body)}, timeout=10)
+        r = requests.post(
+            receiver.url,
+            data=body.replace(b"delivered", b"read"),
+            headers={HEADER: sign(receiver.app_secret, body)},
+            timeout=10,
+        )
     else:
         r = post(receiver, body, signature=signature)
     assert r.status_code == 401
@@ -108,8 +137,11 @@ def test_a_body_that_is_not_json_is_kept_raw_when_signed(receiver):
 
 
 def test_secrets_never_reach_the_log(receiver):
-    requests.get(receiver.url, params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token,
-                                       "hub.challenge": "42"}, timeout=10)
+    requests.get(
+        receiver.url,
+        params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token, "hub.challenge": "42"},
+        timeout=10,
+    )
     post(receiver, payload(40), signature="sha256=" + "1" * 64)
     time.sleep(0.2)
     log = receiver.log_path.read_text()
@@ -246,8 +278,9 @@ def _chunked(chunks):
 
 
 def _head(rec: Receiver, extra: str) -> bytes:
-    return (f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{rec.port}\r\nContent-Type: application/json\r\n"
-            f"{extra}\r\n").encode()
+    return (
+        f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{rec.port}\r\nContent-Type: application/json\r\n{extra}\r\n"
+    ).encode()
 
 
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
@@ -286,12 +319,17 @@ def test_a_body_over_the_limit_is_413_also_when_requests_sends_it(receiver):
 def test_a_chunked_delivery_is_signature_checked_on_the_bytes_read(receiver):
     body = payload(60)
     pieces = [body[i : i + 37] for i in range(0, len(body), 37)]
-    good = requests.post(receiver.url, data=iter(pieces), timeout=10,
-                         headers={HEADER: sign(receiver.app_secret, body), "Content-Type": "application/json"})
+    good = requests.post(
+        receiver.url,
+        data=iter(pieces),
+        timeout=10,
+        headers={HEADER: sign(receiver.app_secret, body), "Content-Type": "application/json"},
+    )
     assert good.status_code == 200 and body in stored(receiver.spool_dir)
     other = payload(61)
-    bad = requests.post(receiver.url, data=iter([other[:10], other[10:]]), timeout=10,
-                        headers={HEADER: sign(receiver.app_secret, body)})  # signed for another body
+    bad = requests.post(
+        receiver.url, data=iter([other[:10], other[10:]]), timeout=10, headers={HEADER: sign(receiver.app_secret, body)}
+    )  # signed for another body
     assert bad.status_code == 401 and other not in stored(receiver.spool_dir)
 
 

@@ -78,8 +78,10 @@ def sessions(events):
     """Conversations with their outbound messages, by the pipeline's rules: an outbound
     message (its "sent" event) belongs to the recipient's latest conversation started at
     or before it was sent; blasts belong to none."""
-    convs = [{"wa_id": c[0][1]["from"], "start": c[0][0], "messages": [m for _, m in c], "out": []}
-             for c in conversations_of(events)]
+    convs = [
+        {"wa_id": c[0][1]["from"], "start": c[0][0], "messages": [m for _, m in c], "out": []}
+        for c in conversations_of(events)
+    ]
     by_user = defaultdict(list)
     for c in sorted(convs, key=lambda c: c["start"]):
         by_user[c["wa_id"]].append(c)
@@ -97,7 +99,9 @@ def sessions(events):
 _LABEL = r"(?im)^[ \t]*(?:[0-9]+[.)][ \t]*)?(?:{})[ \t]*[:=][ \t]*([^\n]*)$"
 _REGION = r"asal[ \t]+daerah|daerah(?:[ \t]*/[ \t]*pemda)?|pemda|wilayah"
 _INSTITUTION = r"instansi(?:[ \t]*/[ \t]*(?:skpd|opd))?|skpd|opd|unit[ \t]+kerja"
-_LOOKS_LABELLED = r"(?i)(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]"
+_LOOKS_LABELLED = (
+    r"(?i)(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]"
+)
 
 
 def form_fields(messages):
@@ -123,18 +127,25 @@ def typed(text):
 
 @pytest.fixture(scope="module")
 def december_sessions(december):
-    return [c for c in sessions(december.events)
-            if local_month(dt.datetime.fromtimestamp(c["start"], dt.UTC)) == "2023-12"]
+    return [
+        c for c in sessions(december.events) if local_month(dt.datetime.fromtimestamp(c["start"], dt.UTC)) == "2023-12"
+    ]
 
 
 def test_december_2023_is_the_published_figures_by_the_pipelines_rules(december):
-    convs = [c for c in conversations_of(december.events)
-             if local_month(dt.datetime.fromtimestamp(c[0][0], dt.UTC)) == "2023-12"]
+    convs = [
+        c
+        for c in conversations_of(december.events)
+        if local_month(dt.datetime.fromtimestamp(c[0][0], dt.UTC)) == "2023-12"
+    ]
     consult = [c for c in convs if any(reply_id(m) in HANDOFF_IDS for _, m in c)]
     assert (len(consult), len(convs) - len(consult)) == (1118, 707)
-    menus = Counter(LABELS[reply_id(m)] for c in convs for _, m in c
-                    if m["type"] == "interactive" and m["interactive"]["type"] == "list_reply"
-                    and reply_id(m) in LABELS)
+    menus = Counter(
+        LABELS[reply_id(m)]
+        for c in convs
+        for _, m in c
+        if m["type"] == "interactive" and m["interactive"]["type"] == "list_reply" and reply_id(m) in LABELS
+    )
     assert menus == DEC_MENUS and sum(menus.values()) == 566
 
 
@@ -152,22 +163,32 @@ def test_december_blasts_have_the_published_dates_and_subjects(december):
 def test_every_chat_agent_conversation_is_one_plan_consultation(december_sessions):
     """Independent of the pipeline: the events give exactly the plan's WhatsApp consultations
     of December 2023 (users, start times to the second, agents, wrap-ups, ratings, form)."""
-    plan = {(c.person.phone.lstrip("+"), int(c.created_at.timestamp())): c
-            for c in plan_month(2023, "2023-12").for_channel("whatsapp")}
+    plan = {
+        (c.person.phone.lstrip("+"), int(c.created_at.timestamp())): c
+        for c in plan_month(2023, "2023-12").for_channel("whatsapp")
+    }
     assert len(plan) == 1118
-    consultations = {(c["wa_id"], c["start"]): c for c in december_sessions
-                     if any(reply_id(m) in HANDOFF_IDS for m in c["messages"])}
+    consultations = {
+        (c["wa_id"], c["start"]): c for c in december_sessions if any(reply_id(m) in HANDOFF_IDS for m in c["messages"])
+    }
     assert set(consultations) == set(plan)
     wrong = []
     for key, conv in consultations.items():
         c = plan[key]
         agents = {cb["agent"] for _, cb in conv["out"] if cb["kind"] == "agent_reply"}
-        wrapups = [(cb.get("agent"), cb.get("topic"), cb.get("escalated")) for _, cb in conv["out"]
-                   if cb.get("step") == "close"]
+        wrapups = [
+            (cb.get("agent"), cb.get("topic"), cb.get("escalated"))
+            for _, cb in conv["out"]
+            if cb.get("step") == "close"
+        ]
         ratings = [RATING_VALUES[reply_id(m)] for m in conv["messages"] if reply_id(m) in RATING_VALUES]
         got = (agents, wrapups, ratings[-1:], form_fields(conv["messages"]))
-        want = ({c.agent}, [(c.agent, c.topic, "1" if c.is_escalated else "0")], [c.rating] if c.rating else [],
-                (typed(c.region_text), typed(c.institution_text)))
+        want = (
+            {c.agent},
+            [(c.agent, c.topic, "1" if c.is_escalated else "0")],
+            [c.rating] if c.rating else [],
+            (typed(c.region_text), typed(c.institution_text)),
+        )
         if got != want:
             wrong.append((c.key, want, got))
     assert not wrong, wrong[:3]
@@ -194,7 +215,9 @@ def test_months_generated_in_order_keep_the_plan_across_the_boundary():
     fig = expected_figures(2023, "2023-11-01", "2024-01-01")
     for month in ("2023-11", "2023-12"):
         assert (by_month[(month, True)], by_month[(month, False)]) == (
-            fig[month]["consultations"], fig[month]["chatbot_users"]), month
+            fig[month]["consultations"],
+            fig[month]["chatbot_users"],
+        ), month
 
 
 def test_the_year_adds_up_to_the_reported_totals():
@@ -216,16 +239,24 @@ def test_statuses_are_as_messy_as_whatsapps(december):
     for events in by_msg.values():
         seq = [st for _, st in sorted(events)]
         kinds["read_without_delivered"] += "read" in seq and "delivered" not in seq
-        kinds["delivered_after_failed"] += "failed" in seq and seq.index("delivered") > seq.index("failed") \
-            if "failed" in seq and "delivered" in seq else 0
+        kinds["delivered_after_failed"] += (
+            "failed" in seq and seq.index("delivered") > seq.index("failed")
+            if "failed" in seq and "delivered" in seq
+            else 0
+        )
         kinds["sent_only"] += seq == ["sent"]
     assert all(kinds[k] > 0 for k in ("read_without_delivered", "delivered_after_failed", "sent_only"))
 
 
 def test_free_text_registration_answers_vary(december):
-    forms = [m["text"]["body"] for e in december.events if e.kind == "message"
-             for m in e.value["messages"] if m["type"] == "text" and ("Nama" in m["text"]["body"] or "#" in m["text"]["body"]
-                                                                     or "nama" in m["text"]["body"])]
+    forms = [
+        m["text"]["body"]
+        for e in december.events
+        if e.kind == "message"
+        for m in e.value["messages"]
+        if m["type"] == "text"
+        and ("Nama" in m["text"]["body"] or "#" in m["text"]["body"] or "nama" in m["text"]["body"])
+    ]
     assert len(forms) > 1000
     assert any(f.startswith("1. Nama") for f in forms) and any("#" in f for f in forms)
     assert any("asal daerah" in f for f in forms)

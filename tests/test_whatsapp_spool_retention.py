@@ -30,10 +30,31 @@ def at(day: str, hour: int = 12) -> dt.datetime:
 
 
 def delivery(n: int) -> bytes:
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "messages", "value": {"statuses": [
-            {"id": f"wamid.R{n}", "status": "sent", "timestamp": str(1702600000 + n), "recipient_id": "6281234567890"}
-        ]}}]}]}).encode()
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "statuses": [
+                                    {
+                                        "id": f"wamid.R{n}",
+                                        "status": "sent",
+                                        "timestamp": str(1702600000 + n),
+                                        "recipient_id": "6281234567890",
+                                    }
+                                ]
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def fill(spool_dir: Path, days: list[str]) -> dict[str, Path]:
@@ -112,8 +133,9 @@ def test_a_loaded_full_refresh_lets_old_days_go_and_keeps_the_recent_ones(tmp_pa
     days = ["2023-12-01", "2023-12-02", "2023-12-03", "2023-12-10", "2023-12-14", "2023-12-15"]
     files = fill(tmp_path, days)
     # the extract began on 15 Dec at 06:00; 15 Dec was still being written, the others were complete
-    deleted = prune_spool(tmp_path, extracted_at=at("2023-12-15", 6), read_from=None, keep_days=7,
-                          now=at("2023-12-15", 7))
+    deleted = prune_spool(
+        tmp_path, extracted_at=at("2023-12-15", 6), read_from=None, keep_days=7, now=at("2023-12-15", 7)
+    )
     assert deleted == [files["2023-12-01"], files["2023-12-02"], files["2023-12-03"]]
     assert [file_day(p).isoformat() for p in spool_files(tmp_path)] == ["2023-12-10", "2023-12-14", "2023-12-15"]
     ledger = read_ledger(tmp_path)
@@ -127,8 +149,9 @@ def test_a_loaded_full_refresh_lets_old_days_go_and_keeps_the_recent_ones(tmp_pa
 def test_a_file_no_successful_extract_read_is_kept_however_old(tmp_path):
     files = fill(tmp_path, ["2023-11-01", "2023-12-12", "2023-12-13"])
     # an incremental run read from 12 Dec on: 1 Nov was never read (say, the runs that should have failed)
-    deleted = prune_spool(tmp_path, extracted_at=at("2023-12-14", 1), read_from=at("2023-12-12", 0), keep_days=0,
-                          now=at("2023-12-14", 2))
+    deleted = prune_spool(
+        tmp_path, extracted_at=at("2023-12-14", 1), read_from=at("2023-12-12", 0), keep_days=0, now=at("2023-12-14", 2)
+    )
     assert files["2023-11-01"] not in deleted and files["2023-11-01"].exists()
     assert deleted == [files["2023-12-12"], files["2023-12-13"]]  # keep_days=0: read in full is enough
     assert "webhooks-20231101.jsonl" not in read_ledger(tmp_path)
@@ -142,8 +165,13 @@ def test_daily_incremental_runs_delete_each_day_a_week_after_it_was_read(tmp_pat
     gone_on = {}
     for run in range(2, 20):
         start = at(days[run], 0) + dt.timedelta(minutes=15)  # the daily 00:15 UTC run of day `run`
-        for p in prune_spool(tmp_path, extracted_at=start, read_from=start - dt.timedelta(days=2), keep_days=7,
-                             now=start + dt.timedelta(minutes=5)):
+        for p in prune_spool(
+            tmp_path,
+            extracted_at=start,
+            read_from=start - dt.timedelta(days=2),
+            keep_days=7,
+            now=start + dt.timedelta(minutes=5),
+        ):
             gone_on[file_day(p).isoformat()] = days[run]
     # day d ends at d+1 00:00; a week later is d+8 00:00, the run of day d+8 deletes it
     assert gone_on == {d: (dt.date.fromisoformat(d) + dt.timedelta(days=8)).isoformat() for d in days[:12]}
@@ -153,11 +181,13 @@ def test_daily_incremental_runs_delete_each_day_a_week_after_it_was_read(tmp_pat
 def test_a_run_that_failed_records_nothing_and_a_later_one_only_what_it_read(tmp_path):
     files = fill(tmp_path, ["2023-12-01", "2023-12-02", "2023-12-03", "2023-12-04"])
     # the run of 3 Dec failed (no prune call); the run of 5 Dec read from 3 Dec on
-    prune_spool(tmp_path, extracted_at=at("2023-12-05", 0), read_from=at("2023-12-03", 0), keep_days=7,
-                now=at("2023-12-05", 1))
+    prune_spool(
+        tmp_path, extracted_at=at("2023-12-05", 0), read_from=at("2023-12-03", 0), keep_days=7, now=at("2023-12-05", 1)
+    )
     assert sorted(read_ledger(tmp_path)) == ["webhooks-20231203.jsonl", "webhooks-20231204.jsonl"]
-    deleted = prune_spool(tmp_path, extracted_at=at("2024-01-01", 0), read_from=at("2023-12-31", 0), keep_days=7,
-                          now=at("2024-01-01", 1))
+    deleted = prune_spool(
+        tmp_path, extracted_at=at("2024-01-01", 0), read_from=at("2023-12-31", 0), keep_days=7, now=at("2024-01-01", 1)
+    )
     assert deleted == [files["2023-12-03"], files["2023-12-04"]]
     assert files["2023-12-01"].exists() and files["2023-12-02"].exists()  # nobody ever read them in full
 
@@ -166,8 +196,9 @@ def test_a_file_written_after_the_extract_began_is_not_taken_as_read(tmp_path):
     files = fill(tmp_path, ["2023-12-01", "2023-12-02"])
     late = at("2023-12-05", 3).timestamp()  # a late write (say, a clock set back) after the extract began
     os.utime(files["2023-12-01"], (late, late))
-    deleted = prune_spool(tmp_path, extracted_at=at("2023-12-05", 0), read_from=None, keep_days=1,
-                          now=at("2023-12-05", 4))
+    deleted = prune_spool(
+        tmp_path, extracted_at=at("2023-12-05", 0), read_from=None, keep_days=1, now=at("2023-12-05", 4)
+    )
     assert deleted == [files["2023-12-02"]]
     assert files["2023-12-01"].exists() and "webhooks-20231201.jsonl" not in read_ledger(tmp_path)
 
@@ -178,8 +209,13 @@ def test_a_file_changed_since_it_was_read_in_full_is_kept(tmp_path, caplog):
     with open(files["2023-12-01"], "ab") as fh:  # appended after it was recorded
         fh.write(b'{"sha256": "x", "received_at": null, "body": "{}"}\n')
     with caplog.at_level("WARNING", logger="extractors.whatsapp.spool"):
-        deleted = prune_spool(tmp_path, extracted_at=at("2023-12-20", 0), read_from=at("2023-12-19", 0),
-                              keep_days=7, now=at("2023-12-20", 1))
+        deleted = prune_spool(
+            tmp_path,
+            extracted_at=at("2023-12-20", 0),
+            read_from=at("2023-12-19", 0),
+            keep_days=7,
+            now=at("2023-12-20", 1),
+        )
     assert deleted == [files["2023-12-02"]]
     assert files["2023-12-01"].exists() and "changed since it was read in full" in caplog.text
 
@@ -190,8 +226,10 @@ def test_only_spool_day_files_are_ever_deleted(tmp_path):
     for p in others:
         p.write_text("x\n")
         os.utime(p, (0, 0))
-    assert len(prune_spool(tmp_path, extracted_at=at("2024-02-01"), read_from=None, keep_days=7,
-                           now=at("2024-02-01"))) == 1
+    assert (
+        len(prune_spool(tmp_path, extracted_at=at("2024-02-01"), read_from=None, keep_days=7, now=at("2024-02-01")))
+        == 1
+    )
     assert all(p.exists() for p in others) and (tmp_path / LOCK).exists()
     assert files_read(tmp_path, at("2024-01-01")) == [tmp_path / "webhooks-latest.jsonl"]  # the extract's own rule
 
@@ -227,14 +265,18 @@ def test_after_a_real_extract_and_load_the_spool_is_pruned_and_raw_keeps_everyth
 
 def test_a_day_file_made_again_after_its_deletion_is_kept_until_read_in_full_again(tmp_path):
     files = fill(tmp_path, ["2023-12-01"])
-    assert prune_spool(tmp_path, extracted_at=at("2023-12-10"), read_from=None, keep_days=7,
-                       now=at("2023-12-10")) == [files["2023-12-01"]]
+    assert prune_spool(tmp_path, extracted_at=at("2023-12-10"), read_from=None, keep_days=7, now=at("2023-12-10")) == [
+        files["2023-12-01"]
+    ]
     files["2023-12-01"].write_text('{"sha256": "y", "received_at": null, "body": "{}"}\n')  # a late write
     late = at("2023-12-11").timestamp()
     os.utime(files["2023-12-01"], (late, late))
-    assert prune_spool(tmp_path, extracted_at=at("2023-12-11", 0), read_from=None, keep_days=7,
-                       now=at("2023-12-11", 1)) == []  # written after that extract began
+    assert (
+        prune_spool(tmp_path, extracted_at=at("2023-12-11", 0), read_from=None, keep_days=7, now=at("2023-12-11", 1))
+        == []
+    )  # written after that extract began
     assert files["2023-12-01"].exists() and pruned_files(tmp_path) == ["webhooks-20231201.jsonl"]
-    assert prune_spool(tmp_path, extracted_at=at("2023-12-12"), read_from=None, keep_days=7,
-                       now=at("2023-12-12")) == [files["2023-12-01"]]
+    assert prune_spool(tmp_path, extracted_at=at("2023-12-12"), read_from=None, keep_days=7, now=at("2023-12-12")) == [
+        files["2023-12-01"]
+    ]
     assert pruned_files(tmp_path) == ["webhooks-20231201.jsonl"]

@@ -52,8 +52,12 @@ class Sleeps(list):
 
 
 def extract(server, landing, since=None, until=None, sleeps=None, **kw):
-    cfg = XConfig(base_url=server.base_url, bearer_token=kw.pop("bearer_token", TOKEN),
-                  retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05), **kw)
+    cfg = XConfig(
+        base_url=server.base_url,
+        bearer_token=kw.pop("bearer_token", TOKEN),
+        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        **kw,
+    )
     client = cfg.client()
     if sleeps is not None:
         client.sleep = sleeps
@@ -144,15 +148,18 @@ def test_a_malformed_page_fails_naming_the_request_and_page(server, landing):
     assert not list(landing.rglob(MANIFEST))
 
 
-def test_earlier_snapshots_are_imported_on_a_full_refresh_and_the_month_ends_are_the_last_days(server, landing,
-                                                                                              tmp_path):
+def test_earlier_snapshots_are_imported_on_a_full_refresh_and_the_month_ends_are_the_last_days(
+    server, landing, tmp_path
+):
     history = tmp_path / "history"
     assert server.write_capture_history(history, since=dt.date(2023, 11, 1)) == 60  # 1 Nov .. 30 Dec
     batch, _ = extract(server, landing, since=DEC_20, until=DEC_21, history_dir=str(history))
     assert batch.streams["user_snapshots"].records == 1  # not a full refresh: nothing imported
     batch, _ = extract(server, landing, history_dir=str(history))
-    snaps = {r["snapshot_date"]: json.loads(r["record"])["public_metrics"]["followers_count"]
-             for r in rows(batch, "user_snapshots")}
+    snaps = {
+        r["snapshot_date"]: json.loads(r["record"])["public_metrics"]["followers_count"]
+        for r in rows(batch, "user_snapshots")
+    }
     assert len(snaps) == 61 and read_manifest(batch.folder)["window"]["imported"] == 60
     assert snaps["2023-11-30"] == server.world.x_followers[dt.date(2023, 11, 30)]
     assert snaps["2023-12-31"] == server.world.x_followers[dt.date(2023, 12, 31)] == 16718
@@ -166,17 +173,21 @@ def test_a_bad_history_line_is_quarantined_and_a_missing_folder_fails(server, la
     (history / "user_snapshots.jsonl").write_text(
         '{"id": "1197382040", "username": "DitjenPK", "public_metrics": {"followers_count": 15000}, '
         '"captured_at": "2023-06-30T16:59:59+00:00"}\n'
-        'not json\n'
+        "not json\n"
         '{"id": "1", "username": "SomeoneElse", "public_metrics": {"followers_count": 3}, '
         '"captured_at": "2023-06-30T16:59:59+00:00"}\n'
-        '{"id": "1197382040", "username": "DitjenPK", "public_metrics": {"followers_count": 15001}}\n')
+        '{"id": "1197382040", "username": "DitjenPK", "public_metrics": {"followers_count": 15001}}\n'
+    )
     batch, _ = extract(server, landing / "a", history_dir=str(history))
     snaps = {r["snapshot_date"] for r in rows(batch, "user_snapshots")}
     assert "2023-06-30" in snaps and len(snaps) == 2
     rej = [json.loads(line) for line in (batch.folder / "user_snapshots.rejects.jsonl").read_text().splitlines()]
     reasons = {r["key"]: r["reason"] for r in rej}
-    assert set(reasons) == {"file=user_snapshots.jsonl,line=2", "file=user_snapshots.jsonl,line=3",
-                            "file=user_snapshots.jsonl,line=4"}
+    assert set(reasons) == {
+        "file=user_snapshots.jsonl,line=2",
+        "file=user_snapshots.jsonl,line=3",
+        "file=user_snapshots.jsonl,line=4",
+    }
     assert "not JSON" in reasons["file=user_snapshots.jsonl,line=2"]
     assert "another account" in reasons["file=user_snapshots.jsonl,line=3"]
     assert "no captured_at" in reasons["file=user_snapshots.jsonl,line=4"]
@@ -189,7 +200,9 @@ def test_profile_visits_come_from_the_csv_exports_and_the_newest_export_wins(ser
     got = {r["date"]: json.loads(r["record"]) for r in rows(batch, "account_analytics")}
     # the same day appears in the mid-month export (incomplete) and in the full one, read later: last copy wins
     dec15 = [json.loads(r["record"]) for r in rows(batch, "account_analytics") if r["date"] == "2023-12-15"]
-    assert len(dec15) == 2 and dec15[-1]["profile_visits"] == server.world.x_daily[dt.date(2023, 12, 15)]["Profile visits"]
+    assert (
+        len(dec15) == 2 and dec15[-1]["profile_visits"] == server.world.x_daily[dt.date(2023, 12, 15)]["Profile visits"]
+    )
     assert dec15[0]["profile_visits"] < dec15[-1]["profile_visits"]
     december = [v["profile_visits"] for d, v in got.items() if d.startswith("2023-12")]
     assert len(december) == 31 and sum(december) == 1663
@@ -248,10 +261,14 @@ def rejects(batch, stream) -> list[dict]:
     return [json.loads(line) for line in (batch.folder / f"{stream}.rejects.jsonl").read_text().splitlines()]
 
 
-@pytest.mark.parametrize("kind, title", [("not_found", "Not Found Error (resource-not-found)"),
-                                         ("not_authorized", "Authorization Error (not-authorized-for-resource)")])
-def test_a_post_the_timeline_reports_an_error_about_is_skipped_and_the_rest_loads(server, landing, caplog,
-                                                                                  kind, title):
+@pytest.mark.parametrize(
+    "kind, title",
+    [
+        ("not_found", "Not Found Error (resource-not-found)"),
+        ("not_authorized", "Authorization Error (not-authorized-for-resource)"),
+    ],
+)
+def test_a_post_the_timeline_reports_an_error_about_is_skipped_and_the_rest_loads(server, landing, caplog, kind, title):
     tweets = window_tweets(server)
     bad = tweets[len(tweets) // 2]
     server.faults.tweet_error(bad["id"], kind)
@@ -266,8 +283,9 @@ def test_a_post_the_timeline_reports_an_error_about_is_skipped_and_the_rest_load
     assert rej["record"]["error"]["resource_type"] == "tweet" and "text" not in rej["record"]
     assert batch.streams["tweets"].rejected == 1
     window = read_manifest(batch.folder)["window"]
-    assert window["skipped_items"] == [{"stream": "tweets", "key": f"id={bad['id']}", "kind": title.split("(")[1][:-1],
-                                        "kept": False}]
+    assert window["skipped_items"] == [
+        {"stream": "tweets", "key": f"id={bad['id']}", "kind": title.split("(")[1][:-1], "kept": False}
+    ]
     assert f"id={bad['id']} skipped" in caplog.text
     assert bad["text"] not in caplog.text and TOKEN not in caplog.text
 

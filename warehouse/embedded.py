@@ -57,10 +57,7 @@ class ServerInfo:
     data_dir: Path
 
     def url(self, database: str = "warehouse", driver: str = "postgresql") -> str:
-        return (
-            f"{driver}://{quote(self.user)}:{quote(self.password, safe='')}"
-            f"@{self.host}:{self.port}/{database}"
-        )
+        return f"{driver}://{quote(self.user)}:{quote(self.password, safe='')}@{self.host}:{self.port}/{database}"
 
 
 class EmbeddedPostgres:
@@ -161,8 +158,17 @@ class EmbeddedPostgres:
         try:
             res = self._run(
                 "initdb",
-                ["-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
-                 "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"],
+                [
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-instructions",
+                ],
             )
         finally:
             pwfile.unlink(missing_ok=True)

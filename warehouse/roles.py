@@ -42,7 +42,9 @@ def ensure_bi_reader(wh) -> None:
     password = _password(wh)
     with psycopg.connect(wh.url, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (ROLE,)).fetchone()
-        can_create = conn.execute("select rolcreaterole or rolsuper from pg_roles where rolname = current_user").fetchone()[0]
+        can_create = conn.execute(
+            "select rolcreaterole or rolsuper from pg_roles where rolname = current_user"
+        ).fetchone()[0]
         if not can_create:
             if not exists:
                 log.warning("cannot create role %s here; outputs read as the warehouse user", ROLE)

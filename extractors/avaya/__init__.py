@@ -48,9 +48,14 @@ class AvayaConfig:
             if extra.get(f"{s.name}_glob"):
                 options.patterns[s.name] = extra[f"{s.name}_glob"]
         if (conn.conn_type or "").lower() == "sftp":
-            folder: LandingFolder = SftpFolder(host=conn.host, port=int(conn.port or 22), username=conn.login,
-                                               password=conn.password, key_file=extra.get("key_file"),
-                                               root=extra.get("path") or conn.schema or ".")
+            folder: LandingFolder = SftpFolder(
+                host=conn.host,
+                port=int(conn.port or 22),
+                username=conn.login,
+                password=conn.password,
+                key_file=extra.get("key_file"),
+                root=extra.get("path") or conn.schema or ".",
+            )
         else:
             path = extra.get("path") or conn.host
             if not path:

@@ -75,7 +75,9 @@ def parse_line(line: str, layout: CdrLayout = CUSTOMIZED) -> dict:
     return record
 
 
-def read_file(name: str, data: bytes, layout: CdrLayout = CUSTOMIZED) -> Iterator[tuple[int, str, dict | None, str | None]]:
+def read_file(
+    name: str, data: bytes, layout: CdrLayout = CUSTOMIZED
+) -> Iterator[tuple[int, str, dict | None, str | None]]:
     """``(line_no, raw line, record or None, reason or None)`` for every record line.
 
     The whole file is checked first (line end, trailer, count), so a truncated
@@ -95,7 +97,7 @@ def read_file(name: str, data: bytes, layout: CdrLayout = CUSTOMIZED) -> Iterato
             f"avaya: {name}: truncated: no trailer line '{layout.trailer_prefix} records=<n>' at the end "
             f"({len(lines) + (1 if trailer else 0)} lines); the collector did not close this file"
         )
-    m = _TRAILER.match(trailer[len(layout.trailer_prefix):].strip())
+    m = _TRAILER.match(trailer[len(layout.trailer_prefix) :].strip())
     if not m:
         raise TruncatedFileError(f"avaya: {name}: unreadable trailer {trailer!r}")
     if int(m.group(1)) != len(lines):

@@ -19,14 +19,42 @@ from collections.abc import Iterator
 from extractors.avaya.errors import FileFormatError, LineError, TruncatedFileError
 
 HSPLIT_COLUMNS = (
-    "row_date", "starttime", "intrvl", "acd", "split",
-    "callsoffered", "acdcalls", "anstime", "acdtime", "acwtime",
-    "abncalls", "abntime", "holdcalls", "transferred", "acceptable", "servicelevel", "i_stafftime",
+    "row_date",
+    "starttime",
+    "intrvl",
+    "acd",
+    "split",
+    "callsoffered",
+    "acdcalls",
+    "anstime",
+    "acdtime",
+    "acwtime",
+    "abncalls",
+    "abntime",
+    "holdcalls",
+    "transferred",
+    "acceptable",
+    "servicelevel",
+    "i_stafftime",
 )
 HAGENT_COLUMNS = (
-    "row_date", "starttime", "intrvl", "acd", "split", "logid", "agent_name",
-    "acdcalls", "ringtime", "acdtime", "acwtime", "holdcalls", "holdtime", "transferred",
-    "ti_stafftime", "ti_availtime", "ti_auxtime",
+    "row_date",
+    "starttime",
+    "intrvl",
+    "acd",
+    "split",
+    "logid",
+    "agent_name",
+    "acdcalls",
+    "ringtime",
+    "acdtime",
+    "acwtime",
+    "holdcalls",
+    "holdtime",
+    "transferred",
+    "ti_stafftime",
+    "ti_availtime",
+    "ti_auxtime",
 )
 TEXT_COLUMNS = {"row_date", "logid", "agent_name"}
 
@@ -73,7 +101,7 @@ def read_file(
 def _record(row: list[str], header: list[str], columns: tuple[str, ...], date_format: str) -> dict:
     if len(row) != len(header):
         raise LineError(f"row has {len(row)} fields, the header has {len(header)}")
-    values = dict(zip(header, (c.strip() for c in row)))
+    values = dict(zip(header, (c.strip() for c in row), strict=False))
     record: dict = {}
     for col, value in values.items():
         if col not in columns:

@@ -68,8 +68,16 @@ class SftpFolder:
             client = paramiko.SSHClient()
             client.load_system_host_keys()
             client.set_missing_host_key_policy(paramiko.RejectPolicy())
-            client.connect(self.host, port=self.port, username=self.username, password=self.password,
-                           key_filename=self.key_file, timeout=self.timeout, allow_agent=False, look_for_keys=False)
+            client.connect(
+                self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                key_filename=self.key_file,
+                timeout=self.timeout,
+                allow_agent=False,
+                look_for_keys=False,
+            )
             self._client, self._sftp = client, client.open_sftp()
         return self._sftp
 

@@ -11,8 +11,14 @@ def extract(ctx: RunContext):
     from extractors.avaya import AvayaConfig, loaded_files, run_extract
 
     loaded = {} if ctx.full_refresh else ctx.state(loaded_files, {})
-    return run_extract(AvayaConfig.from_connection(ctx.connection), ctx.landing_dir, loaded,
-                       full_refresh=ctx.full_refresh, since=ctx.since, until=ctx.until)
+    return run_extract(
+        AvayaConfig.from_connection(ctx.connection),
+        ctx.landing_dir,
+        loaded,
+        full_refresh=ctx.full_refresh,
+        since=ctx.since,
+        until=ctx.until,
+    )
 
 
 SOURCE = Source(
@@ -23,8 +29,14 @@ SOURCE = Source(
     streams=(
         StreamDecl("hsplit", ("row_date", "starttime", "acd", "split"), None, "append", FILES),
         StreamDecl("hagent", ("row_date", "starttime", "acd", "split", "logid"), None, "append", FILES),
-        StreamDecl("cdr", ("ucid", "cond_code", "call_date", "call_time"), None, "append", FILES,
-                   {"calling_pty": "pseudonymised"}),
+        StreamDecl(
+            "cdr",
+            ("ucid", "cond_code", "call_date", "call_time"),
+            None,
+            "append",
+            FILES,
+            {"calling_pty": "pseudonymised"},
+        ),
         StreamDecl("files", ("file_name",), None, "append", "the landing folder's listing"),
     ),
     extract=extract,

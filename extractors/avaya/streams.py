@@ -51,7 +51,9 @@ class FileStream(AvayaStream):
     """A stream read from landing files matching ``path`` (a glob under the root)."""
 
     @classmethod
-    def read(cls, name: str, data: bytes, options: ExtractOptions) -> Iterator[tuple[int, str, dict | None, str | None]]:
+    def read(
+        cls, name: str, data: bytes, options: ExtractOptions
+    ) -> Iterator[tuple[int, str, dict | None, str | None]]:
         raise NotImplementedError
 
 
@@ -144,8 +146,12 @@ def extract(
             for line_no, raw, record, reason in stream.read(name, data, options):
                 where = f"{request} line {line_no}"
                 if record is None:
-                    out.reject(f"{name}:{line_no}", reason or "malformed",
-                               {"source_file": name, "file_sha256": sha, "line_no": line_no, "raw_record": raw}, where)
+                    out.reject(
+                        f"{name}:{line_no}",
+                        reason or "malformed",
+                        {"source_file": name, "file_sha256": sha, "line_no": line_no, "raw_record": raw},
+                        where,
+                    )
                     log.error("avaya.%s %s line %d rejected: %s", stream.name, name, line_no, reason)
                     rejected += 1
                     continue
@@ -155,8 +161,14 @@ def extract(
                 else:
                     records += 1
             out.result.pages += 1  # one "page" per file
-            version = {"file_name": name, "kind": stream.name, "sha256": sha, "size_bytes": len(data),
-                       "records": records, "rejected": rejected}
+            version = {
+                "file_name": name,
+                "kind": stream.name,
+                "sha256": sha,
+                "size_bytes": len(data),
+                "records": records,
+                "rejected": rejected,
+            }
             write_record(batch, FilesStream, version, request)
             counts.read += 1
             counts.names.append(name)

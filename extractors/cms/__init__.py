@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.common.batch import Batch
-from extractors.common.http import RetryPolicy
 from extractors.cms import wordpress
 from extractors.cms.auth import ApplicationPasswordAuth
+from extractors.common.batch import Batch
+from extractors.common.http import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,10 @@ class CmsConfig:
             raise ValueError(f"cms: kind {self.kind!r} is not supported; supported: {', '.join(sorted(KINDS))}")
 
     def __repr__(self) -> str:
-        return (f"CmsConfig(kind={self.kind!r}, base_url={self.base_url!r}, username={self.username!r}, "
-                f"password={'***' if self.password else None})")
+        return (
+            f"CmsConfig(kind={self.kind!r}, base_url={self.base_url!r}, username={self.username!r}, "
+            f"password={'***' if self.password else None})"
+        )
 
     @classmethod
     def from_connection(cls, conn: Any) -> CmsConfig:
@@ -74,8 +76,9 @@ class CmsConfig:
 
     def client(self):
         auth = ApplicationPasswordAuth(self.username, self.password or "") if self.username else None
-        return KINDS[self.kind].make_client(SOURCE, self.base_url, self.rest_root, auth, self.timeout,
-                                            self.retry or RetryPolicy())
+        return KINDS[self.kind].make_client(
+            SOURCE, self.base_url, self.rest_root, auth, self.timeout, self.retry or RetryPolicy()
+        )
 
 
 def run_extract(
@@ -104,8 +107,14 @@ def run_extract(
     log.info("cms: %s at %s, posts modified since %s", config.kind, config.base_url, read_from or "the beginning")
     module = KINDS[config.kind]
     try:
-        module.extract(client, batch, read_from, page_size=config.page_size, site_timezone=config.site_timezone,
-                       full_refresh=full_refresh)
+        module.extract(
+            client,
+            batch,
+            read_from,
+            page_size=config.page_size,
+            site_timezone=config.site_timezone,
+            full_refresh=full_refresh,
+        )
     except BaseException:
         batch.abort()
         raise
@@ -114,9 +123,17 @@ def run_extract(
 
 
 def counts(batch: Batch) -> str:
-    return json.dumps({"batch": str(batch.folder), "requests": batch.requests,
-                       "streams": {n: {"records": r.records, "rejected": r.rejected, "pages": r.pages,
-                                       "watermark": r.watermark} for n, r in batch.streams.items()}}, indent=2)
+    return json.dumps(
+        {
+            "batch": str(batch.folder),
+            "requests": batch.requests,
+            "streams": {
+                n: {"records": r.records, "rejected": r.rejected, "pages": r.pages, "watermark": r.watermark}
+                for n, r in batch.streams.items()
+            },
+        },
+        indent=2,
+    )
 
 
 __all__ = ["CONN_ID", "KINDS", "SOURCE", "CmsConfig", "run_extract"]

@@ -8,8 +8,13 @@ from extractors.common.source import RunContext, Source, StreamDecl
 def extract(ctx: RunContext):
     from extractors.cms import CmsConfig, run_extract
 
-    return run_extract(CmsConfig.from_connection(ctx.connection), ctx.landing_dir, since=ctx.since, until=ctx.until,
-                       full_refresh=ctx.full_refresh)
+    return run_extract(
+        CmsConfig.from_connection(ctx.connection),
+        ctx.landing_dir,
+        since=ctx.since,
+        until=ctx.until,
+        full_refresh=ctx.full_refresh,
+    )
 
 
 SOURCE = Source(

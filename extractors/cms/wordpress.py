@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from extractors.cms import models
 from extractors.common.batch import Batch
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
 from extractors.common.streams import Listing, Stream, write_record
-from extractors.cms import models
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,14 @@ class WordPressClient(RestClient):
         self.request_count += 1
         resp = self.session.get(self.url(path), params=params, timeout=self.timeout)
         if resp.status_code in (401, 403):
-            raise AuthError(f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}: check the "
-                            "connection's WordPress user and application password (not retried)")
+            raise AuthError(
+                f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}: check the "
+                "connection's WordPress user and application password (not retried)"
+            )
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise RetryableHTTPError(f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}",
-                                     response=resp)
+            raise RetryableHTTPError(f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}", response=resp)
         if resp.status_code >= 400:
-            raise WordPressHTTPError(f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}",
-                                     response=resp)
+            raise WordPressHTTPError(f"{self.source}: {resp.status_code} {wp_error(resp)} on GET {path}", response=resp)
         return resp
 
 
@@ -84,8 +84,9 @@ class WpPaginator:
             raise ValueError("cms: WordPress serves 1..100 items per page")
         self.per_page = per_page
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any],
-              listing: Listing | None = None) -> Iterator[Page]:
+    def pages(
+        self, client: RestClient, path: str, params: dict[str, Any], listing: Listing | None = None
+    ) -> Iterator[Page]:
         """Every page; ``listing`` collects the completeness evidence (X-WP-Total, full pages)."""
         listing = listing if listing is not None else Listing()
         page = 1
@@ -106,8 +107,9 @@ class WpPaginator:
             except ValueError as exc:
                 raise MalformedPageError(f"cms: {request} (page {page}): body is not JSON ({exc})") from None
             if not isinstance(body, list):
-                raise MalformedPageError(f"cms: {request} (page {page}): expected a JSON list, got "
-                                         f"{type(body).__name__}")
+                raise MalformedPageError(
+                    f"cms: {request} (page {page}): expected a JSON list, got {type(body).__name__}"
+                )
             total_pages = _int_header(resp, "X-WP-TotalPages")
             if total_pages is None:
                 raise MalformedPageError(f"cms: {request} (page {page}): no X-WP-TotalPages header")
@@ -152,15 +154,23 @@ class CategoriesStream(WordPressStream):
 STREAMS: tuple[type[WordPressStream], ...] = (PostsStream, CategoriesStream)
 
 
-def make_client(source: str, base_url: str, rest_root: str, auth: requests.auth.AuthBase | None, timeout: float,
-                retry: Any) -> WordPressClient:
-    return WordPressClient(source=source, base_url=base_url.rstrip("/") + rest_root, auth=auth, timeout=timeout,
-                           retry=retry)
+def make_client(
+    source: str, base_url: str, rest_root: str, auth: requests.auth.AuthBase | None, timeout: float, retry: Any
+) -> WordPressClient:
+    return WordPressClient(
+        source=source, base_url=base_url.rstrip("/") + rest_root, auth=auth, timeout=timeout, retry=retry
+    )
 
 
-def extract(client: RestClient, batch: Batch, since: dt.datetime | None, page_size: int = 100,
-            site_timezone: str = "Asia/Jakarta", paginator: WpPaginator | None = None,
-            full_refresh: bool | None = None) -> None:
+def extract(
+    client: RestClient,
+    batch: Batch,
+    since: dt.datetime | None,
+    page_size: int = 100,
+    site_timezone: str = "Asia/Jakarta",
+    paginator: WpPaginator | None = None,
+    full_refresh: bool | None = None,
+) -> None:
     """Fill ``batch``: posts modified at or after ``since`` (all on ``since=None``), every category.
 
     ``full_refresh`` (default ``since is None``) marks posts for reconciliation; reading

@@ -156,12 +156,23 @@ class _StreamFile:
         if isinstance(record, dict) and all(record.get(c) is not None for c in self.result.spec.primary_key):
             pk = [str(record[c]) for c in self.result.spec.primary_key]
         self._rej.write(
-            json.dumps({"key": clean_text(key), "reason": clean_text(reason), "request": clean_text(request),
-                        "action": action, "pk": pk, "record": record}, ensure_ascii=False) + "\n"
+            json.dumps(
+                {
+                    "key": clean_text(key),
+                    "reason": clean_text(reason),
+                    "request": clean_text(request),
+                    "action": action,
+                    "pk": pk,
+                    "record": record,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
         )
 
-    def attest(self, *, complete: bool, expected: int | None = None, received: int | None = None,
-               problems: Iterable[str] = ()) -> None:
+    def attest(
+        self, *, complete: bool, expected: int | None = None, received: int | None = None, problems: Iterable[str] = ()
+    ) -> None:
         """Record the completeness evidence of this stream's listing (see ``StreamResult``)."""
         problems = list(problems)
         if expected is not None and received is not None and expected != received:
@@ -236,8 +247,9 @@ def _result_dict(r: StreamResult) -> dict:
     return d
 
 
-def prune(root: str | Path, source: str, keep_days: float, is_loaded: Callable[[str], bool],
-          now: dt.datetime | None = None) -> list[str]:
+def prune(
+    root: str | Path, source: str, keep_days: float, is_loaded: Callable[[str], bool], now: dt.datetime | None = None
+) -> list[str]:
     """Delete ``source``'s batch folders older than ``keep_days`` that ``is_loaded``.
 
     A batch that was never loaded is kept whatever its age: it is the only copy of

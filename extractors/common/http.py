@@ -15,8 +15,8 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests

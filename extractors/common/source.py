@@ -100,8 +100,11 @@ class Source:
 
     def reconciles(self, data_interval_start: dt.datetime | None) -> bool:
         """Whether the scheduled run of this data interval reconciles (full refresh)."""
-        return (self.reconcile_weekday is not None and data_interval_start is not None
-                and data_interval_start.weekday() == self.reconcile_weekday)
+        return (
+            self.reconcile_weekday is not None
+            and data_interval_start is not None
+            and data_interval_start.weekday() == self.reconcile_weekday
+        )
 
     @property
     def asset_name(self) -> str:

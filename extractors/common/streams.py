@@ -27,7 +27,14 @@ from extractors.common.http import MalformedPageError, RestClient
 
 log = logging.getLogger(__name__)
 
-_PG_TYPES = {int: "bigint", str: "text", dt.datetime: "timestamptz", dt.date: "date", bool: "boolean", float: "double precision"}
+_PG_TYPES = {
+    int: "bigint",
+    str: "text",
+    dt.datetime: "timestamptz",
+    dt.date: "date",
+    bool: "boolean",
+    float: "double precision",
+}
 
 
 def _pg_type(annotation: Any) -> str:
@@ -53,8 +60,9 @@ class Listing:
 
     _first: tuple[int | None, int] | None = None
 
-    def observe(self, path: str, page: int, records: int, total_records: int | None, total_pages: int,
-                page_size: int) -> None:
+    def observe(
+        self, path: str, page: int, records: int, total_records: int | None, total_pages: int, page_size: int
+    ) -> None:
         """Account for one page as a page-numbered listing announced it."""
         if self._first is None:
             self._first = (total_records, total_pages)
@@ -62,7 +70,8 @@ class Listing:
         elif (total_records, total_pages) != self._first:
             self.problems.append(
                 f"{path}: the listing changed while paging: page 1 said {self._first[0]} records in "
-                f"{self._first[1]} pages, page {page} says {total_records} in {total_pages}")
+                f"{self._first[1]} pages, page {page} says {total_records} in {total_pages}"
+            )
         self.pages = page
         self.received += records
         if page < total_pages and records < page_size:
@@ -75,9 +84,12 @@ class Listing:
 
     def attest(self, out: Any) -> None:
         """Hand the evidence to a batch stream (``_StreamFile.attest``)."""
-        out.attest(complete=self.complete, expected=self.expected if self.finished else None,
-                   received=self.received, problems=self.problems if self.finished else
-                   [*self.problems, f"paging stopped after page {self.pages}"])
+        out.attest(
+            complete=self.complete,
+            expected=self.expected if self.finished else None,
+            received=self.received,
+            problems=self.problems if self.finished else [*self.problems, f"paging stopped after page {self.pages}"],
+        )
 
 
 @dataclass
@@ -101,8 +113,9 @@ class PageNumberPaginator:
         self.page_param = page_param
         self.size_param = size_param
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any],
-              listing: Listing | None = None) -> Iterator[Page]:
+    def pages(
+        self, client: RestClient, path: str, params: dict[str, Any], listing: Listing | None = None
+    ) -> Iterator[Page]:
         """Every page of ``path``. ``listing`` collects the completeness evidence: the
         source's total, what arrived, a page short or empty before the last one, and
         a total or page count that changed while paging."""
@@ -202,7 +215,9 @@ def _reason(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<record>'}: {e['msg']}" for e in exc.errors())
 
 
-def write_record(batch: Batch, stream: type[Stream], record: Any, request: str, full_refresh: bool = False) -> BaseModel | None:
+def write_record(
+    batch: Batch, stream: type[Stream], record: Any, request: str, full_refresh: bool = False
+) -> BaseModel | None:
     """Validate one record and write it, or its rejection, into the batch.
 
     Logs and the quarantine's reason carry the record's key and the rule it broke,

@@ -12,8 +12,13 @@ def extract(ctx: RunContext):
 
     # A run without a data interval (an Airflow 3 manual trigger) reads everything
     # but is not a full refresh: it deletes nothing.
-    return run_extract(DeskproConfig.from_connection(ctx.connection), ctx.landing_dir, since=ctx.since,
-                       until=ctx.until, full_refresh=ctx.full_refresh)
+    return run_extract(
+        DeskproConfig.from_connection(ctx.connection),
+        ctx.landing_dir,
+        since=ctx.since,
+        until=ctx.until,
+        full_refresh=ctx.full_refresh,
+    )
 
 
 SOURCE = Source(
@@ -22,11 +27,27 @@ SOURCE = Source(
     title="Deskpro help desk",
     schedule="@daily",
     streams=(
-        StreamDecl("tickets", ("id",), "date_status", "incremental", TOTAL,
-                   {"person": "pseudonymised", "subject": "engineers_only"}),
-        StreamDecl("people", ("id",), None, "incremental", "linked from the complete ticket listing",
-                   {"name": "engineers_only", "primary_email": "pseudonymised", "emails": "engineers_only",
-                    "phone_numbers": "engineers_only"}),
+        StreamDecl(
+            "tickets",
+            ("id",),
+            "date_status",
+            "incremental",
+            TOTAL,
+            {"person": "pseudonymised", "subject": "engineers_only"},
+        ),
+        StreamDecl(
+            "people",
+            ("id",),
+            None,
+            "incremental",
+            "linked from the complete ticket listing",
+            {
+                "name": "engineers_only",
+                "primary_email": "pseudonymised",
+                "emails": "engineers_only",
+                "phone_numbers": "engineers_only",
+            },
+        ),
         StreamDecl("organizations", ("id",), None, "incremental", "linked from the complete ticket listing"),
         StreamDecl("ticket_departments", ("id",), None, "full_refresh", "meta.pagination.total"),
         StreamDecl("agents", ("id",), None, "full_refresh", "meta.pagination.total"),

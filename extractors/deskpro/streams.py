@@ -107,14 +107,19 @@ def extract(
         tickets.result.pages += 1
         oldest: dt.datetime | None = None
         for record in page.records:
-            model = write_record(batch, TicketsStream, record, page.request, full) if _in_window(record, since) else None
+            model = (
+                write_record(batch, TicketsStream, record, page.request, full) if _in_window(record, since) else None
+            )
             status_at = model.date_status if model else _date_status(record)
             if status_at is not None:
                 if ordered and previous is not None and status_at > previous:
                     ordered = False
-                    log.warning("deskpro.tickets: %s is not in descending date_status order (the server ignores "
-                                "order_by); reading the whole listing instead of stopping at %s",
-                                page.request, since)
+                    log.warning(
+                        "deskpro.tickets: %s is not in descending date_status order (the server ignores "
+                        "order_by); reading the whole listing instead of stopping at %s",
+                        page.request,
+                        since,
+                    )
                 previous = status_at
                 oldest = status_at if oldest is None else min(oldest, status_at)
             if model and (watermark is None or model.date_status > watermark):
@@ -132,8 +137,10 @@ def extract(
     tickets.result.watermark = watermark.isoformat() if watermark else None
     for stream in LINKED:
         out = batch.stream(stream.name, stream.spec(), full)  # present even when empty
-        out.attest(complete=bool(tickets.result.complete), problems=[] if tickets.result.complete
-                   else ["the ticket listing they are linked from is not complete"])
+        out.attest(
+            complete=bool(tickets.result.complete),
+            problems=[] if tickets.result.complete else ["the ticket listing they are linked from is not complete"],
+        )
     for stream in WHOLE:
         out = batch.stream(stream.name, stream.spec(), full_refresh=True)
         whole = Listing()

@@ -36,8 +36,10 @@ class ImapConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __repr__(self) -> str:
-        return (f"ImapConfig(host={self.host!r}, port={self.port!r}, username={self.username!r}, password='***', "
-                f"mailbox={self.mailbox!r}, security={self.security!r})")
+        return (
+            f"ImapConfig(host={self.host!r}, port={self.port!r}, username={self.username!r}, password='***', "
+            f"mailbox={self.mailbox!r}, security={self.security!r})"
+        )
 
     @property
     def mailbox_key(self) -> str:
@@ -61,16 +63,18 @@ class ImapConfig:
         )
 
     def client(self) -> ImapClient:
-        return ImapClient(self.host, self.port, self.username, self.password, self.mailbox, self.security,
-                          self.timeout, self.retry)
+        return ImapClient(
+            self.host, self.port, self.username, self.password, self.mailbox, self.security, self.timeout, self.retry
+        )
 
 
 def read_state(conn, mailbox_key: str) -> MailboxState | None:
     """The mailbox's cursor as the warehouse holds it (``raw.email_lapor__mailbox_state``), if any."""
     if conn.execute("select to_regclass('raw.email_lapor__mailbox_state')").fetchone()[0] is None:
         return None
-    row = conn.execute("select record from raw.email_lapor__mailbox_state where mailbox_key = %s",
-                       (mailbox_key,)).fetchone()
+    row = conn.execute(
+        "select record from raw.email_lapor__mailbox_state where mailbox_key = %s", (mailbox_key,)
+    ).fetchone()
     if row is None:
         return None
     record = row[0] if isinstance(row[0], dict) else __import__("json").loads(row[0])

@@ -53,10 +53,13 @@ class Fetched:
     raw: bytes
 
 
-_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                                        "Nov", "Dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)
+}
 _INTERNALDATE = re.compile(
-    rb'INTERNALDATE "\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"')
+    rb'INTERNALDATE "\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"'
+)
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
@@ -106,9 +109,18 @@ def parse_fetch(data: list) -> Iterator[Fetched]:
 class ImapClient:
     """One connection to one mailbox, opened read-only."""
 
-    def __init__(self, host: str, port: int | None, username: str, password: str, mailbox: str = "INBOX",
-                 security: str = "ssl", timeout: float = 60.0, retry: RetryPolicy | None = None,
-                 ssl_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        host: str,
+        port: int | None,
+        username: str,
+        password: str,
+        mailbox: str = "INBOX",
+        security: str = "ssl",
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         if security not in ("ssl", "starttls", "none"):
             raise ValueError(f"{SOURCE}: security must be ssl, starttls or none, not {security!r}")
         if not username or not password:
@@ -124,8 +136,10 @@ class ImapClient:
         self.command_count = 0
 
     def __repr__(self) -> str:  # never print the password
-        return (f"ImapClient(host={self.host!r}, port={self.port}, username={self.username!r}, password='***', "
-                f"mailbox={self.mailbox!r}, security={self.security!r})")
+        return (
+            f"ImapClient(host={self.host!r}, port={self.port}, username={self.username!r}, password='***', "
+            f"mailbox={self.mailbox!r}, security={self.security!r})"
+        )
 
     # ----------------------------------------------------------------- session
 
@@ -133,9 +147,12 @@ class ImapClient:
         return Retrying(
             retry=retry_if_exception_type(RETRYABLE),
             stop=stop_after_attempt(self.retry.attempts),
-            wait=wait_exponential_jitter(initial=self.retry.initial, max=self.retry.max_backoff, jitter=self.retry.jitter),
-            before_sleep=lambda rs: log.warning("%s: %s, retrying (attempt %d)", SOURCE,
-                                                _describe(rs.outcome.exception()), rs.attempt_number),
+            wait=wait_exponential_jitter(
+                initial=self.retry.initial, max=self.retry.max_backoff, jitter=self.retry.jitter
+            ),
+            before_sleep=lambda rs: log.warning(
+                "%s: %s, retrying (attempt %d)", SOURCE, _describe(rs.outcome.exception()), rs.attempt_number
+            ),
             reraise=True,
         )
 
@@ -160,8 +177,10 @@ class ImapClient:
             if isinstance(exc, imaplib.IMAP4.abort):
                 raise
             self.close()
-            raise AuthError(f"{SOURCE}: IMAP login refused for {self.username!r} on {self.host}:{self.port} "
-                            f"(check the connection's login and password): {_scrub(str(exc), self._password)}") from None
+            raise AuthError(
+                f"{SOURCE}: IMAP login refused for {self.username!r} on {self.host}:{self.port} "
+                f"(check the connection's login and password): {_scrub(str(exc), self._password)}"
+            ) from None
         self.command_count += 1
         typ, data = imap.select(_quote(self.mailbox), readonly=True)  # EXAMINE: read-only
         self.command_count += 1
@@ -198,8 +217,10 @@ class ImapClient:
                 before = self.status
                 status = self._open()
                 if before is not None and status.uidvalidity != before.uidvalidity:
-                    raise SourceError(f"{SOURCE}: UIDVALIDITY of {self.mailbox!r} changed during the pull "
-                                      f"({before.uidvalidity} -> {status.uidvalidity}); the next run re-reads it")
+                    raise SourceError(
+                        f"{SOURCE}: UIDVALIDITY of {self.mailbox!r} changed during the pull "
+                        f"({before.uidvalidity} -> {status.uidvalidity}); the next run re-reads it"
+                    )
             try:
                 typ, data = self.imap.uid(command, *args)
             except RETRYABLE:

@@ -10,8 +10,10 @@ def extract(ctx: RunContext):
 
     config = ImapConfig.from_connection(ctx.connection)
     state = ctx.state(lambda conn: read_state(conn, config.mailbox_key), None)
-    window = {"since": ctx.since.isoformat() if ctx.since else None,
-              "until": ctx.until.isoformat() if ctx.until else None}
+    window = {
+        "since": ctx.since.isoformat() if ctx.since else None,
+        "until": ctx.until.isoformat() if ctx.until else None,
+    }
     return run_extract(config, ctx.landing_dir, state, full_refresh=ctx.full_refresh, window=window)
 
 
@@ -21,9 +23,14 @@ SOURCE = Source(
     title="Email Lapor mailbox",
     schedule="@hourly",
     streams=(
-        StreamDecl("messages", ("uidvalidity", "uid"), "received_at", "append",
-                   "the mailbox's EXISTS count and UIDNEXT; history is never deleted",
-                   {"from": "pseudonymised", "subject": "engineers_only", "message_id": "engineers_only"}),
+        StreamDecl(
+            "messages",
+            ("uidvalidity", "uid"),
+            "received_at",
+            "append",
+            "the mailbox's EXISTS count and UIDNEXT; history is never deleted",
+            {"from": "pseudonymised", "subject": "engineers_only", "message_id": "engineers_only"},
+        ),
         StreamDecl("mailbox_state", ("mailbox_key",), None, "append", "one row per mailbox"),
     ),
     extract=extract,

@@ -98,12 +98,14 @@ def _attachments(msg: EmailMessage) -> list[dict]:
         if disposition != "attachment" and not filename:
             continue  # the body text (or an inline part without a name)
         payload = part.get_payload(decode=True) or b""
-        out.append({
-            "filename": _text(filename) if filename else None,
-            "content_type": part.get_content_type(),
-            "size": len(payload),
-            "sha256": hashlib.sha256(payload).hexdigest(),
-        })
+        out.append(
+            {
+                "filename": _text(filename) if filename else None,
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+            }
+        )
         del payload
     return out
 
@@ -138,8 +140,14 @@ def message_record(fetched: Fetched, uidvalidity: int, mailbox: str) -> dict:
 # --------------------------------------------------------------------- extract
 
 
-def extract(client: ImapClient, batch: Batch, state: models.MailboxState | None, full_refresh: bool,
-            max_messages: int = 200, max_bytes: int = 50 << 20) -> dict:
+def extract(
+    client: ImapClient,
+    batch: Batch,
+    state: models.MailboxState | None,
+    full_refresh: bool,
+    max_messages: int = 200,
+    max_bytes: int = 50 << 20,
+) -> dict:
     """Fill ``batch`` with the new messages and the mailbox's new state; return what was decided."""
     status = client.open()
     mailbox_key = f"{client.username}/{client.mailbox}"
@@ -153,8 +161,14 @@ def extract(client: ImapClient, batch: Batch, state: models.MailboxState | None,
     else:
         first_uid, reason = state.last_uid + 1, None
     listing = client.list_uids(first_uid)
-    log.info("email_lapor: %s UIDVALIDITY %d, %d messages, %d to read from UID %d",
-             mailbox_key, status.uidvalidity, status.exists, len(listing), first_uid)
+    log.info(
+        "email_lapor: %s UIDVALIDITY %d, %d messages, %d to read from UID %d",
+        mailbox_key,
+        status.uidvalidity,
+        status.exists,
+        len(listing),
+        first_uid,
+    )
     out = batch.stream(MessagesStream.name, MessagesStream.spec())  # merge only: never deletes history
     newest: dt.datetime | None = None
     last_uid = first_uid - 1
@@ -163,14 +177,22 @@ def extract(client: ImapClient, batch: Batch, state: models.MailboxState | None,
         out.result.pages += 1
         missing = set(uids) - {f.uid for f in fetched}
         if missing:
-            log.warning("email_lapor: %d UIDs vanished before they were fetched (expunged): %s",
-                        len(missing), sorted(missing)[:10])
+            log.warning(
+                "email_lapor: %d UIDs vanished before they were fetched (expunged): %s",
+                len(missing),
+                sorted(missing)[:10],
+            )
         for f in fetched:
             try:
                 record = message_record(f, status.uidvalidity, client.mailbox)
             except Exception as exc:  # noqa: BLE001 - an unparsable message is quarantined, not fatal
-                record = {"uidvalidity": status.uidvalidity, "uid": f.uid, "mailbox": client.mailbox,
-                          "parse_error": f"{type(exc).__name__}: {exc}", "size": f.size}
+                record = {
+                    "uidvalidity": status.uidvalidity,
+                    "uid": f.uid,
+                    "mailbox": client.mailbox,
+                    "parse_error": f"{type(exc).__name__}: {exc}",
+                    "size": f.size,
+                }
             model = write_record(batch, MessagesStream, record, request)
             if model is not None and (newest is None or model.received_at > newest):
                 newest = model.received_at
@@ -186,6 +208,11 @@ def extract(client: ImapClient, batch: Batch, state: models.MailboxState | None,
     }
     write_record(batch, MailboxStateStream, new_state, f"EXAMINE {client.mailbox}")
     batch.requests = client.command_count
-    return {"first_uid": first_uid, "reset_reason": reason, "uidvalidity": status.uidvalidity,
-            "previous_uidvalidity": state.uidvalidity if state else None, "to_read": len(listing),
-            "last_uid": new_state["last_uid"]}
+    return {
+        "first_uid": first_uid,
+        "reset_reason": reason,
+        "uidvalidity": status.uidvalidity,
+        "previous_uidvalidity": state.uidvalidity if state else None,
+        "to_read": len(listing),
+        "last_uid": new_state["last_uid"],
+    }

@@ -37,13 +37,16 @@ class EmployeeAdvocacyConfig:
             raise ValueError(f"employee_advocacy: connection {CONN_ID} has no extra 'path' (the export folder)")
         key = getattr(conn, "password", None) or extra.get("nip_key")
         if not key:
-            raise ValueError(f"employee_advocacy: connection {CONN_ID} has no password (the NIP hash key); "
-                             "the NIP is never landed unhashed")
+            raise ValueError(
+                f"employee_advocacy: connection {CONN_ID} has no password (the NIP hash key); "
+                "the NIP is never landed unhashed"
+            )
         return cls(Path(folder), str(key).encode())
 
 
-def run_extract(config: EmployeeAdvocacyConfig, landing_dir: str | Path, full_refresh: bool = True,
-                batch_id: str | None = None) -> tuple[Batch, ExtractReport]:
+def run_extract(
+    config: EmployeeAdvocacyConfig, landing_dir: str | Path, full_refresh: bool = True, batch_id: str | None = None
+) -> tuple[Batch, ExtractReport]:
     """Read every export and reference file of ``config.folder`` into a committed batch."""
     if not config.folder.is_dir():
         raise FileNotFoundError(f"employee_advocacy: export folder {config.folder} does not exist")
@@ -56,8 +59,11 @@ def run_extract(config: EmployeeAdvocacyConfig, landing_dir: str | Path, full_re
         raise
     batch.window.update(files={k: len(v) for k, v in report.files.items()}, unreadable=report.unreadable)
     batch.commit()
-    log.info("employee_advocacy: files read %s; unreadable: %s",
-             {k: len(v) for k, v in report.files.items()}, report.unreadable or "none")
+    log.info(
+        "employee_advocacy: files read %s; unreadable: %s",
+        {k: len(v) for k, v in report.files.items()},
+        report.unreadable or "none",
+    )
     return batch, report
 
 

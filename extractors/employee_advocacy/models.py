@@ -21,12 +21,30 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 # Echelon-1 units (Unit Eselon I) of the Ministry of Finance, 2023.
 UE1_CODES = frozenset({"SETJEN", "ITJEN", "DJA", "DJP", "DJBC", "DJPB", "DJKN", "DJPK", "DJPPR", "BKF", "BPPK", "LNSW"})
 
-ACTIVATION_TYPES = {"kontentersedia": "konten_tersedia", "likecommentshare": "like_comment_share",
-                    "kreasikontenmandiri": "kreasi_konten_mandiri"}
-PLATFORMS = {"instagram": "instagram", "facebook": "facebook", "twitter": "twitter", "twitterx": "twitter",
-             "x": "twitter", "whatsapp": "whatsapp", "linkedin": "linkedin", "tiktok": "tiktok", "youtube": "youtube"}
-STATUSES = {"valid": "valid", "tervalidasi": "valid", "ditolak": "rejected", "rejected": "rejected",
-            "menunggu": "pending", "pending": "pending"}
+ACTIVATION_TYPES = {
+    "kontentersedia": "konten_tersedia",
+    "likecommentshare": "like_comment_share",
+    "kreasikontenmandiri": "kreasi_konten_mandiri",
+}
+PLATFORMS = {
+    "instagram": "instagram",
+    "facebook": "facebook",
+    "twitter": "twitter",
+    "twitterx": "twitter",
+    "x": "twitter",
+    "whatsapp": "whatsapp",
+    "linkedin": "linkedin",
+    "tiktok": "tiktok",
+    "youtube": "youtube",
+}
+STATUSES = {
+    "valid": "valid",
+    "tervalidasi": "valid",
+    "ditolak": "rejected",
+    "rejected": "rejected",
+    "menunggu": "pending",
+    "pending": "pending",
+}
 
 
 def label_key(value: str) -> str:
@@ -39,6 +57,7 @@ def _known(mapping: dict[str, str], what: str):
         if label_key(value) not in mapping:
             raise ValueError(f"not a known {what}")
         return value
+
     return check
 
 

@@ -10,8 +10,7 @@ FILES = "every file of the stream in the folder read to the end (the folder list
 def extract(ctx: RunContext):
     from extractors.employee_advocacy import EmployeeAdvocacyConfig, run_extract
 
-    batch, _ = run_extract(EmployeeAdvocacyConfig.from_connection(ctx.connection), ctx.landing_dir,
-                           full_refresh=True)
+    batch, _ = run_extract(EmployeeAdvocacyConfig.from_connection(ctx.connection), ctx.landing_dir, full_refresh=True)
     return batch
 
 
@@ -21,8 +20,14 @@ SOURCE = Source(
     title="Employee advocacy DJPK (programme exports)",
     schedule="0 7 * * 1",  # weekly, Monday 07:00 UTC (14:00 WIB): after the secretariat's weekly export
     streams=(
-        StreamDecl("participations", ("submission_id",), None, "full_refresh", FILES,
-                   {"nip_hash": "hashed_at_extract", "evidence_url": "engineers_only"}),
+        StreamDecl(
+            "participations",
+            ("submission_id",),
+            None,
+            "full_refresh",
+            FILES,
+            {"nip_hash": "hashed_at_extract", "evidence_url": "engineers_only"},
+        ),
         StreamDecl("editions", ("edition_id",), None, "full_refresh", FILES),
         StreamDecl("targets", ("quarter", "ue1"), None, "full_refresh", FILES),
         StreamDecl("headcount", ("quarter", "ue1"), None, "full_refresh", FILES),

@@ -68,8 +68,12 @@ class EditionsStream(EmployeeAdvocacyStream):
     patterns = ("edisi*.csv", "edition*.csv")
     primary_key = ("edition_id",)
     schema = models.Edition
-    columns = {"edition_id": ("kode edisi", "edisi"), "title": ("judul", "judul edisi"),
-               "publish_date": ("tanggal terbit", "tanggal"), "quarter": ("triwulan", "quarter")}
+    columns = {
+        "edition_id": ("kode edisi", "edisi"),
+        "title": ("judul", "judul edisi"),
+        "publish_date": ("tanggal terbit", "tanggal"),
+        "quarter": ("triwulan", "quarter"),
+    }
 
 
 class TargetsStream(EmployeeAdvocacyStream):
@@ -78,8 +82,11 @@ class TargetsStream(EmployeeAdvocacyStream):
     patterns = ("target*.csv",)
     primary_key = ("quarter", "ue1")
     schema = models.Target
-    columns = {"quarter": ("triwulan", "quarter"), "ue1": ("kode ue1", "ue1"),
-               "target_employees": ("target pegawai", "target")}
+    columns = {
+        "quarter": ("triwulan", "quarter"),
+        "ue1": ("kode ue1", "ue1"),
+        "target_employees": ("target pegawai", "target"),
+    }
 
 
 class HeadcountStream(EmployeeAdvocacyStream):
@@ -88,12 +95,19 @@ class HeadcountStream(EmployeeAdvocacyStream):
     patterns = ("jumlah_pegawai*.csv", "headcount*.csv")
     primary_key = ("quarter", "ue1")
     schema = models.Headcount
-    columns = {"quarter": ("triwulan", "quarter"), "ue1": ("kode ue1", "ue1"),
-               "employees": ("jumlah pegawai", "pegawai", "employees")}
+    columns = {
+        "quarter": ("triwulan", "quarter"),
+        "ue1": ("kode ue1", "ue1"),
+        "employees": ("jumlah pegawai", "pegawai", "employees"),
+    }
 
 
-STREAMS: tuple[type[EmployeeAdvocacyStream], ...] = (ParticipationsStream, EditionsStream, TargetsStream,
-                                                      HeadcountStream)
+STREAMS: tuple[type[EmployeeAdvocacyStream], ...] = (
+    ParticipationsStream,
+    EditionsStream,
+    TargetsStream,
+    HeadcountStream,
+)
 
 
 @dataclass
@@ -129,8 +143,11 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _files(folder: Path, stream: type[EmployeeAdvocacyStream]) -> list[Path]:
-    found = [p for p in folder.rglob("*.csv")
-             if p.is_file() and any(fnmatch.fnmatch(p.name.lower(), pat) for pat in stream.patterns)]
+    found = [
+        p
+        for p in folder.rglob("*.csv")
+        if p.is_file() and any(fnmatch.fnmatch(p.name.lower(), pat) for pat in stream.patterns)
+    ]
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 
@@ -150,8 +167,10 @@ def extract(folder: Path, batch: Batch, nip_key: bytes, full_refresh: bool = Tru
                 report.unreadable.append(rel)
                 log.warning("employee_advocacy: %s unreadable (%s)", rel, type(exc).__name__)
                 continue
-            where = {f: next((header.index(a) for a in aliases if a in header), None)
-                     for f, aliases in stream.columns.items()}
+            where = {
+                f: next((header.index(a) for a in aliases if a in header), None)
+                for f, aliases in stream.columns.items()
+            }
             missing = [f for f, i in where.items() if i is None and f not in ("unit", "evidence_url")]
             if missing:
                 problems.append(f"{rel}: no column for {', '.join(missing)}")

@@ -54,8 +54,12 @@ class Ga4Config:
             auth: requests.auth.AuthBase = ServiceAccountAuth(Path(os.environ["GA4_KEY_FILE"]).read_text())
         else:
             auth = BearerTokenAuth(os.environ.get("GA4_ACCESS_TOKEN", ""))
-        return cls(property_id=prop, auth=auth, base_url=os.environ.get("GA4_URL", GOOGLE_BASE_URL),
-                   start_date=dt.date.fromisoformat(os.environ.get("GA4_START_DATE", "2022-12-01")))
+        return cls(
+            property_id=prop,
+            auth=auth,
+            base_url=os.environ.get("GA4_URL", GOOGLE_BASE_URL),
+            start_date=dt.date.fromisoformat(os.environ.get("GA4_START_DATE", "2022-12-01")),
+        )
 
     @classmethod
     def from_connection(cls, conn: Any) -> Ga4Config:
@@ -84,11 +88,17 @@ class Ga4Config:
         )
 
     def client(self) -> Ga4Client:
-        return Ga4Client(source=SOURCE, base_url=self.base_url, auth=self.auth, timeout=self.timeout,
-                         retry=self.retry or RetryPolicy())
+        return Ga4Client(
+            source=SOURCE,
+            base_url=self.base_url,
+            auth=self.auth,
+            timeout=self.timeout,
+            retry=self.retry or RetryPolicy(),
+        )
 
-    def plan(self, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool,
-             today: dt.date | None = None) -> Plan:
+    def plan(
+        self, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool, today: dt.date | None = None
+    ) -> Plan:
         """Days and months to ask: [since - lookback, until) in the property's time zone.
 
         A full refresh (or no ``since``) starts at ``start_date``. Months are asked
@@ -129,8 +139,9 @@ def run_extract(
         "full_refresh": full,
     }
     client = config.client()
-    log.info("ga4: property %s, %s..%s (%d months)", config.property_id, plan.first_day, plan.last_day,
-             len(plan.months))
+    log.info(
+        "ga4: property %s, %s..%s (%d months)", config.property_id, plan.first_day, plan.last_day, len(plan.months)
+    )
     try:
         extract(client, batch, config.property_id, plan, OffsetPaginator(config.page_size), config.time_zone, full)
     except BaseException:
@@ -139,16 +150,27 @@ def run_extract(
     batch.commit()
     skipped = batch.window.get("skipped_reports") or []
     if skipped:
-        log.warning("ga4: %d report(s) refused and skipped this run, the others loaded (see raw._quarantine): %s",
-                    len(skipped), ", ".join(f"{s['stream']} {s['key']}" for s in skipped))
+        log.warning(
+            "ga4: %d report(s) refused and skipped this run, the others loaded (see raw._quarantine): %s",
+            len(skipped),
+            ", ".join(f"{s['stream']} {s['key']}" for s in skipped),
+        )
     return batch
 
 
 def counts(batch: Batch) -> str:
     """Per-stream counts as JSON (what the command line prints)."""
-    return json.dumps({"batch": str(batch.folder), "requests": batch.requests,
-                       "streams": {n: {"records": r.records, "rejected": r.rejected, "pages": r.pages,
-                                       "watermark": r.watermark} for n, r in batch.streams.items()}}, indent=2)
+    return json.dumps(
+        {
+            "batch": str(batch.folder),
+            "requests": batch.requests,
+            "streams": {
+                n: {"records": r.records, "rejected": r.rejected, "pages": r.pages, "watermark": r.watermark}
+                for n, r in batch.streams.items()
+            },
+        },
+        indent=2,
+    )
 
 
 __all__ = ["CONN_ID", "SOURCE", "STREAMS", "Ga4Config", "run_extract"]

@@ -46,8 +46,14 @@ class BearerTokenAuth(requests.auth.AuthBase):
 class ServiceAccountAuth(requests.auth.AuthBase):
     """Access tokens for a service account, minted and refreshed on demand."""
 
-    def __init__(self, key: dict[str, Any] | str, scopes: tuple[str, ...] = (SCOPE,), timeout: float = 30.0,
-                 lifetime: int = 3600, clock=time.time):
+    def __init__(
+        self,
+        key: dict[str, Any] | str,
+        scopes: tuple[str, ...] = (SCOPE,),
+        timeout: float = 30.0,
+        lifetime: int = 3600,
+        clock=time.time,
+    ):
         info = json.loads(key) if isinstance(key, str) else dict(key)
         missing = [k for k in ("client_email", "private_key") if not info.get(k)]
         if missing:
@@ -80,15 +86,21 @@ class ServiceAccountAuth(requests.auth.AuthBase):
         import jwt  # PyJWT with cryptography for RS256 (both come with Airflow)
 
         now = int(self.clock())
-        claims = {"iss": self.client_email, "scope": " ".join(self.scopes), "aud": self.token_uri,
-                  "iat": now, "exp": now + self.lifetime}
+        claims = {
+            "iss": self.client_email,
+            "scope": " ".join(self.scopes),
+            "aud": self.token_uri,
+            "iat": now,
+            "exp": now + self.lifetime,
+        }
         headers = {"kid": self._key_id} if self._key_id else None
         return jwt.encode(claims, self._private_key, algorithm="RS256", headers=headers)
 
     def _fetch(self) -> tuple[str, float]:
         try:
-            resp = requests.post(self.token_uri, data={"grant_type": JWT_BEARER, "assertion": self._assertion()},
-                                 timeout=self.timeout)
+            resp = requests.post(
+                self.token_uri, data={"grant_type": JWT_BEARER, "assertion": self._assertion()}, timeout=self.timeout
+            )
         except requests.RequestException as exc:
             raise AuthError(f"ga4: token endpoint unreachable ({type(exc).__name__})") from None
         try:

@@ -109,14 +109,17 @@ class Ga4Client(RestClient):
         if resp.status_code == 429 and _DAILY_QUOTA.search(google_error_parts(resp)[1]):
             raise QuotaExhaustedError(
                 f"{self.source}: 429 {google_error(resp)} on POST {path}: the property's daily quota is used up "
-                "until midnight Pacific time; the next run after that catches up (not retried)")
+                "until midnight Pacific time; the next run after that catches up (not retried)"
+            )
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise RetryableHTTPError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}",
-                                     response=resp)
+            raise RetryableHTTPError(
+                f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path}", response=resp
+            )
         status, message = google_error_parts(resp)
         if resp.status_code == 400 and status in REPORT_STATUSES:
-            raise ReportError(f"{self.source}: 400 {status}: {message} on POST {path} (not retried)", status,
-                              message, f"POST {path}")
+            raise ReportError(
+                f"{self.source}: 400 {status}: {message} on POST {path} (not retried)", status, message, f"POST {path}"
+            )
         if resp.status_code >= 400:
             raise SourceError(f"{self.source}: {resp.status_code} {google_error(resp)} on POST {path} (not retried)")
         return resp
@@ -158,8 +161,9 @@ class OffsetPaginator:
             if offset >= page.row_count:
                 return
             if not page.rows:
-                raise MalformedPageError(f"{request} (page {number}): rowCount {page.row_count} but no rows at "
-                                         f"offset {offset}")
+                raise MalformedPageError(
+                    f"{request} (page {number}): rowCount {page.row_count} but no rows at offset {offset}"
+                )
             number += 1
 
 
@@ -169,8 +173,11 @@ def _parse(resp: requests.Response, request: str, number: int, offset: int) -> R
         body = resp.json()
     except ValueError as exc:
         raise MalformedPageError(f"{where}: body is not JSON ({exc})") from None
-    if not isinstance(body, dict) or not isinstance(body.get("metricHeaders", []), list) \
-            or not isinstance(body.get("dimensionHeaders", []), list):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("metricHeaders", []), list)
+        or not isinstance(body.get("dimensionHeaders", []), list)
+    ):
         raise MalformedPageError(f"{where}: not a runReport response")
     dims = [h.get("name") for h in body.get("dimensionHeaders", [])]
     mets = [h.get("name") for h in body.get("metricHeaders", [])]
@@ -186,9 +193,16 @@ def _parse(resp: requests.Response, request: str, number: int, offset: int) -> R
         raise MalformedPageError(f"{where}: rowCount {row_count!r} is not a count")
     out = []
     for i, row in enumerate(rows):
-        dv, mv = row.get("dimensionValues", []) if isinstance(row, dict) else None, \
-            row.get("metricValues", []) if isinstance(row, dict) else None
+        dv, mv = (
+            row.get("dimensionValues", []) if isinstance(row, dict) else None,
+            row.get("metricValues", []) if isinstance(row, dict) else None,
+        )
         if not isinstance(dv, list) or not isinstance(mv, list) or len(dv) != len(dims) or len(mv) != len(mets):
             raise MalformedPageError(f"{where}: row {offset + i} does not match the headers")
-        out.append({**{n: v.get("value") for n, v in zip(dims, dv)}, **{n: v.get("value") for n, v in zip(mets, mv)}})
+        out.append(
+            {
+                **{n: v.get("value") for n, v in zip(dims, dv, strict=False)},
+                **{n: v.get("value") for n, v in zip(mets, mv, strict=False)},
+            }
+        )
     return ReportPage(dims, mets, out, row_count, body.get("metadata") or {}, request, number, offset)

@@ -124,8 +124,15 @@ def _check_time_zone(page: ReportPage, time_zone: str) -> None:
         )
 
 
-def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, paginator: OffsetPaginator,
-            time_zone: str, full_refresh: bool) -> None:
+def extract(
+    client: Ga4Client,
+    batch: Batch,
+    property_id: str,
+    plan: Plan,
+    paginator: OffsetPaginator,
+    time_zone: str,
+    full_refresh: bool,
+) -> None:
     """Fill ``batch`` with the three reports of ``plan``.
 
     Per-item errors stay per item: a report the API refuses (``ReportError``, a 400
@@ -147,11 +154,17 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
         try:
             pages = list(paginator.pages(client, path, body))
         except ReportError as exc:
-            record = {**key, "report": stream.name, "start_date": body["dateRanges"][0]["startDate"],
-                      "end_date": body["dateRanges"][0]["endDate"],
-                      "error": {"status": exc.status, "message": exc.api_message}}
-            reason = (f"the report was refused: 400 {exc.status}: {exc.api_message}; {what} is skipped for this "
-                      "run, the other reports loaded")
+            record = {
+                **key,
+                "report": stream.name,
+                "start_date": body["dateRanges"][0]["startDate"],
+                "end_date": body["dateRanges"][0]["endDate"],
+                "error": {"status": exc.status, "message": exc.api_message},
+            }
+            reason = (
+                f"the report was refused: 400 {exc.status}: {exc.api_message}; {what} is skipped for this "
+                "run, the other reports loaded"
+            )
             name = stream.describe(record)
             out.reject(name, reason, record, exc.request)
             skipped.append({"stream": stream.name, "key": name, "status": exc.status})
@@ -168,26 +181,44 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
     batch.stream(MonthlyUsersStream.name, MonthlyUsersStream.spec(), full_refresh)
     for month in plan.months:
         start, end = month, month_end(month)
-        pages = read(MonthlyUsersStream, MonthlyUsersStream.body(start, end),
-                     {"property_id": property_id, "month": month.isoformat()}, f"the month {month:%Y-%m}")
+        pages = read(
+            MonthlyUsersStream,
+            MonthlyUsersStream.body(start, end),
+            {"property_id": property_id, "month": month.isoformat()},
+            f"the month {month:%Y-%m}",
+        )
         for page in pages or []:
             for row in page.rows:  # one row, or none for a month without data
-                record = {**base, "report": MonthlyUsersStream.name, "month": month.isoformat(),
-                          "start_date": start.isoformat(), "end_date": end.isoformat(),
-                          "dimensions": {}, "metrics": row}
+                record = {
+                    **base,
+                    "report": MonthlyUsersStream.name,
+                    "month": month.isoformat(),
+                    "start_date": start.isoformat(),
+                    "end_date": end.isoformat(),
+                    "dimensions": {},
+                    "metrics": row,
+                }
                 write_record(batch, MonthlyUsersStream, record, page.request, full_refresh)
 
     out = batch.stream(DailyTrafficStream.name, DailyTrafficStream.spec(), full_refresh)
     last: dt.date | None = None
     body = DailyTrafficStream.body(plan.first_day, plan.last_day)
-    pages = read(DailyTrafficStream, body,
-                 {"property_id": property_id, "date": f"{plan.first_day.isoformat()}..{plan.last_day.isoformat()}"},
-                 f"the days {plan.first_day} .. {plan.last_day}")
+    pages = read(
+        DailyTrafficStream,
+        body,
+        {"property_id": property_id, "date": f"{plan.first_day.isoformat()}..{plan.last_day.isoformat()}"},
+        f"the days {plan.first_day} .. {plan.last_day}",
+    )
     for page in pages or []:
         for row in page.rows:
             raw_date = row.pop("date", None)
-            record = {**base, "report": DailyTrafficStream.name, "date": _iso_date(raw_date),
-                      "dimensions": {"date": raw_date}, "metrics": row}
+            record = {
+                **base,
+                "report": DailyTrafficStream.name,
+                "date": _iso_date(raw_date),
+                "dimensions": {"date": raw_date},
+                "metrics": row,
+            }
             model = write_record(batch, DailyTrafficStream, record, page.request, full_refresh)
             if model is not None and (last is None or model.date > last):
                 last = model.date
@@ -197,8 +228,12 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
     batch.stream(TopPagesStream.name, TopPagesStream.spec(), full_refresh)
     for month in plan.months:
         start, end = month, month_end(month)
-        pages = read(TopPagesStream, TopPagesStream.body(start, end),
-                     {"property_id": property_id, "month": month.isoformat()}, f"the month {month:%Y-%m}")
+        pages = read(
+            TopPagesStream,
+            TopPagesStream.body(start, end),
+            {"property_id": property_id, "month": month.isoformat()},
+            f"the month {month:%Y-%m}",
+        )
         rows: list[dict[str, Any]] = []
         row_count, other, first_request = 0, False, None
         for page in pages or []:
@@ -207,9 +242,16 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
             other = other or bool(page.metadata.get("dataLossFromOtherRow"))
             first_request = first_request or page.request
         if rows:
-            record = {**base, "report": TopPagesStream.name, "month": month.isoformat(),
-                      "start_date": start.isoformat(), "end_date": end.isoformat(), "row_count": row_count,
-                      "data_loss_from_other_row": other, "rows": rows}
+            record = {
+                **base,
+                "report": TopPagesStream.name,
+                "month": month.isoformat(),
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "row_count": row_count,
+                "data_loss_from_other_row": other,
+                "rows": rows,
+            }
             write_record(batch, TopPagesStream, record, first_request or "", full_refresh)
     batch.window["skipped_reports"] = skipped
     batch.requests = client.request_count
@@ -218,9 +260,11 @@ def extract(client: Ga4Client, batch: Batch, property_id: str, plan: Plan, pagin
         # refused report is quarantined and its stream's full refresh already deletes nothing.
         batch.stream(stream.name, stream.spec(), full_refresh).attest(complete=True)
     if skipped and len(skipped) == asked:
-        raise SourceError(f"ga4: all {asked} reports of the run were refused (first: {skipped[0]['key']}, "
-                          f"{skipped[0]['status']}): not a problem of one report; check the connection's property "
-                          "and time zone and the report definitions")
+        raise SourceError(
+            f"ga4: all {asked} reports of the run were refused (first: {skipped[0]['key']}, "
+            f"{skipped[0]['status']}): not a problem of one report; check the connection's property "
+            "and time zone and the report definitions"
+        )
 
 
 def _iso_date(value: Any) -> Any:

@@ -62,27 +62,36 @@ class MetaConfig:
             raise ValueError("meta: configure ig_user_id and/or page_id")
         if not 1 <= self.insights_window_days <= 90:
             raise ValueError("meta: insights_window_days must be 1..90 (Meta's since/until limit)")
-        check_metrics([m.name for m in self.ig_user_metrics] + list(self.ig_media_metrics) + list(self.page_metrics)
-                      + list(self.post_metrics))
+        check_metrics(
+            [m.name for m in self.ig_user_metrics]
+            + list(self.ig_media_metrics)
+            + list(self.page_metrics)
+            + list(self.post_metrics)
+        )
 
     def __repr__(self) -> str:
-        return (f"MetaConfig(base_url={self.base_url!r}, access_token='***', ig_user_id={self.ig_user_id!r}, "
-                f"page_id={self.page_id!r})")
+        return (
+            f"MetaConfig(base_url={self.base_url!r}, access_token='***', ig_user_id={self.ig_user_id!r}, "
+            f"page_id={self.page_id!r})"
+        )
 
     @classmethod
     def from_env(cls) -> MetaConfig:
         """``META_ACCESS_TOKEN``, ``META_IG_USER_ID`` and/or ``META_PAGE_ID`` (+ ``META_GRAPH_URL``,
         ``META_HISTORY_START``, ``META_HISTORY_DIR``)."""
         if not os.environ.get("META_ACCESS_TOKEN"):
-            raise SystemExit("meta: set META_ACCESS_TOKEN and META_IG_USER_ID and/or META_PAGE_ID "
-                             f"(and META_GRAPH_URL, default {DEFAULT_BASE_URL})")
+            raise SystemExit(
+                "meta: set META_ACCESS_TOKEN and META_IG_USER_ID and/or META_PAGE_ID "
+                f"(and META_GRAPH_URL, default {DEFAULT_BASE_URL})"
+            )
         return cls(
             base_url=os.environ.get("META_GRAPH_URL", DEFAULT_BASE_URL),
             access_token=os.environ["META_ACCESS_TOKEN"],
             ig_user_id=os.environ.get("META_IG_USER_ID") or None,
             page_id=os.environ.get("META_PAGE_ID") or None,
             history_start=dt.date.fromisoformat(os.environ["META_HISTORY_START"])
-            if os.environ.get("META_HISTORY_START") else None,
+            if os.environ.get("META_HISTORY_START")
+            else None,
             history_dir=os.environ.get("META_HISTORY_DIR") or None,
         )
 
@@ -147,8 +156,13 @@ def run_extract(
         "full_refresh": full,
     }
     client = client or config.client()
-    log.info("meta: extracting from %s (ig %s, page %s), %s", config.base_url, config.ig_user_id, config.page_id,
-             "full refresh" if full else f"window {since} .. {until} minus {config.lookback}")
+    log.info(
+        "meta: extracting from %s (ig %s, page %s), %s",
+        config.base_url,
+        config.ig_user_id,
+        config.page_id,
+        "full refresh" if full else f"window {since} .. {until} minus {config.lookback}",
+    )
     run = MetaRun(client, batch, config, GraphCursorPaginator(page_size=config.page_size))
     try:
         run.run(since, until, full)
@@ -157,17 +171,24 @@ def run_extract(
         raise
     batch.commit()
     if run.dropped:
-        log.error("meta: %d metric(s) DROPPED this run (see raw._quarantine): %s", len(run.dropped),
-                  ", ".join(f"{s}.{m}" for s, m in run.dropped))
+        log.error(
+            "meta: %d metric(s) DROPPED this run (see raw._quarantine): %s",
+            len(run.dropped),
+            ", ".join(f"{s}.{m}" for s, m in run.dropped),
+        )
     if run.skipped:
-        log.warning("meta: %d item(s) skipped this run, the others loaded (see raw._quarantine): %s",
-                    len(run.skipped), ", ".join(f"{s['stream']} {s['key']}" for s in run.skipped[:20])
-                    + (" ..." if len(run.skipped) > 20 else ""))
+        log.warning(
+            "meta: %d item(s) skipped this run, the others loaded (see raw._quarantine): %s",
+            len(run.skipped),
+            ", ".join(f"{s['stream']} {s['key']}" for s in run.skipped[:20])
+            + (" ..." if len(run.skipped) > 20 else ""),
+        )
     return batch
 
 
-def extract_with_connection(conn_id: str, landing_dir: str | Path, since: dt.datetime | None,
-                            until: dt.datetime | None, full_refresh: bool) -> str:
+def extract_with_connection(
+    conn_id: str, landing_dir: str | Path, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool
+) -> str:
     """The Airflow task body: config from connection ``conn_id`` (read at run time), extract, manifest path."""
     from airflow.sdk import Connection
 

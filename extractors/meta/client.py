@@ -57,8 +57,7 @@ _NOT_ENOUGH_VIEWERS = re.compile(r"not enough viewers", re.IGNORECASE)
 # (code, subcode) -> what it means for the item. Code 10 counts only with Meta's
 # "Not enough viewers" message; any other code 10 is a missing permission.
 ITEM_ERRORS: dict[tuple[int, int | None], str] = {
-    (100, 2108006): "insights unavailable: the media was posted before the account was converted to a business "
-                    "account",
+    (100, 2108006): "insights unavailable: the media was posted before the account was converted to a business account",
     (10, None): "insights withheld: too few viewers for Meta to show them",
     (100, 33): "the object does not exist any more, or cannot be read with this token",
 }
@@ -86,8 +85,17 @@ class ItemUnavailableError(SourceError):
     """An error about one object (see ``ITEM_ERRORS``): the caller skips that item,
     records why, and goes on with the others."""
 
-    def __init__(self, message: str, request: str, code: int, subcode: int | None, meaning: str,
-                 api_message: str, user_title: str | None, fbtrace_id: str | None):
+    def __init__(
+        self,
+        message: str,
+        request: str,
+        code: int,
+        subcode: int | None,
+        meaning: str,
+        api_message: str,
+        user_title: str | None,
+        fbtrace_id: str | None,
+    ):
         super().__init__(message)
         self.request = request
         self.code, self.subcode, self.meaning = code, subcode, meaning
@@ -223,9 +231,17 @@ class GraphClient(RestClient):
         if meaning is not None:
             title = err.get("error_user_title")
             raise ItemUnavailableError(
-                f"{self.source}: {where}: {meaning} (code {code}" + (f"/{subcode}" if subcode is not None else "")
-                + f": {message})", where, code, subcode, meaning, message,
-                scrub(str(title)) if title else None, err.get("fbtrace_id"))
+                f"{self.source}: {where}: {meaning} (code {code}"
+                + (f"/{subcode}" if subcode is not None else "")
+                + f": {message})",
+                where,
+                code,
+                subcode,
+                meaning,
+                message,
+                scrub(str(title)) if title else None,
+                err.get("fbtrace_id"),
+            )
         if code in PERMISSION_CODES or (resp.status_code == 403 and code not in RATE_LIMIT_CODES):
             raise AuthError(
                 f"{self.source}: permission denied on {where} (code {code}: {message}); the token needs "
@@ -235,15 +251,19 @@ class GraphClient(RestClient):
             usage = parse_usage(resp.headers)
             wait = usage.regain_seconds if usage and usage.regain_seconds else self.rate_limit_wait
             log.warning("%s: rate limited on %s (code %s: %s); waiting %.0fs", self.source, where, code, message, wait)
-            raise GraphRateLimitError(f"{self.source}: rate limited on {where} (code {code}: {message})",
-                                      response=resp, wait_seconds=wait)
+            raise GraphRateLimitError(
+                f"{self.source}: rate limited on {where} (code {code}: {message})", response=resp, wait_seconds=wait
+            )
         if code == 100 and _INVALID_METRIC.search(message):
             raise InvalidMetricError(message, where)
         if resp.status_code >= 500 or code in TRANSIENT_CODES or err.get("is_transient"):
-            raise RetryableHTTPError(f"{self.source}: {resp.status_code} on {where} (code {code}: {message})",
-                                     response=resp)
-        raise SourceError(f"{self.source}: {resp.status_code} on {where}: {message} (code {code}, "
-                          f"subcode {subcode}, fbtrace_id {err.get('fbtrace_id')})")
+            raise RetryableHTTPError(
+                f"{self.source}: {resp.status_code} on {where} (code {code}: {message})", response=resp
+            )
+        raise SourceError(
+            f"{self.source}: {resp.status_code} on {where}: {message} (code {code}, "
+            f"subcode {subcode}, fbtrace_id {err.get('fbtrace_id')})"
+        )
 
     def _pause_if_needed(self) -> None:
         wait = self._resume_at - self.clock()
@@ -265,8 +285,15 @@ class GraphClient(RestClient):
             pause = self.throttle_seconds * min(1.0, over)
         else:
             return
-        log.warning("%s: API usage %.0f%% (%s) after GET %s, threshold %.0f%%: pausing %.1fs before the next call",
-                    self.source, usage.max_pct, usage.detail, path, self.usage_threshold, pause)
+        log.warning(
+            "%s: API usage %.0f%% (%s) after GET %s, threshold %.0f%%: pausing %.1fs before the next call",
+            self.source,
+            usage.max_pct,
+            usage.detail,
+            path,
+            self.usage_threshold,
+            pause,
+        )
         self._resume_at = max(self._resume_at, self.clock() + pause)
 
 
@@ -293,8 +320,9 @@ class GraphCursorPaginator:
     def __init__(self, page_size: int = 100):
         self.page_size = page_size
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any],
-              listing: Listing | None = None) -> Iterator[Page]:
+    def pages(
+        self, client: RestClient, path: str, params: dict[str, Any], listing: Listing | None = None
+    ) -> Iterator[Page]:
         """Every page; ``listing`` collects the completeness evidence: the edge gives no
         total, so a listing is complete when paging reached the page without ``next``."""
         listing = listing if listing is not None else Listing()

@@ -78,8 +78,9 @@ def check_metrics(names: list[str]) -> list[str]:
     for name in names:
         if name in RETIRED_METRICS:
             when, instead = RETIRED_METRICS[name]
-            warnings.append(f"metric {name!r} was retired on {when}; use {instead}. The API will reject it and the "
-                            "run will drop it")
+            warnings.append(
+                f"metric {name!r} was retired on {when}; use {instead}. The API will reject it and the run will drop it"
+            )
         elif name in DOUBTFUL_METRICS:
             warnings.append(f"metric {name!r} is listed as deprecated since 2025-01-08; verify it against the live API")
     for w in warnings:

@@ -10,8 +10,9 @@ PAGED = "the edge paged to the end (no paging.next)"
 def extract(ctx: RunContext):
     from extractors.meta import MetaConfig, run_extract
 
-    return run_extract(MetaConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until,
-                       ctx.full_refresh)
+    return run_extract(
+        MetaConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until, ctx.full_refresh
+    )
 
 
 SOURCE = Source(
@@ -24,13 +25,23 @@ SOURCE = Source(
         StreamDecl("ig_media", ("id",), "timestamp", "incremental", PAGED),
         StreamDecl("ig_stories", ("id",), "timestamp", "append", "the last 24 hours, read every 6 hours"),
         StreamDecl("ig_media_insights", ("media_id", "metric"), None, "append", "one call per media"),
-        StreamDecl("ig_user_insights", ("account_id", "metric", "metric_type", "period", "end_time"), None,
-                   "append", "one call per metric and window"),
+        StreamDecl(
+            "ig_user_insights",
+            ("account_id", "metric", "metric_type", "period", "end_time"),
+            None,
+            "append",
+            "one call per metric and window",
+        ),
         StreamDecl("fb_page_snapshots", ("page_id", "snapshot_date"), None, "append", "one snapshot a day"),
         StreamDecl("fb_posts", ("id",), "created_time", "incremental", PAGED),
         StreamDecl("fb_post_insights", ("post_id", "metric"), None, "append", "one call per post"),
-        StreamDecl("fb_page_insights", ("page_id", "metric", "period", "end_time"), None, "append",
-                   "one call per metric and window"),
+        StreamDecl(
+            "fb_page_insights",
+            ("page_id", "metric", "period", "end_time"),
+            None,
+            "append",
+            "one call per metric and window",
+        ),
     ),
     extract=extract,
     tags=("source", "meta", "instagram", "facebook", "social"),

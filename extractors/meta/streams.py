@@ -31,8 +31,8 @@ import email.utils
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -134,8 +134,13 @@ class FbPageInsightsStream(MetaStream):
     schema = models.PageInsight
 
 
-INSTAGRAM_STREAMS = (IgAccountSnapshotsStream, IgMediaStream, IgStoriesStream, IgMediaInsightsStream,
-                     IgUserInsightsStream)
+INSTAGRAM_STREAMS = (
+    IgAccountSnapshotsStream,
+    IgMediaStream,
+    IgStoriesStream,
+    IgMediaInsightsStream,
+    IgUserInsightsStream,
+)
 FACEBOOK_STREAMS = (FbPageSnapshotsStream, FbPostsStream, FbPostInsightsStream, FbPageInsightsStream)
 STREAMS = INSTAGRAM_STREAMS + FACEBOOK_STREAMS
 RECONCILED = (IgMediaStream, FbPostsStream)  # a full refresh deletes what these no longer return
@@ -215,27 +220,44 @@ class MetaRun:
         now = self.server_now or dt.datetime.now(dt.UTC)
         end = min(until, now) if until else now
         read_from = None if full_refresh or since is None else since - cfg.lookback
-        history = read_from or (dt.datetime.combine(cfg.history_start, dt.time(), dt.UTC) if cfg.history_start
-                                else end - dt.timedelta(days=730))
-        self.batch.window.update({
-            "server_now": now.isoformat(), "read_from": read_from.isoformat() if read_from else None,
-            "insights_from": history.isoformat(), "insights_until": end.isoformat(),
-        })
+        history = read_from or (
+            dt.datetime.combine(cfg.history_start, dt.time(), dt.UTC)
+            if cfg.history_start
+            else end - dt.timedelta(days=730)
+        )
+        self.batch.window.update(
+            {
+                "server_now": now.isoformat(),
+                "read_from": read_from.isoformat() if read_from else None,
+                "insights_from": history.isoformat(),
+                "insights_until": end.isoformat(),
+            }
+        )
         # 2. what the API keeps: media/posts and their lifetime insights, daily insights
         if cfg.ig_user_id:
             media = self.list_edge(IgMediaStream, cfg.ig_user_id, read_from, end if read_from else None)
             for m in media:
                 if m.media_product_type in cfg.media_insights_product_types:
                     self.object_insights("ig_media", IgMediaInsightsStream, "media_id", m.id, cfg.ig_media_metrics)
-            self.account_insights("ig_user", IgUserInsightsStream, "account_id", cfg.ig_user_id,
-                                  cfg.ig_user_metrics, history, end)
+            self.account_insights(
+                "ig_user", IgUserInsightsStream, "account_id", cfg.ig_user_id, cfg.ig_user_metrics, history, end
+            )
         if cfg.page_id:
             posts = self.list_edge(FbPostsStream, cfg.page_id, read_from, end if read_from else None)
             for p in posts:
                 self.object_insights("post", FbPostInsightsStream, "post_id", p.id, cfg.post_metrics)
-            self.account_insights("page", FbPageInsightsStream, "page_id", cfg.page_id,
-                                  [MetricSpec(m) for m in cfg.page_metrics], history, end)
-        self.batch.window["dropped_metrics"] = [{"scope": s, "metric": m, "error": e} for (s, m), e in self.dropped.items()]
+            self.account_insights(
+                "page",
+                FbPageInsightsStream,
+                "page_id",
+                cfg.page_id,
+                [MetricSpec(m) for m in cfg.page_metrics],
+                history,
+                end,
+            )
+        self.batch.window["dropped_metrics"] = [
+            {"scope": s, "metric": m, "error": e} for (s, m), e in self.dropped.items()
+        ]
         self.batch.window["skipped_items"] = self.skipped
         self.batch.window["imported"] = self.imported
         self.batch.window["max_usage_pct"] = self.client.max_usage_pct
@@ -256,10 +278,21 @@ class MetaRun:
             self.server_now = captured
         self.write_snapshot(stream, key, object_id, body, captured, request)
 
-    def write_snapshot(self, stream: type[MetaStream], key: str, object_id: str, obj: dict[str, Any],
-                       captured: dt.datetime, request: str) -> None:
-        record = {key: object_id, "snapshot_date": captured.astimezone(self.tz).date().isoformat(),
-                  "captured_at": captured.isoformat(), **{k: v for k, v in obj.items() if k != "captured_at"}}
+    def write_snapshot(
+        self,
+        stream: type[MetaStream],
+        key: str,
+        object_id: str,
+        obj: dict[str, Any],
+        captured: dt.datetime,
+        request: str,
+    ) -> None:
+        record = {
+            key: object_id,
+            "snapshot_date": captured.astimezone(self.tz).date().isoformat(),
+            "captured_at": captured.isoformat(),
+            **{k: v for k, v in obj.items() if k != "captured_at"},
+        }
         model = write_record(self.batch, stream, record, request)
         res = self.batch.streams[stream.name]
         res.pages += 1
@@ -285,12 +318,16 @@ class MetaRun:
         """Earlier captures from ``history_dir`` (see ``extractors.meta.history``)."""
         cfg = self.config
         if not folder.is_dir():
-            raise SourceError(f"meta: history_dir {folder} does not exist (the folder of earlier captures to "
-                              "import on a full refresh)")
+            raise SourceError(
+                f"meta: history_dir {folder} does not exist (the folder of earlier captures to "
+                "import on a full refresh)"
+            )
         targets: list[tuple[type[MetaStream], str, str]] = []
         if cfg.ig_user_id:
-            targets += [(IgAccountSnapshotsStream, "account_id", cfg.ig_user_id),
-                        (IgStoriesStream, "account_id", cfg.ig_user_id)]
+            targets += [
+                (IgAccountSnapshotsStream, "account_id", cfg.ig_user_id),
+                (IgStoriesStream, "account_id", cfg.ig_user_id),
+            ]
         if cfg.page_id:
             targets.append((FbPageSnapshotsStream, "page_id", cfg.page_id))
         for stream, key, object_id in targets:
@@ -319,8 +356,9 @@ class MetaRun:
 
     # ---------------------------------------------------------------- list edges
 
-    def list_edge(self, stream: type[MetaStream], object_id: str, since: dt.datetime | None,
-                  until: dt.datetime | None) -> list[Any]:
+    def list_edge(
+        self, stream: type[MetaStream], object_id: str, since: dt.datetime | None, until: dt.datetime | None
+    ) -> list[Any]:
         path = stream.path.format(ig_user_id=object_id, page_id=object_id)
         params: dict[str, Any] = {"fields": stream.fields}
         if since is not None:
@@ -345,8 +383,9 @@ class MetaRun:
 
     # ------------------------------------------------------------------ insights
 
-    def insights(self, scope: str, stream: type[MetaStream], path: str, metrics: list[str],
-                 params: dict[str, Any]) -> list[tuple[dict, str]]:
+    def insights(
+        self, scope: str, stream: type[MetaStream], path: str, metrics: list[str], params: dict[str, Any]
+    ) -> list[tuple[dict, str]]:
         """``(data entry, request)`` for every metric still allowed in ``scope``.
 
         Meta fails the whole request when one metric is invalid, without naming it:
@@ -387,35 +426,55 @@ class MetaRun:
 
     def drop(self, scope: str, stream: type[MetaStream], metric: str, exc: InvalidMetricError) -> None:
         self.dropped[(scope, metric)] = exc.api_message
-        reason = (f"metric dropped for this run: the Graph API answered {exc.api_message!r}; the other metrics "
-                  f"were loaded. Remove or replace it in the connection extra '{scope}_metrics'")
+        reason = (
+            f"metric dropped for this run: the Graph API answered {exc.api_message!r}; the other metrics "
+            f"were loaded. Remove or replace it in the connection extra '{scope}_metrics'"
+        )
         if metric in RETIRED_METRICS:
             when, instead = RETIRED_METRICS[metric]
             reason += f" (retired {when}; use {instead})"
         out = self.batch.stream(stream.name, stream.spec())
-        out.reject(f"metric={metric}", reason, {"metric": metric, "scope": scope, "error": exc.api_message}, exc.request)
+        out.reject(
+            f"metric={metric}", reason, {"metric": metric, "scope": scope, "error": exc.api_message}, exc.request
+        )
         log.error("meta.%s: METRIC DROPPED: %s: %s", stream.name, metric, reason)
 
-    def skip_item(self, scope: str, stream: type[MetaStream], key: str, object_id: str, metrics: list[str],
-                  exc: ItemUnavailableError) -> None:
+    def skip_item(
+        self,
+        scope: str,
+        stream: type[MetaStream],
+        key: str,
+        object_id: str,
+        metrics: list[str],
+        exc: ItemUnavailableError,
+    ) -> None:
         """Record why one item's metrics are missing: one rejection per metric, keyed like its row."""
         code = f"{exc.code}/{exc.subcode}" if exc.subcode is not None else str(exc.code)
-        reason = (f"{exc.meaning} (Graph API code {code}: {exc.api_message!r}"
-                  + (f", {exc.user_title!r}" if exc.user_title else "")
-                  + f"); this {ITEM_NOUNS.get(scope, scope)}'s metrics are skipped for this run, the other "
-                  "items loaded")
+        reason = (
+            f"{exc.meaning} (Graph API code {code}: {exc.api_message!r}"
+            + (f", {exc.user_title!r}" if exc.user_title else "")
+            + f"); this {ITEM_NOUNS.get(scope, scope)}'s metrics are skipped for this run, the other "
+            "items loaded"
+        )
         out = self.batch.stream(stream.name, stream.spec())
         live = [m for m in metrics if (scope, m) not in self.dropped] or list(metrics)
         for metric in live:
             record = {key: object_id, "metric": metric, "error": exc.error()}
             out.reject(stream.describe(record), reason, record, exc.request)
-        self.skipped.append({"stream": stream.name, "key": f"{key}={object_id}", "code": exc.code,
-                             "error_subcode": exc.subcode, "reason": exc.meaning})
-        log.warning("meta.%s: %s=%s skipped: %s (fbtrace_id %s)", stream.name, key, object_id, reason,
-                    exc.fbtrace_id)
+        self.skipped.append(
+            {
+                "stream": stream.name,
+                "key": f"{key}={object_id}",
+                "code": exc.code,
+                "error_subcode": exc.subcode,
+                "reason": exc.meaning,
+            }
+        )
+        log.warning("meta.%s: %s=%s skipped: %s (fbtrace_id %s)", stream.name, key, object_id, reason, exc.fbtrace_id)
 
-    def object_insights(self, scope: str, stream: type[MetaStream], key: str, object_id: str,
-                        metrics: tuple[str, ...] | list[str]) -> None:
+    def object_insights(
+        self, scope: str, stream: type[MetaStream], key: str, object_id: str, metrics: tuple[str, ...] | list[str]
+    ) -> None:
         path = stream.path.format(media_id=object_id, post_id=object_id)
         res = self.batch.streams[stream.name]
         try:
@@ -430,12 +489,26 @@ class MetaRun:
             value = entry.get("total_value", {}).get("value") if isinstance(entry.get("total_value"), dict) else None
             if isinstance(values, list) and values and isinstance(values[-1], dict):
                 value = values[-1].get("value")
-            record = {key: object_id, "metric": entry.get("name"), "period": entry.get("period") or "lifetime",
-                      "value": value, "title": entry.get("title"), "graph_id": entry.get("id")}
+            record = {
+                key: object_id,
+                "metric": entry.get("name"),
+                "period": entry.get("period") or "lifetime",
+                "value": value,
+                "title": entry.get("title"),
+                "graph_id": entry.get("id"),
+            }
             write_record(self.batch, stream, record, request)
 
-    def account_insights(self, scope: str, stream: type[MetaStream], key: str, object_id: str,
-                         metrics: list[MetricSpec], start: dt.datetime, end: dt.datetime) -> None:
+    def account_insights(
+        self,
+        scope: str,
+        stream: type[MetaStream],
+        key: str,
+        object_id: str,
+        metrics: list[MetricSpec],
+        start: dt.datetime,
+        end: dt.datetime,
+    ) -> None:
         path = stream.path.format(ig_user_id=object_id, page_id=object_id)
         res = self.batch.streams[stream.name]
         first = start.astimezone(dt.UTC).date()
@@ -456,20 +529,35 @@ class MetaRun:
                         write_record(self.batch, stream, record, request)
 
 
-def _account_rows(key: str, object_id: str, entry: dict, metric_type: str, period: str,
-                  lo: dt.date, hi: dt.date) -> Iterator[dict[str, Any]]:
-    base = {key: object_id, "metric": entry.get("name"), "period": entry.get("period") or period,
-            "title": entry.get("title"), "graph_id": entry.get("id")}
+def _account_rows(
+    key: str, object_id: str, entry: dict, metric_type: str, period: str, lo: dt.date, hi: dt.date
+) -> Iterator[dict[str, Any]]:
+    base = {
+        key: object_id,
+        "metric": entry.get("name"),
+        "period": entry.get("period") or period,
+        "title": entry.get("title"),
+        "graph_id": entry.get("id"),
+    }
     if metric_type == "total_value":
         total = entry.get("total_value")
         end_time = dt.datetime(hi.year, hi.month, hi.day, tzinfo=dt.UTC)
-        yield {**base, "metric_type": "total_value", "end_time": end_time.isoformat(), "metric_date": lo.isoformat(),
-               "value": total.get("value") if isinstance(total, dict) else None,
-               "breakdowns": total.get("breakdowns") if isinstance(total, dict) else None}
+        yield {
+            **base,
+            "metric_type": "total_value",
+            "end_time": end_time.isoformat(),
+            "metric_date": lo.isoformat(),
+            "value": total.get("value") if isinstance(total, dict) else None,
+            "breakdowns": total.get("breakdowns") if isinstance(total, dict) else None,
+        }
         return
     for v in entry.get("values") or []:
         end_time = _parse_ts(v.get("end_time")) if isinstance(v, dict) else None
-        record = {**base, "metric_type": "time_series", "end_time": v.get("end_time") if isinstance(v, dict) else None,
-                  "metric_date": meta_day(end_time).isoformat() if end_time else None,
-                  "value": v.get("value") if isinstance(v, dict) else None}
+        record = {
+            **base,
+            "metric_type": "time_series",
+            "end_time": v.get("end_time") if isinstance(v, dict) else None,
+            "metric_date": meta_day(end_time).isoformat() if end_time else None,
+            "value": v.get("value") if isinstance(v, dict) else None,
+        }
         yield record

@@ -56,11 +56,21 @@ def run_extract(
     except BaseException:
         batch.abort()
         raise
-    batch.window.update(read=report.read, skipped=report.skipped, duplicates=report.duplicates,
-                        unreadable=report.unreadable, refreshed=report.refreshed)
+    batch.window.update(
+        read=report.read,
+        skipped=report.skipped,
+        duplicates=report.duplicates,
+        unreadable=report.unreadable,
+        refreshed=report.refreshed,
+    )
     batch.commit()
-    log.info("registers: %d workbooks read, %d already loaded, %d duplicates; streams rebuilt: %s",
-             len(report.read), len(report.skipped), len(report.duplicates), ", ".join(report.refreshed) or "none")
+    log.info(
+        "registers: %d workbooks read, %d already loaded, %d duplicates; streams rebuilt: %s",
+        len(report.read),
+        len(report.skipped),
+        len(report.duplicates),
+        ", ".join(report.refreshed) or "none",
+    )
     return batch, report
 
 

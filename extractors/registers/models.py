@@ -122,7 +122,11 @@ class PpidRequest(DatedRow):
     status: OptionalText = None
 
 
-COMPLAINT_KINDS = {"pengaduan": "Pengaduan", "keluhan layanan": "Keluhan Layanan", "keluhan kebijakan": "Keluhan Kebijakan"}
+COMPLAINT_KINDS = {
+    "pengaduan": "Pengaduan",
+    "keluhan layanan": "Keluhan Layanan",
+    "keluhan kebijakan": "Keluhan Kebijakan",
+}
 
 
 def _complaint_kind(value: Any) -> str:

@@ -12,8 +12,9 @@ def extract(ctx: RunContext):
     from extractors.registers import RegistersConfig, loaded_workbooks, run_extract
 
     loaded = {} if ctx.full_refresh else ctx.state(loaded_workbooks, {})
-    batch, _ = run_extract(RegistersConfig.from_connection(ctx.connection), ctx.landing_dir, loaded,
-                           full_refresh=ctx.full_refresh)
+    batch, _ = run_extract(
+        RegistersConfig.from_connection(ctx.connection), ctx.landing_dir, loaded, full_refresh=ctx.full_refresh
+    )
     return batch
 
 
@@ -24,8 +25,14 @@ SOURCE = Source(
     schedule="0 6 * * *",  # daily, 06:00 UTC (13:00 WIB): after the morning's register entries
     streams=(
         StreamDecl("video_conferences", ROW, None, "full_refresh", SHEETS),
-        StreamDecl("face_to_face_consultations", ROW, None, "full_refresh", SHEETS,
-                   {"name": "engineers_only", "phone": "engineers_only"}),
+        StreamDecl(
+            "face_to_face_consultations",
+            ROW,
+            None,
+            "full_refresh",
+            SHEETS,
+            {"name": "engineers_only", "phone": "engineers_only"},
+        ),
         StreamDecl("webinars", ROW, None, "full_refresh", SHEETS),
         StreamDecl("ppid_requests", ROW, None, "full_refresh", SHEETS, {"requester": "counted"}),
         StreamDecl("complaints", ROW, None, "full_refresh", SHEETS, {"name": "engineers_only"}),

@@ -44,7 +44,9 @@ from extractors.registers.workbook import Column, json_safe, read_sheet
 
 log = logging.getLogger(__name__)
 
-DATE = Column("date", ("tanggal", "tgl", "tgl.", "hari/tanggal", "hari, tanggal", "tanggal kegiatan", "tanggal pelaksanaan"))
+DATE = Column(
+    "date", ("tanggal", "tgl", "tgl.", "hari/tanggal", "hari, tanggal", "tanggal kegiatan", "tanggal pelaksanaan")
+)
 REGION = Column("region", ("daerah", "pemda", "nama pemda", "asal daerah", "instansi", "asal instansi", "nama daerah"))
 TOPIC = Column("topic", ("topik", "materi", "pokok bahasan", "topik konsultasi", "perihal"))
 
@@ -74,15 +76,23 @@ class FaceToFaceStream(RegisterStream):
     name = "face_to_face_consultations"
     path = patterns = ("*tatap muka*.xlsx",)
     schema = models.FaceToFaceConsultation
-    columns = (DATE, REGION, TOPIC, Column("guests", ("jumlah tamu", "jml tamu", "jml. tamu", "tamu", "jumlah peserta", "peserta")))
+    columns = (
+        DATE,
+        REGION,
+        TOPIC,
+        Column("guests", ("jumlah tamu", "jml tamu", "jml. tamu", "tamu", "jumlah peserta", "peserta")),
+    )
 
 
 class WebinarsStream(RegisterStream):
     name = "webinars"
     path = patterns = ("*webinar*.xlsx", "*fgd*.xlsx", "*sosialisasi*.xlsx")
     schema = models.Webinar
-    columns = (DATE, Column("title", ("judul", "nama kegiatan", "kegiatan", "acara", "judul kegiatan", "tema")),
-               Column("kind", ("jenis", "jenis kegiatan", "bentuk"), required=False))
+    columns = (
+        DATE,
+        Column("title", ("judul", "nama kegiatan", "kegiatan", "acara", "judul kegiatan", "tema")),
+        Column("kind", ("jenis", "jenis kegiatan", "bentuk"), required=False),
+    )
 
 
 class PpidRequestsStream(RegisterStream):
@@ -93,8 +103,10 @@ class PpidRequestsStream(RegisterStream):
         Column("date", ("tanggal", "tanggal permohonan", "tgl permohonan", "tgl")),
         Column("requester", ("pemohon nama", "nama pemohon", "pemohon", "nama")),
         Column("institution", ("pemohon instansi", "instansi", "asal instansi", "lembaga"), required=False),
-        Column("data_requested", ("data yang diminta", "informasi yang diminta", "data/informasi yang diminta",
-                                  "rincian data", "data")),
+        Column(
+            "data_requested",
+            ("data yang diminta", "informasi yang diminta", "data/informasi yang diminta", "rincian data", "data"),
+        ),
         Column("status", ("status", "keterangan", "status permohonan"), required=False),
     )
 
@@ -144,7 +156,9 @@ class WorkbooksStream(Stream):
     @classmethod
     def describe(cls, record: Any) -> str:
         if isinstance(record, dict):
-            return f"workbook={record.get('workbook')!r}" + (f", sheet={record['sheet']!r}" if record.get("sheet") else "")
+            return f"workbook={record.get('workbook')!r}" + (
+                f", sheet={record['sheet']!r}" if record.get("sheet") else ""
+            )
         return repr(record)[:80]
 
 
@@ -192,7 +206,9 @@ class ExtractReport:
     refreshed: list[str] = field(default_factory=list)  # register streams rebuilt
 
 
-_COPY = re.compile(r"copy|salinan|\(\d+\)", re.IGNORECASE)  # "... - Copy.xlsx", "... (1).xlsx": the copy, not the original
+_COPY = re.compile(
+    r"copy|salinan|\(\d+\)", re.IGNORECASE
+)  # "... - Copy.xlsx", "... (1).xlsx": the copy, not the original
 
 
 def register_for(name: str, patterns: dict[str, tuple[str, ...]] | None = None) -> type[RegisterStream] | None:
@@ -215,7 +231,9 @@ def scan(folder: Path, patterns: dict[str, tuple[str, ...]] | None = None) -> li
         if not p.is_file() or p.name.startswith(("~$", ".")):  # Excel's lock files, hidden files
             continue
         data = p.read_bytes()
-        files.append(FileInfo(p, hashlib.sha256(data).hexdigest(), len(data), register_for(p.name, patterns), _year(p.name)))
+        files.append(
+            FileInfo(p, hashlib.sha256(data).hexdigest(), len(data), register_for(p.name, patterns), _year(p.name))
+        )
     return files
 
 
@@ -238,7 +256,9 @@ def parse_workbook(info: FileInfo) -> Parsed:
             out.ignored.append(ws.title)
             continue
         if info.year and month.year != info.year:
-            out.sheet_rejects.append((ws.title, f"sheet is named after {month:%Y-%m}, but the workbook is for {info.year}"))
+            out.sheet_rejects.append(
+                (ws.title, f"sheet is named after {month:%Y-%m}, but the workbook is for {info.year}")
+            )
             continue
         if month in seen:
             out.sheet_rejects.append((ws.title, f"a second sheet for {month:%Y-%m} (first: {seen[month]!r}); not read"))
@@ -250,10 +270,20 @@ def parse_workbook(info: FileInfo) -> Parsed:
             continue
         valid = rejected = 0
         for row in sheet.rows:
-            record = {"workbook": name, "sheet": ws.title, "sheet_row": row.sheet_row, "sheet_month": month.isoformat(),
-                      "cells": row.cells, **{k: json_safe(v) for k, v in row.values.items()}}
+            record = {
+                "workbook": name,
+                "sheet": ws.title,
+                "sheet_row": row.sheet_row,
+                "sheet_month": month.isoformat(),
+                "cells": row.cells,
+                **{k: json_safe(v) for k, v in row.values.items()},
+            }
             request = f"{name} [sha256 {info.sha256[:12]}] {ws.title}!{row.sheet_row}"
-            reason = f"below the total row (row {sheet.total_row}): not counted; move it above the total" if row.below_total else None
+            reason = (
+                f"below the total row (row {sheet.total_row}): not counted; move it above the total"
+                if row.below_total
+                else None
+            )
             if reason is None:
                 try:
                     stream.schema.model_validate(record)
@@ -262,9 +292,18 @@ def parse_workbook(info: FileInfo) -> Parsed:
             out.records.append((record, request, reason))
             valid += reason is None
             rejected += reason is not None
-        out.sheets.append({"sheet": ws.title, "month": f"{month:%Y-%m}", "header_row": sheet.header_row,
-                           "rows": valid, "rejected": rejected, "blank_rows": sheet.blank_rows,
-                           "note_rows": sheet.note_rows, "total_row": sheet.total_row})
+        out.sheets.append(
+            {
+                "sheet": ws.title,
+                "month": f"{month:%Y-%m}",
+                "header_row": sheet.header_row,
+                "rows": valid,
+                "rejected": rejected,
+                "blank_rows": sheet.blank_rows,
+                "note_rows": sheet.note_rows,
+                "total_row": sheet.total_row,
+            }
+        )
     return out
 
 
@@ -288,8 +327,10 @@ def extract(
         by_sha[f.sha256].append(f)
     for group in by_sha.values():
         names = [f.path.name for f in group]
-        keep = next((n for n in names if loaded.get(n, ("", "x"))[0] == group[0].sha256 and loaded[n][1] is None),
-                    min(names, key=lambda n: (bool(_COPY.search(n)), len(n), n)))
+        keep = next(
+            (n for n in names if loaded.get(n, ("", "x"))[0] == group[0].sha256 and loaded[n][1] is None),
+            min(names, key=lambda n: (bool(_COPY.search(n)), len(n), n)),
+        )
         for f in group:
             f.duplicate_of = None if f.path.name == keep else keep
     for f in files:
@@ -299,8 +340,17 @@ def extract(
 
     workbooks = batch.stream(WorkbooksStream.name, WorkbooksStream.spec(), full_refresh)
     workbooks.attest(complete=True)  # the folder was scanned whole
-    refresh = sorted({f.register.name for f in files if f.changed and f.register and f.duplicate_of is None
-                      and f.path.suffix.lower() == ".xlsx"}) if not full_refresh else [s.name for s in REGISTERS]
+    refresh = (
+        sorted(
+            {
+                f.register.name
+                for f in files
+                if f.changed and f.register and f.duplicate_of is None and f.path.suffix.lower() == ".xlsx"
+            }
+        )
+        if not full_refresh
+        else [s.name for s in REGISTERS]
+    )
     parsed: dict[str, Parsed] = {}
     for f in files:
         if f.register and f.duplicate_of is None and f.path.suffix.lower() == ".xlsx" and f.register.name in refresh:
@@ -334,8 +384,14 @@ def extract(
         name = f.path.name
         key = f"workbook={name!r}"
         request = f"{name} [sha256 {f.sha256[:12]}]"
-        record: dict[str, Any] = {"workbook": name, "register_kind": f.register.name if f.register else None,
-                                  "sha256": f.sha256, "size_bytes": f.size, "year": f.year, "duplicate_of": f.duplicate_of}
+        record: dict[str, Any] = {
+            "workbook": name,
+            "register_kind": f.register.name if f.register else None,
+            "sha256": f.sha256,
+            "size_bytes": f.size,
+            "year": f.year,
+            "duplicate_of": f.duplicate_of,
+        }
         if f.path.suffix.lower() != ".xlsx":
             workbooks.reject(key, "not an .xlsx workbook: save it as Excel Workbook (.xlsx)", record, request)
             continue
@@ -352,8 +408,12 @@ def extract(
                 continue
             for sheet, reason in p.sheet_rejects:
                 workbooks.reject(f"{key}, sheet={sheet!r}", reason, {**record, "sheet": sheet}, request)
-            record.update(sheets=p.sheets, ignored_sheets=p.ignored, rows=sum(s["rows"] for s in p.sheets),
-                          rejected=sum(s["rejected"] for s in p.sheets))
+            record.update(
+                sheets=p.sheets,
+                ignored_sheets=p.ignored,
+                rows=sum(s["rows"] for s in p.sheets),
+                rejected=sum(s["rejected"] for s in p.sheets),
+            )
         write_record(batch, WorkbooksStream, record, request, full_refresh)
     return report
 
@@ -363,5 +423,7 @@ def loaded_workbooks(conn) -> dict[str, tuple[str, str | None]]:
     with conn.transaction():  # leaves no transaction open on the caller's connection
         if conn.execute("select to_regclass('raw.registers__workbooks')").fetchone()[0] is None:
             return {}
-        rows = conn.execute("select workbook, record ->> 'sha256', record ->> 'duplicate_of' from raw.registers__workbooks")
+        rows = conn.execute(
+            "select workbook, record ->> 'sha256', record ->> 'duplicate_of' from raw.registers__workbooks"
+        )
         return {w: (sha, dup) for w, sha, dup in rows.fetchall()}

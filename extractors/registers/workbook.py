@@ -132,7 +132,7 @@ def read_sheet(ws, columns: tuple[Column, ...]) -> SheetRead:
     # A two-row header: a header cell merged down into the next row.
     if any(b[0] == header and b[2] > header for (r, _), b in merged.items() if r == header) and header + 1 < len(grid):
         below = [norm(v) for v in grid[header + 1]]
-        labels = [f"{a} {b}".strip() if b and b != a else a for a, b in zip(labels, below)]
+        labels = [f"{a} {b}".strip() if b and b != a else a for a, b in zip(labels, below, strict=False)]
         first_data = header + 2
     found = _match(labels, columns)
     out.header_row = header + 1

@@ -80,8 +80,12 @@ def run_extract(
     except BaseException:
         batch.abort()
         raise
-    batch.window.update(deliveries=stats.deliveries, export_lines=stats.export_lines,
-                        duplicates=dict(stats.duplicates), skipped_fields=dict(stats.skipped_fields))
+    batch.window.update(
+        deliveries=stats.deliveries,
+        export_lines=stats.export_lines,
+        duplicates=dict(stats.duplicates),
+        skipped_fields=dict(stats.skipped_fields),
+    )
     batch.commit()
     return batch
 

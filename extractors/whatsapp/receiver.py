@@ -98,8 +98,10 @@ class ReceiverSettings:
             token = token or extra.get("verify_token") or ""
             spool = spool or extra.get("spool_dir")
         if not secret or not token or not spool:
-            raise SystemExit("whatsapp receiver: set WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and a spool "
-                             f"directory (--spool or WHATSAPP_SPOOL_DIR), or {CONN_ENV}")
+            raise SystemExit(
+                "whatsapp receiver: set WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and a spool "
+                f"directory (--spool or WHATSAPP_SPOOL_DIR), or {CONN_ENV}"
+            )
         return cls(secret, token, Path(spool))
 
 
@@ -114,15 +116,18 @@ def create_app(settings: ReceiverSettings) -> FastAPI:
         finally:
             state.pop("spool").close()
 
-    app = FastAPI(title="DJPK WhatsApp webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="DJPK WhatsApp webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
 
     @app.get("/webhook")
     async def verify_subscription(request: Request):
         q = request.query_params
         mode, token, challenge = q.get("hub.mode"), q.get("hub.verify_token") or "", q.get("hub.challenge")
-        if mode == "subscribe" and challenge is not None and hmac.compare_digest(
-            token.encode(), settings.verify_token.encode()
+        if (
+            mode == "subscribe"
+            and challenge is not None
+            and hmac.compare_digest(token.encode(), settings.verify_token.encode())
         ):
             log.info("webhook verification: accepted")
             return PlainTextResponse(challenge)
@@ -147,8 +152,11 @@ def create_app(settings: ReceiverSettings) -> FastAPI:
             log.warning("webhook POST: the client went away before its body was read")
             return Response(status_code=400)
         if not verify(settings.app_secret, body, request.headers.get(HEADER)):
-            log.warning("webhook POST refused: %s signature (%d bytes)",
-                        "missing" if HEADER.lower() not in request.headers else "invalid", len(body))
+            log.warning(
+                "webhook POST refused: %s signature (%d bytes)",
+                "missing" if HEADER.lower() not in request.headers else "invalid",
+                len(body),
+            )
             return PlainTextResponse("invalid signature", status_code=401)
         stored = await run_in_threadpool(state["spool"].append, body)
         log.info("webhook POST %s (%d bytes)", "stored" if stored else "duplicate, already stored", len(body))
@@ -165,8 +173,11 @@ def create_app(settings: ReceiverSettings) -> FastAPI:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m extractors.whatsapp.receiver", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m extractors.whatsapp.receiver",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8085)
     ap.add_argument("--spool", help="spool directory (default: WHATSAPP_SPOOL_DIR)")
@@ -178,8 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     log.info("whatsapp receiver on http://%s:%d, spool %s", args.host, args.port, settings.spool_dir)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False,
-                log_level=args.log_level, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

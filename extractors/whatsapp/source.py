@@ -10,8 +10,13 @@ SPOOL = "append-only: spool files rotate and expire, messages do not; nothing is
 def extract(ctx: RunContext):
     from extractors.whatsapp import WhatsappConfig, run_extract
 
-    return run_extract(WhatsappConfig.from_connection(ctx.connection), ctx.landing_dir, since=ctx.since,
-                       until=ctx.until, full_refresh=ctx.full_refresh)
+    return run_extract(
+        WhatsappConfig.from_connection(ctx.connection),
+        ctx.landing_dir,
+        since=ctx.since,
+        until=ctx.until,
+        full_refresh=ctx.full_refresh,
+    )
 
 
 def after_load(manifest: str) -> None:
@@ -26,11 +31,28 @@ SOURCE = Source(
     title="WhatsApp Business (Cloud API)",
     schedule="15 0 * * *",  # 07:15 WIB: yesterday's deliveries are all in the spool
     streams=(
-        StreamDecl("messages", ("wamid",), "sent_at", "append", SPOOL,
-                   {"from": "pseudonymised", "from_user_id": "pseudonymised", "wamid": "pseudonymised",
-                    "text": "engineers_only", "_contact": "engineers_only"}),
-        StreamDecl("statuses", ("wamid", "status", "status_at"), None, "append", SPOOL,
-                   {"recipient_id": "pseudonymised", "wamid": "pseudonymised"}),
+        StreamDecl(
+            "messages",
+            ("wamid",),
+            "sent_at",
+            "append",
+            SPOOL,
+            {
+                "from": "pseudonymised",
+                "from_user_id": "pseudonymised",
+                "wamid": "pseudonymised",
+                "text": "engineers_only",
+                "_contact": "engineers_only",
+            },
+        ),
+        StreamDecl(
+            "statuses",
+            ("wamid", "status", "status_at"),
+            None,
+            "append",
+            SPOOL,
+            {"recipient_id": "pseudonymised", "wamid": "pseudonymised"},
+        ),
     ),
     extract=extract,
     after_load=after_load,

@@ -74,9 +74,14 @@ def _check_private(spool_dir: Path) -> None:
     """Log the spool directory and files that other users may read (created before they were private)."""
     open_to_others = [p.name or str(p) for p in (spool_dir, *spool_files(spool_dir)) if p.stat().st_mode & 0o077]
     if open_to_others:
-        log.warning("spool %s: %d entries readable by other users (%s%s); they hold personal data: "
-                    "chmod 700 the directory and 600 its files", spool_dir, len(open_to_others),
-                    ", ".join(open_to_others[:3]), ", ..." if len(open_to_others) > 3 else "")
+        log.warning(
+            "spool %s: %d entries readable by other users (%s%s); they hold personal data: "
+            "chmod 700 the directory and 600 its files",
+            spool_dir,
+            len(open_to_others),
+            ", ".join(open_to_others[:3]),
+            ", ..." if len(open_to_others) > 3 else "",
+        )
 
 
 def spool_files(spool_dir: str | Path) -> list[Path]:
@@ -310,8 +315,11 @@ def prune_spool(
             continue  # written after the extract began: it may have missed the end
         entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "read_at": started.isoformat()}
         old = ledger.get(path.name)
-        if old is None or (old.get("size"), old.get("mtime_ns")) != (entry["size"], entry["mtime_ns"]) \
-                or old.get("deleted_at"):
+        if (
+            old is None
+            or (old.get("size"), old.get("mtime_ns")) != (entry["size"], entry["mtime_ns"])
+            or old.get("deleted_at")
+        ):
             if old is not None and (old.get("deleted_at") or old.get("earlier_deleted_at")):
                 # a file of that day was deleted before (a late write made a new one): remember it
                 entry["earlier_deleted_at"] = old.get("deleted_at") or old.get("earlier_deleted_at")
@@ -340,6 +348,12 @@ def prune_spool(
     if changed:
         _write_ledger(spool_dir, ledger)
     if deleted:
-        log.info("spool %s: deleted %d day files read in full by a loaded extract and older than %g days (%s .. %s)",
-                 spool_dir, len(deleted), keep_days, deleted[0].name, deleted[-1].name)
+        log.info(
+            "spool %s: deleted %d day files read in full by a loaded extract and older than %g days (%s .. %s)",
+            spool_dir,
+            len(deleted),
+            keep_days,
+            deleted[0].name,
+            deleted[-1].name,
+        )
     return deleted

@@ -84,9 +84,17 @@ def message_record(msg: Any, contacts: list, origin: str, received_at: str | Non
     """The message object as sent, with our origin, receipt time and the sender's contact entry."""
     msg = msg if isinstance(msg, dict) else {"_invalid": msg}
     wa_id, user_id = msg.get("from"), msg.get("from_user_id")
-    contact = next((c for c in contacts if isinstance(c, dict)
-                    and ((wa_id is not None and c.get("wa_id") == wa_id)
-                         or (user_id is not None and c.get("user_id") == user_id))), None)
+    contact = next(
+        (
+            c
+            for c in contacts
+            if isinstance(c, dict)
+            and (
+                (wa_id is not None and c.get("wa_id") == wa_id) or (user_id is not None and c.get("user_id") == user_id)
+            )
+        ),
+        None,
+    )
     return {**msg, "_origin": origin, "_received_at": received_at, "_contact": contact}
 
 
@@ -216,8 +224,13 @@ def extract(
             try:
                 payload = json.loads(e.body)
             except ValueError as exc:
-                w.reject(MessagesStream, e.request, f"delivery body is not JSON ({exc})", e.body.decode(errors="replace"),
-                         e.request)
+                w.reject(
+                    MessagesStream,
+                    e.request,
+                    f"delivery body is not JSON ({exc})",
+                    e.body.decode(errors="replace"),
+                    e.request,
+                )
                 continue
             w.payload(payload, "webhook", e.received_at, e.request)
     for path in export_files(export_dir):
@@ -230,7 +243,9 @@ def extract(
             try:
                 payload = json.loads(line)
             except ValueError as exc:
-                w.reject(MessagesStream, request, f"export line is not JSON ({exc})", line.decode(errors="replace"), request)
+                w.reject(
+                    MessagesStream, request, f"export line is not JSON ({exc})", line.decode(errors="replace"), request
+                )
                 continue
             w.payload(payload, "export", None, request)
     wm = w.watermark.isoformat() if w.watermark else None
@@ -238,4 +253,3 @@ def extract(
         batch.streams[s.name].watermark = wm
         batch.streams[s.name].pages = len(stats.files)
     return stats
-

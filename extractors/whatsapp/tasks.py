@@ -13,6 +13,10 @@ def prune_after_load(manifest: str) -> list[str]:
     window = read_manifest(manifest).get("window") or {}
     if not window.get("spool_dir") or not window.get("started_at"):
         return []
-    deleted = prune_spool(window["spool_dir"], extracted_at=window["started_at"], read_from=window.get("read_from"),
-                          keep_days=retention_days())
+    deleted = prune_spool(
+        window["spool_dir"],
+        extracted_at=window["started_at"],
+        read_from=window.get("read_from"),
+        keep_days=retention_days(),
+    )
     return [p.name for p in deleted]

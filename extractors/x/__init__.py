@@ -46,8 +46,10 @@ class XConfig:
     def from_env(cls) -> XConfig:
         """``X_BEARER_TOKEN`` (+ ``X_API_URL``, ``X_USERNAME``, ``X_ANALYTICS_DIR``, ``X_HISTORY_DIR``)."""
         if not os.environ.get("X_BEARER_TOKEN"):
-            raise SystemExit(f"x: set X_BEARER_TOKEN (and X_API_URL, default {DEFAULT_BASE_URL}; X_USERNAME; "
-                             "X_ANALYTICS_DIR, the folder of the analytics CSV exports)")
+            raise SystemExit(
+                f"x: set X_BEARER_TOKEN (and X_API_URL, default {DEFAULT_BASE_URL}; X_USERNAME; "
+                "X_ANALYTICS_DIR, the folder of the analytics CSV exports)"
+            )
         return cls(
             base_url=os.environ.get("X_API_URL", DEFAULT_BASE_URL),
             bearer_token=os.environ["X_BEARER_TOKEN"],
@@ -73,8 +75,13 @@ class XConfig:
         )
 
     def client(self) -> XClient:
-        return XClient(source=SOURCE, base_url=self.base_url, auth=BearerTokenAuth(self.bearer_token),
-                       timeout=self.timeout, retry=self.retry or RetryPolicy())
+        return XClient(
+            source=SOURCE,
+            base_url=self.base_url,
+            auth=BearerTokenAuth(self.bearer_token),
+            timeout=self.timeout,
+            retry=self.retry or RetryPolicy(),
+        )
 
 
 def run_extract(
@@ -89,11 +96,19 @@ def run_extract(
     """Extract one window into a committed batch (see ``extractors.x.streams``)."""
     full = full_refresh or since is None
     batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
-                    "lookback_days": config.lookback.total_seconds() / 86400, "full_refresh": full}
+    batch.window = {
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "lookback_days": config.lookback.total_seconds() / 86400,
+        "full_refresh": full,
+    }
     client = client or config.client()
-    log.info("x: extracting @%s from %s, %s", config.username, config.base_url,
-             "full refresh" if full else f"window {since} .. {until} minus {config.lookback}")
+    log.info(
+        "x: extracting @%s from %s, %s",
+        config.username,
+        config.base_url,
+        "full refresh" if full else f"window {since} .. {until} minus {config.lookback}",
+    )
     run = XRun(client, batch, config, PaginationTokenPaginator(page_size=config.page_size))
     try:
         run.run(since, until, full)
@@ -103,14 +118,17 @@ def run_extract(
     batch.commit()
     log.info("x: %d requests (X bills per resource read)", client.request_count)
     if run.skipped:
-        log.warning("x: %d post(s) skipped or incomplete this run, the others loaded (see raw._quarantine): %s",
-                    len(run.skipped), ", ".join(s["key"] for s in run.skipped[:20])
-                    + (" ..." if len(run.skipped) > 20 else ""))
+        log.warning(
+            "x: %d post(s) skipped or incomplete this run, the others loaded (see raw._quarantine): %s",
+            len(run.skipped),
+            ", ".join(s["key"] for s in run.skipped[:20]) + (" ..." if len(run.skipped) > 20 else ""),
+        )
     return batch
 
 
-def extract_with_connection(conn_id: str, landing_dir: str | Path, since: dt.datetime | None,
-                            until: dt.datetime | None, full_refresh: bool) -> str:
+def extract_with_connection(
+    conn_id: str, landing_dir: str | Path, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool
+) -> str:
     """The Airflow task body: config from connection ``conn_id`` (read at run time), extract, manifest path."""
     from airflow.sdk import Connection
 

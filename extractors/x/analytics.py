@@ -74,10 +74,15 @@ def read_export(path: Path, username: str) -> Iterator[tuple[dict[str, Any], str
         for line_no, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
-            raw = dict(zip(columns, row))
+            raw = dict(zip(columns, row, strict=False))
             record: dict[str, Any] = {k: _number(v) for k, v in raw.items() if k != "date"}
-            record.update(username=username, source_file=path.name, source_line=line_no, file_modified_at=modified,
-                          date_text=raw.get("date"))
+            record.update(
+                username=username,
+                source_file=path.name,
+                source_line=line_no,
+                file_modified_at=modified,
+                date_text=raw.get("date"),
+            )
             try:
                 record["date"] = parse_day(raw.get("date", "")).isoformat()
             except ValueError as exc:

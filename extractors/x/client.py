@@ -62,7 +62,10 @@ def describe_problem(error: Any) -> str:
     """``Title (kind): detail`` of a problem; the detail of X's problems names ids and fields, never text."""
     if not isinstance(error, dict):
         return repr(error)[:200]
-    return f"{error.get('title') or 'Error'} ({problem_kind(error)}): {error.get('detail') or error.get('message') or ''}"
+    return (
+        f"{error.get('title') or 'Error'} ({problem_kind(error)}): {error.get('detail') or error.get('message') or ''}"
+    )
+
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,12 @@ class XClient(RestClient):
     def _send(self, path: str, params: dict[str, Any] | None) -> requests.Response:
         wait = self._blocked_until - self.clock()
         if wait > 0:
-            log.warning("%s: rate-limit window exhausted; waiting %.0fs for x-rate-limit-reset before GET %s",
-                        self.source, wait, path)
+            log.warning(
+                "%s: rate-limit window exhausted; waiting %.0fs for x-rate-limit-reset before GET %s",
+                self.source,
+                wait,
+                path,
+            )
             self.waits.append(wait)
             self.sleep(wait)
         self._blocked_until = 0.0
@@ -86,11 +93,15 @@ class XClient(RestClient):
         if resp.status_code < 400:
             self._read_limits(resp)  # a 429 is waited out by the retry (x-rate-limit-reset), not twice
         if resp.status_code == 401:
-            raise AuthError(f"{self.source}: 401 Unauthorized on GET {path}: the Bearer token was rejected; put the "
-                            "X app's Bearer token in the password of the connection (not retried)")
+            raise AuthError(
+                f"{self.source}: 401 Unauthorized on GET {path}: the Bearer token was rejected; put the "
+                "X app's Bearer token in the password of the connection (not retried)"
+            )
         if resp.status_code == 403:
-            raise AuthError(f"{self.source}: 403 Forbidden on GET {path}: {_detail(resp)}; the app's access level "
-                            "or project does not include this endpoint (not retried)")
+            raise AuthError(
+                f"{self.source}: 403 Forbidden on GET {path}: {_detail(resp)}; the app's access level "
+                "or project does not include this endpoint (not retried)"
+            )
         if resp.status_code == 429:
             body = _body(resp)
             if problem_kind(body) == "usage-capped" or body.get("title") == "UsageCapExceeded":
@@ -98,7 +109,8 @@ class XClient(RestClient):
                     f"{self.source}: 429 {body.get('title') or 'UsageCapExceeded'} on GET {path}: "
                     f"{body.get('detail') or 'usage cap exceeded'} (period {body.get('period', '?')}, scope "
                     f"{body.get('scope', '?')}); the X project's cap of reads is used up until the period resets: "
-                    "raise the cap in the developer portal or wait (not retried)")
+                    "raise the cap in the developer portal or wait (not retried)"
+                )
         if resp.status_code == 429 or resp.status_code >= 500:
             raise RetryableHTTPError(f"{self.source}: {resp.status_code} on GET {path}", response=resp)
         if resp.status_code >= 400:
@@ -148,8 +160,9 @@ class PaginationTokenPaginator:
             raise ValueError("x: max_results must be 5..100")
         self.page_size = page_size
 
-    def pages(self, client: RestClient, path: str, params: dict[str, Any],
-              listing: Listing | None = None) -> Iterator[XPage]:
+    def pages(
+        self, client: RestClient, path: str, params: dict[str, Any], listing: Listing | None = None
+    ) -> Iterator[XPage]:
         """Every page; ``listing``: complete when paging reached the page without
         ``next_token`` (the timeline gives no total)."""
         listing = listing if listing is not None else Listing()
@@ -168,8 +181,9 @@ class PaginationTokenPaginator:
             request_errors = [e for e in errors if not is_item_error(e)]
             if request_errors:  # about the request itself (e.g. the user): nothing on this page can be trusted
                 e = request_errors[0]
-                kind = AuthError if isinstance(e, dict) and problem_kind(e).startswith("not-authorized") \
-                    else SourceError
+                kind = (
+                    AuthError if isinstance(e, dict) and problem_kind(e).startswith("not-authorized") else SourceError
+                )
                 raise kind(f"{client.source}: {request} (page {number}): {describe_problem(e)} (not retried)")
             meta = body.get("meta") if isinstance(body, dict) else None
             if not isinstance(meta, dict):

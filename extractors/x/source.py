@@ -8,8 +8,7 @@ from extractors.common.source import RunContext, Source, StreamDecl
 def extract(ctx: RunContext):
     from extractors.x import XConfig, run_extract
 
-    return run_extract(XConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until,
-                       ctx.full_refresh)
+    return run_extract(XConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until, ctx.full_refresh)
 
 
 SOURCE = Source(
@@ -19,8 +18,13 @@ SOURCE = Source(
     schedule="@daily",  # the follower count is a current value: one snapshot a day
     streams=(
         StreamDecl("user_snapshots", ("user_id", "snapshot_date"), None, "append", "one snapshot a day"),
-        StreamDecl("tweets", ("id",), "created_at", "incremental",
-                   "the timeline paged to the end (no next_token); capped by X at 3,200 posts"),
+        StreamDecl(
+            "tweets",
+            ("id",),
+            "created_at",
+            "incremental",
+            "the timeline paged to the end (no next_token); capped by X at 3,200 posts",
+        ),
         StreamDecl("account_analytics", ("username", "date"), None, "append", "each CSV export read whole"),
     ),
     extract=extract,

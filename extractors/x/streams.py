@@ -123,8 +123,14 @@ class XRun:
         now = self.server_now or dt.datetime.now(dt.UTC)
         end = min(until, now) if until else now
         read_from = None if full_refresh or since is None else since - cfg.lookback
-        self.batch.window.update({"server_now": now.isoformat(), "read_from": read_from.isoformat() if read_from else None,
-                                  "user_id": self.user_id, "imported": self.imported})
+        self.batch.window.update(
+            {
+                "server_now": now.isoformat(),
+                "read_from": read_from.isoformat() if read_from else None,
+                "user_id": self.user_id,
+                "imported": self.imported,
+            }
+        )
         self.tweets(read_from, end - END_TIME_MARGIN if read_from else None)
         self.batch.window["skipped_items"] = self.skipped
         self.analytics()
@@ -149,9 +155,12 @@ class XRun:
         self.write_snapshot(data, captured, request)
 
     def write_snapshot(self, data: dict[str, Any], captured: dt.datetime, request: str) -> None:
-        record = {"user_id": str(data.get("id")),
-                  "snapshot_date": captured.astimezone(ZoneInfo(self.config.timezone)).date().isoformat(),
-                  "captured_at": captured.isoformat(), **{k: v for k, v in data.items() if k != "captured_at"}}
+        record = {
+            "user_id": str(data.get("id")),
+            "snapshot_date": captured.astimezone(ZoneInfo(self.config.timezone)).date().isoformat(),
+            "captured_at": captured.isoformat(),
+            **{k: v for k, v in data.items() if k != "captured_at"},
+        }
         model = write_record(self.batch, UserSnapshotsStream, record, request)
         res = self.batch.streams[UserSnapshotsStream.name]
         res.pages += 1
@@ -161,8 +170,10 @@ class XRun:
     def import_history(self, folder: Path) -> None:
         """Earlier follower snapshots from ``history_dir`` (see ``extractors.x.history``)."""
         if not folder.is_dir():
-            raise SourceError(f"x: history_dir {folder} does not exist (the folder of earlier follower snapshots "
-                              "to import on a full refresh)")
+            raise SourceError(
+                f"x: history_dir {folder} does not exist (the folder of earlier follower snapshots "
+                "to import on a full refresh)"
+            )
         path = folder / HISTORY_FILE
         if not path.is_file():
             log.warning("x.user_snapshots: no %s in %s: nothing imported", HISTORY_FILE, folder)
@@ -207,8 +218,11 @@ class XRun:
             log.warning("x.tweets: %d post(s) came with errors: this full refresh deletes nothing", len(self.skipped))
             res.full_refresh = False
         if res.full_refresh and res.records + res.rejected >= TIMELINE_CAP:
-            log.warning("x.tweets: the timeline cap (%d posts) was reached: older posts are out of the API's reach, "
-                        "so this full refresh deletes nothing", TIMELINE_CAP)
+            log.warning(
+                "x.tweets: the timeline cap (%d posts) was reached: older posts are out of the API's reach, "
+                "so this full refresh deletes nothing",
+                TIMELINE_CAP,
+            )
             res.full_refresh = False
         listing.attest(self.batch.stream(TweetsStream.name, TweetsStream.spec()))
 
@@ -217,11 +231,17 @@ class XRun:
         out = self.batch.stream(TweetsStream.name, TweetsStream.spec())
         post_id = str(error.get("resource_id") or error.get("value") or "")
         kept = post_id in loaded
-        what = (f"the post loaded without {error.get('field') or 'a field'!s}" if kept
-                else "the post is skipped for this run")
+        what = (
+            f"the post loaded without {error.get('field') or 'a field'!s}"
+            if kept
+            else "the post is skipped for this run"
+        )
         reason = f"{describe_problem(error)}; {what}, the rest of the timeline loaded"
-        problem = {k: error[k] for k in ("title", "type", "detail", "resource_type", "parameter", "section", "field")
-                   if k in error}
+        problem = {
+            k: error[k]
+            for k in ("title", "type", "detail", "resource_type", "parameter", "section", "field")
+            if k in error
+        }
         record = {"id": post_id, "error": problem}
         key = TweetsStream.describe(record)
         out.reject(key, reason, record, request, action="nulled" if kept else "rejected")
@@ -238,8 +258,9 @@ class XRun:
             return
         folder = Path(cfg.analytics_dir)
         if not folder.is_dir():
-            raise SourceError(f"x: analytics_dir {folder} does not exist (the folder the X analytics CSV exports are "
-                              "dropped into)")
+            raise SourceError(
+                f"x: analytics_dir {folder} does not exist (the folder the X analytics CSV exports are dropped into)"
+            )
         files = export_files(folder)
         if not files:
             log.warning("x.account_analytics: no CSV export in %s: profile visits are not loaded", folder)
@@ -253,4 +274,5 @@ class XRun:
                     key = f"file={path.name},line={record.get('source_line', '-')}"
                     log.error("x.account_analytics: %s rejected: %s", key, problem)
                     self.batch.stream(AccountAnalyticsStream.name, AccountAnalyticsStream.spec()).reject(
-                        key, problem, record, request)
+                        key, problem, record, request
+                    )

@@ -38,14 +38,27 @@ def _one(conn, sql: str, month: dt.date):
 
 @reader
 def consultation_tickets(conn, month: dt.date) -> dict[str, dict[str, Any]]:
-    row = _one(conn, """select consultations, consultations_prev_month, consultations_same_month_last_year,
+    row = _one(
+        conn,
+        """select consultations, consultations_prev_month, consultations_same_month_last_year,
                                consultations_ytd, mom_change, yoy_change, sources_loaded
-                        from marts.mart_monthly_consultations where month = %s""", month)
+                        from marts.mart_monthly_consultations where month = %s""",
+        month,
+    )
     if row is None:
         return {}
     v, prev, ly, ytd, mom, yoy, sources = row
-    return {"consultation_tickets": metric(value=v, prev_month=prev, same_month_last_year=ly, ytd=ytd,
-                                           mom_pct=pct(mom), yoy_pct=pct(yoy), sources=sources)}
+    return {
+        "consultation_tickets": metric(
+            value=v,
+            prev_month=prev,
+            same_month_last_year=ly,
+            ytd=ytd,
+            mom_pct=pct(mom),
+            yoy_pct=pct(yoy),
+            sources=sources,
+        )
+    }
 
 
 @reader
@@ -58,14 +71,16 @@ def users_by_segment(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     ).fetchall()
     if not rows:
         return {}
-    return {"users_by_segment": metric(
-        value=rows[0][6],
-        breakdown={name: _n(n) for name, reported, n, *_ in rows if reported},
-        shares_pct={name: pct(share) for name, reported, _, share, *_ in rows if reported},
-        unclassified=sum(n for _, reported, n, *_ in rows if not reported),
-        ytd_breakdown={name: _n(ytd) for name, _, _, _, ytd, _, _ in rows},
-        ytd_shares_pct={name: pct(share) for name, _, _, _, _, share, _ in rows},
-    )}
+    return {
+        "users_by_segment": metric(
+            value=rows[0][6],
+            breakdown={name: _n(n) for name, reported, n, *_ in rows if reported},
+            shares_pct={name: pct(share) for name, reported, _, share, *_ in rows if reported},
+            unclassified=sum(n for _, reported, n, *_ in rows if not reported),
+            ytd_breakdown={name: _n(ytd) for name, _, _, _, ytd, _, _ in rows},
+            ytd_shares_pct={name: pct(share) for name, _, _, _, _, share, _ in rows},
+        )
+    }
 
 
 @reader
@@ -80,12 +95,14 @@ def consultation_topics(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     if not rows:
         return {}
     ytd = sorted(((name, _n(n)) for name, _, _, n, _ in rows), key=lambda r: (r[0] == "unclassified", -r[1]))
-    return {"consultation_topics": metric(
-        value=rows[0][4],
-        breakdown={name: _n(n) for name, n, *_ in rows if n},
-        shares_pct={name: pct(share) for name, n, share, *_ in rows if n},
-        ytd_breakdown={name: n for name, n in ytd if n},
-    )}
+    return {
+        "consultation_topics": metric(
+            value=rows[0][4],
+            breakdown={name: _n(n) for name, n, *_ in rows if n},
+            shares_pct={name: pct(share) for name, n, share, *_ in rows if n},
+            ytd_breakdown={name: n for name, n in ytd if n},
+        )
+    }
 
 
 @reader
@@ -104,18 +121,24 @@ def top_local_governments(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     ).fetchall()
     if not month_rows and not ytd_rows:
         return {}
-    return {"top_local_governments": metric(
-        breakdown={name: _n(n) for name, n, _ in month_rows},
-        topics={name: topics for name, _, topics in month_rows},
-        ytd_breakdown={name: _n(n) for name, n, _ in ytd_rows},
-        ytd_topics={name: topics for name, _, topics in ytd_rows},
-    )}
+    return {
+        "top_local_governments": metric(
+            breakdown={name: _n(n) for name, n, _ in month_rows},
+            topics={name: topics for name, _, topics in month_rows},
+            ytd_breakdown={name: _n(n) for name, n, _ in ytd_rows},
+            ytd_topics={name: topics for name, _, topics in ytd_rows},
+        )
+    }
 
 
 @reader
 def escalated_tickets(conn, month: dt.date) -> dict[str, dict[str, Any]]:
-    row = _one(conn, """select escalated, escalated_share, escalated_ytd, escalation_topics
-                        from marts.mart_monthly_escalations where month = %s""", month)
+    row = _one(
+        conn,
+        """select escalated, escalated_share, escalated_ytd, escalation_topics
+                        from marts.mart_monthly_escalations where month = %s""",
+        month,
+    )
     if row is None:
         return {}
     n, share, ytd, topics = row
@@ -124,22 +147,43 @@ def escalated_tickets(conn, month: dt.date) -> dict[str, dict[str, Any]]:
 
 @reader
 def timezones(conn, month: dt.date) -> dict[str, dict[str, Any]]:
-    row = _one(conn, """select consultations, identified, unidentified, within_service_hours, outside_service_hours,
+    row = _one(
+        conn,
+        """select consultations, identified, unidentified, within_service_hours, outside_service_hours,
                                outside_wib, outside_wita, outside_wit, identified_share,
                                outside_wib_share, outside_wita_share, outside_wit_share
-                        from marts.mart_monthly_timezones where month = %s""", month)
+                        from marts.mart_monthly_timezones where month = %s""",
+        month,
+    )
     if row is None:
         return {}
-    (total, identified, unidentified, within, outside, wib, wita, wit, identified_share,
-     wib_share, wita_share, wit_share) = row
+    (
+        total,
+        identified,
+        unidentified,
+        within,
+        outside,
+        wib,
+        wita,
+        wit,
+        identified_share,
+        wib_share,
+        wita_share,
+        wit_share,
+    ) = row
     return {
         "tickets_timezone_identified": metric(
-            value=identified, breakdown={"identified": identified, "unidentified": unidentified},
-            of_total=total, share_pct=pct(identified_share)),
+            value=identified,
+            breakdown={"identified": identified, "unidentified": unidentified},
+            of_total=total,
+            share_pct=pct(identified_share),
+        ),
         "tickets_within_service_hours": metric(value=within, of_identified=identified),
         "tickets_outside_service_hours": metric(
-            value=outside, breakdown={"WIB": wib, "WITA": wita, "WIT": wit},
-            shares_pct={"WIB": pct(wib_share), "WITA": pct(wita_share), "WIT": pct(wit_share)}),
+            value=outside,
+            breakdown={"WIB": wib, "WITA": wita, "WIT": wit},
+            shares_pct={"WIB": pct(wib_share), "WITA": pct(wita_share), "WIT": pct(wit_share)},
+        ),
     }
 
 
@@ -154,10 +198,19 @@ def agent_satisfaction_avg(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     if not rows:
         return {}
     over_agents = rows[0][5]
-    return {"agent_satisfaction_avg": metric(
-        value=None if over_agents is None else round(float(over_agents), 1),
-        agents=[{"agent": name, "ratings": _n(ratings), "raters": _n(raters),
-                 "average": None if avg is None else round(float(avg), 2), "rule_met": rule}
-                for name, ratings, raters, avg, rule, _, _ in rows],
-        rule_met=rows[0][6],
-    )}
+    return {
+        "agent_satisfaction_avg": metric(
+            value=None if over_agents is None else round(float(over_agents), 1),
+            agents=[
+                {
+                    "agent": name,
+                    "ratings": _n(ratings),
+                    "raters": _n(raters),
+                    "average": None if avg is None else round(float(avg), 2),
+                    "rule_met": rule,
+                }
+                for name, ratings, raters, avg, rule, _, _ in rows
+            ],
+            rule_met=rows[0][6],
+        )
+    }

@@ -39,6 +39,13 @@ def email_lapor_messages(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     breakdown = {label: n for key, label, n in types if key != UNCLASSIFIED and n}
     breakdown[UNCLASSIFIED] = next((n for key, _, n in types if key == UNCLASSIFIED), 0)
     return {
-        KEY: metric(value=value, prev_month=prev, same_month_last_year=last_year, ytd=ytd,
-                    mom_pct=pct(mom), yoy_pct=pct(yoy), breakdown=breakdown)
+        KEY: metric(
+            value=value,
+            prev_month=prev,
+            same_month_last_year=last_year,
+            ytd=ytd,
+            mom_pct=pct(mom),
+            yoy_pct=pct(yoy),
+            breakdown=breakdown,
+        )
     }

@@ -43,7 +43,7 @@ def phone(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     ).fetchone()
     if row is None:
         return {}
-    values = dict(zip(columns, row))
+    values = dict(zip(columns, row, strict=False))
     out = {}
     for key, (m, how) in MEASURES.items():
         out[key] = metric(

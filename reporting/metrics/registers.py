@@ -19,15 +19,27 @@ from reporting.metrics import metric, pct, reader
 
 # metric key -> (rows mart, its columns as summary fields)
 ROWS: dict[str, tuple[str, dict[str, str]]] = {
-    "video_conferences": ("mart_register_video_conferences",
-                          {"date": "conference_date", "region": "region_text", "topic": "topic"}),
-    "face_to_face_consultations": ("mart_register_face_to_face",
-                                   {"date": "consultation_date", "region": "region_text", "topic": "topic",
-                                    "guests": "guests", "above_guest_limit": "above_guest_limit"}),
+    "video_conferences": (
+        "mart_register_video_conferences",
+        {"date": "conference_date", "region": "region_text", "topic": "topic"},
+    ),
+    "face_to_face_consultations": (
+        "mart_register_face_to_face",
+        {
+            "date": "consultation_date",
+            "region": "region_text",
+            "topic": "topic",
+            "guests": "guests",
+            "above_guest_limit": "above_guest_limit",
+        },
+    ),
     "webinars": ("mart_register_webinars", {"date": "event_date", "title": "title"}),
 }
-COMPLAINT_KINDS = {"complaints_pengaduan": "Pengaduan", "complaints_keluhan_layanan": "Keluhan Layanan",
-                   "complaints_keluhan_kebijakan": "Keluhan Kebijakan"}
+COMPLAINT_KINDS = {
+    "complaints_pengaduan": "Pengaduan",
+    "complaints_keluhan_layanan": "Keluhan Layanan",
+    "complaints_keluhan_kebijakan": "Keluhan Kebijakan",
+}
 
 
 def _json(v: Any) -> Any:
@@ -44,7 +56,7 @@ def _rows(conn, table: str, fields: dict[str, str], month: dt.date, where: str =
     rows = conn.execute(
         f"select {cols} from marts.{table} where month = %s {where} order by row_in_month", (month, *params)
     ).fetchall()
-    return [{k: _json(v) for k, v in zip(fields, r)} for r in rows]
+    return [{k: _json(v) for k, v in zip(fields, r, strict=False)} for r in rows]
 
 
 @reader
@@ -66,8 +78,14 @@ def registers(conn, month: dt.date) -> dict[str, dict[str, Any]]:
             table, fields = ROWS[key]
             m["rows"] = _rows(conn, table, fields, month)
         elif key in COMPLAINT_KINDS:
-            m["rows"] = _rows(conn, "mart_register_complaints", {"date": "complaint_date", "description": "description"},
-                              month, "and complaint_kind = %s", (COMPLAINT_KINDS[key],))
+            m["rows"] = _rows(
+                conn,
+                "mart_register_complaints",
+                {"date": "complaint_date", "description": "description"},
+                month,
+                "and complaint_kind = %s",
+                (COMPLAINT_KINDS[key],),
+            )
         out[key] = m
     if "face_to_face_consultations" in out:
         f2f = out["face_to_face_consultations"]
@@ -79,9 +97,10 @@ def registers(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         by_status: dict[str, int] = {}
         by_type: dict[str, int] = {}
         for status, kind, n in conn.execute(
-                """select status, requester_type, requests from marts.mart_register_ppid_requests
+            """select status, requester_type, requests from marts.mart_register_ppid_requests
                    where month = %s order by requester_type_sort_order, requester_type, status""",
-                (month,)).fetchall():
+            (month,),
+        ).fetchall():
             by_status[status or "(tanpa status)"] = by_status.get(status or "(tanpa status)", 0) + n
             by_type[kind] = by_type.get(kind, 0) + n
         out["ppid_requests"]["breakdown"] = dict(sorted(by_status.items()))
@@ -102,6 +121,14 @@ def instagram_village_followers(conn, month: dt.date) -> dict[str, dict[str, Any
     if row is None:
         return {}
     total, new, prev, ly, new_ytd, mom, yoy = row
-    return {"instagram_village_followers": metric(
-        value=total, new_this_month=new, prev_month=prev, same_month_last_year=ly, new_ytd=new_ytd,
-        mom_pct=pct(mom), yoy_pct=pct(yoy))}
+    return {
+        "instagram_village_followers": metric(
+            value=total,
+            new_this_month=new,
+            prev_month=prev,
+            same_month_last_year=ly,
+            new_ytd=new_ytd,
+            mom_pct=pct(mom),
+            yoy_pct=pct(yoy),
+        )
+    }

@@ -61,8 +61,14 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         return out
     cols = []
     for m in MEASURES:
-        cols += [m, f"{m}_prev_month", f"{m}_same_month_last_year",
-                 f"{m}_ytd" if m in ADDITIVE else "null", f"{m}_mom_change", f"{m}_yoy_change"]
+        cols += [
+            m,
+            f"{m}_prev_month",
+            f"{m}_same_month_last_year",
+            f"{m}_ytd" if m in ADDITIVE else "null",
+            f"{m}_mom_change",
+            f"{m}_yoy_change",
+        ]
     rows = conn.execute(
         f"select platform, reels, {', '.join(cols)} from marts.mart_monthly_social where month = %s order by platform",
         (month,),
@@ -72,7 +78,7 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
             key = KEYS.get((platform, m))
             if key is None:
                 continue
-            value, prev, last_year, ytd, mom, yoy = values[i * 6:(i + 1) * 6]
+            value, prev, last_year, ytd, mom, yoy = values[i * 6 : (i + 1) * 6]
             if value is None:
                 continue  # not known for this month (e.g. no snapshot, no export): no figure rather than a wrong one
             if m == "reach_avg":
@@ -80,8 +86,15 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
             breakdown = None
             if key == "instagram_feed_posts" and reels is not None:
                 breakdown = {"feed": int(value) - int(reels), "reels": int(reels)}
-            out[key] = metric(value=value, prev_month=prev, same_month_last_year=last_year, ytd=ytd,
-                              mom_pct=pct(mom), yoy_pct=pct(yoy), breakdown=breakdown)
+            out[key] = metric(
+                value=value,
+                prev_month=prev,
+                same_month_last_year=last_year,
+                ytd=ytd,
+                mom_pct=pct(mom),
+                yoy_pct=pct(yoy),
+                breakdown=breakdown,
+            )
     if _built(conn, "mart_monthly_social_content"):
         row = conn.execute(
             """select platforms, content_avg, content_avg_prev_month, content_avg_same_month_last_year,
@@ -93,11 +106,18 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
             platforms, avg, prev, last_year, mom, yoy, ig, tw, fb = row
             if platforms == len(PLATFORMS):
                 out["social_media_content_avg"] = metric(
-                    value=_one_decimal(avg), prev_month=_one_decimal(prev),
-                    same_month_last_year=_one_decimal(last_year), mom_pct=pct(mom), yoy_pct=pct(yoy),
+                    value=_one_decimal(avg),
+                    prev_month=_one_decimal(prev),
+                    same_month_last_year=_one_decimal(last_year),
+                    mom_pct=pct(mom),
+                    yoy_pct=pct(yoy),
                     breakdown={"instagram": int(ig), "twitter": int(tw), "facebook": int(fb)},
                 )
             else:
-                log.warning("social_media_content_avg %s: only %s of %d platforms have content figures; not given",
-                            month, platforms, len(PLATFORMS))
+                log.warning(
+                    "social_media_content_avg %s: only %s of %d platforms have content figures; not given",
+                    month,
+                    platforms,
+                    len(PLATFORMS),
+                )
     return out

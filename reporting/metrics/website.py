@@ -36,23 +36,37 @@ def website(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     (visitors, v_prev, v_ly, v_mom, v_yoy, pubs, p_prev, p_ly, p_ytd, p_mom, p_yoy) = row
     out: dict[str, dict[str, Any]] = {}
     if pubs is not None:
-        breakdown = dict(conn.execute(
-            """select report_category, publications from marts.mart_monthly_website_categories
+        breakdown = dict(
+            conn.execute(
+                """select report_category, publications from marts.mart_monthly_website_categories
                where month = %s and publications > 0 order by sort_order""",
-            (month,),
-        ).fetchall())
+                (month,),
+            ).fetchall()
+        )
         out["website_publications"] = metric(
-            value=pubs, prev_month=p_prev, same_month_last_year=p_ly, ytd=p_ytd,
-            mom_pct=pct(p_mom), yoy_pct=pct(p_yoy), breakdown=breakdown or None,
+            value=pubs,
+            prev_month=p_prev,
+            same_month_last_year=p_ly,
+            ytd=p_ytd,
+            mom_pct=pct(p_mom),
+            yoy_pct=pct(p_yoy),
+            breakdown=breakdown or None,
         )
     if visitors is not None:
-        top = [t for (t,) in conn.execute(
-            """select page_title from marts.mart_monthly_website_top_pages
+        top = [
+            t
+            for (t,) in conn.execute(
+                """select page_title from marts.mart_monthly_website_top_pages
                where month = %s and view_rank <= %s order by view_rank""",
-            (month, TOP_PAGES),
-        ).fetchall()]
+                (month, TOP_PAGES),
+            ).fetchall()
+        ]
         out["website_visitors"] = metric(
-            value=visitors, prev_month=v_prev, same_month_last_year=v_ly,
-            mom_pct=pct(v_mom), yoy_pct=pct(v_yoy), top_pages=top or None,
+            value=visitors,
+            prev_month=v_prev,
+            same_month_last_year=v_ly,
+            mom_pct=pct(v_mom),
+            yoy_pct=pct(v_yoy),
+            top_pages=top or None,
         )
     return out
