@@ -6,6 +6,9 @@ of the whole project through Cosmos' DbtBuildLocalOperator (the profile comes
 from the `warehouse` connection; dbt runs in-process). A task per dbt node
 (DbtTaskGroup) was measured first: every node re-parses the ~100-model project
 (~13 s each here), which made one build take over half an hour; one build parses once.
+`dbt_build` produces one asset per mart table (`warehouse://marts/<model>`, stable:
+no host or port; Cosmos' own port-bearing per-node assets are switched off) and logs
+what dbt built and tested (`dbt_summary` XCom: nodes per kind and status).
 Before it, `provision_pseudonym_key` puts the secret key of the models' pseudonyms
 (Airflow Variable `pseudonym_key`) into private.pseudonym_key (pipeline/pseudonym_key.py).
 """
@@ -24,8 +27,9 @@ from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from pipeline.assets import MARTS, RAW_SOURCES
+from pipeline.assets import MARTS, RAW_SOURCES, mart_assets
 from pipeline.defaults import default_args
+from pipeline.tasks import summarize_dbt_build
 
 WAREHOUSE_CONN_ID = "warehouse"
 DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
@@ -46,7 +50,9 @@ def transform():
     def provision_pseudonym_key() -> str:
         """The key of dbt's pseudonymise() into private.pseudonym_key (Variable `pseudonym_key`)."""
         from pipeline.pseudonym_key import provision_task
+        from pipeline.tasks import project_logs_at_info
 
+        project_logs_at_info()
         return provision_task(WAREHOUSE_CONN_ID)
 
     dbt_build = DbtBuildLocalOperator(
@@ -61,6 +67,11 @@ def transform():
         ),
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,
+        # Cosmos would emit an asset per node named after the server (postgres://127.0.0.1:<port>/...):
+        # a new set whenever the port changes, each warned about as inactive. The stable ones are declared.
+        emit_datasets=False,
+        outlets=mart_assets(),
+        callback=summarize_dbt_build,
     )
 
     @task(outlets=[MARTS])

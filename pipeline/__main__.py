@@ -1,7 +1,7 @@
 """The local runner behind `make run`, `make airflow` and `make dbt`.
 
     python -m pipeline run [--month 2023-12]   the whole pipeline, ending in out/reports/<month>/
-    python -m pipeline airflow                 Airflow UI + scheduler on 127.0.0.1 (Ctrl-C stops all)
+    python -m pipeline airflow                 Airflow UI, scheduler, ... on 127.0.0.1 (Ctrl-C stops all)
     python -m pipeline dag deskpro --full-refresh   one DAG once
     python -m pipeline backfill deskpro 2023-12-01 2023-12-31   one DAG run per day, no scheduler
     python -m pipeline dbt build -s +my_model  dbt against the warehouse
@@ -16,6 +16,7 @@ source whose connection is not set; the product itself never starts or imports t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -93,6 +94,8 @@ def run_dag(dag_id: str, run_conf: dict | None = None, logical_date=None):
     """Run one DAG in this process with ``dag.test()`` and fail unless it succeeded."""
     from airflow.dag_processing.dagbag import DagBag
 
+    os.environ["DJPK_DEADLINE_ALERTS"] = "0"  # dag.test() cannot run DAGs with deadlines (pipeline.alerts)
+
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
@@ -110,12 +113,57 @@ def run_dag(dag_id: str, run_conf: dict | None = None, logical_date=None):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    wh = _setup_warehouse()
-    dbt_parse()
-    airflow_migrate()
+    """The whole pipeline, talking like a tool: a line per step, a summary, the full log in a file."""
+    from pipeline.console import Console, run_log_path
+
+    console = Console(run_log_path())
+    started = time.monotonic()
+    console.line(f"make run: month {', '.join(args.month)}; full log: {console.log_path}")
+    try:
+        return _run_steps(args, console, started)
+    except KeyboardInterrupt:
+        log.warning("make run interrupted")
+        console.line(f"interrupted; full log: {console.log_path}")
+        return 130
+    except Exception as exc:  # say what failed and where to read more, not a traceback on the terminal
+        log.exception("make run failed")
+        step = getattr(exc, "djpk_step", "warehouse")
+        console.line(f"FAILED at {step}: {type(exc).__name__}: {str(exc)[:500]}")
+        for line in console.failure_lines():
+            console.line(f"  {line}")
+        console.line(f"full log: {console.log_path}")
+        return 1
+
+
+def _run_steps(args: argparse.Namespace, console, started: float) -> int:
+    from pipeline.console import REJECTS_WHERE, dbt_counts, fmt_seconds, load_totals, source_table, step_line, xcom
+
+    def timed(name: str, fn):
+        t0 = time.monotonic()
+        try:
+            return fn(), time.monotonic() - t0
+        except Exception as exc:
+            with contextlib.suppress(AttributeError):
+                exc.djpk_step = name  # which step failed, for the terminal
+            raise
+
+    wh, secs = timed("warehouse", lambda: (_setup_warehouse(), dbt_parse(), airflow_migrate())[0])
+    console.line(step_line("warehouse", secs, f"{wh.redacted()}, Airflow metadata ready"))
+    loaded: dict[str, dict[str, int]] = {}
     for dag_id in source_dags():
-        run_dag(dag_id, {"full_refresh": True})
-    run_dag("transform")
+        dr, secs = timed(dag_id, lambda d=dag_id: run_dag(d, {"full_refresh": True}))
+        t = load_totals(xcom(dag_id, dr.run_id, "load"))
+        loaded[dag_id] = t
+        console.line(
+            step_line(
+                dag_id,
+                secs,
+                f"{t['rows']:>9,} rows in {t['streams']} streams, {t['rejected']:,} rejected, {t['deleted']:,} deleted",
+            )
+        )
+    dr, secs = timed("transform", lambda: run_dag("transform"))
+    dbt = dbt_counts(xcom("transform", dr.run_id, "dbt_build", key="dbt_summary"))
+    console.line(step_line("transform", secs, f"dbt build: {dbt}"))
 
     import psycopg
 
@@ -123,16 +171,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from reporting.summary import write_summary
 
     out = Path(args.out).resolve()
-    with psycopg.connect(bi_reader_url(wh)) as conn:
-        paths = []
-        for m in args.month:
-            paths.append(("summary", write_summary(conn, m, out)))
-            html, pdf = write_report(conn, m, out)
-            paths += [("report", html), ("report", pdf)]
-    print()
+    paths = []
+
+    def render():
+        with psycopg.connect(bi_reader_url(wh)) as conn:
+            for m in args.month:
+                paths.append(("summary", write_summary(conn, m, out)))
+                html, pdf = write_report(conn, m, out)
+                paths.extend([("report", html), ("report", pdf)])
+
+    _, secs = timed("report", render)
+    console.line(step_line("report", secs, f"{', '.join(args.month)} rendered from the marts as bi_reader"))
+
+    console.line()
+    for line in source_table(loaded):
+        console.line(line)
+    rejected = sum(t["rejected"] for t in loaded.values())
+    console.line(f"rejected records: {rejected:,} this run; see {REJECTS_WHERE}")
+    console.line(f"dbt: {dbt}")
     for kind, p in paths:
-        print(f"{kind}: {p}")
-    print(f"warehouse: {wh.redacted()} (still running; `make stop` stops it)")
+        console.line(f"{kind}: {p}")
+    console.line(f"warehouse: {wh.redacted()} (still running; `make stop` stops it)")
+    console.line(f"log: {console.log_path}")
+    console.line(f"total time: {fmt_seconds(time.monotonic() - started)}")
     return 0
 
 
@@ -184,35 +245,124 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     return subprocess.call([bin_path("dbt"), *dbt_args, "--project-dir", project, "--profiles-dir", project])
 
 
-def cmd_airflow(args: argparse.Namespace) -> int:
-    """Airflow standalone (API server + scheduler + dag processor + triggerer) on 127.0.0.1."""
+# What `make airflow` runs: Airflow's four components and the log server, each bound to 127.0.0.1.
+# (`airflow standalone` cannot be told to skip its log servers, which bind every interface.)
+def airflow_components() -> dict[str, list[str]]:
+    from pipeline.settings import LOOPBACK, airflow_ports, bin_path
+
+    airflow = bin_path("airflow")
+    return {
+        "api-server": [airflow, "api-server", "--host", LOOPBACK, "--port", str(airflow_ports()["api"])],
+        "scheduler": [airflow, "scheduler", "--skip-serve-logs"],
+        "dag-processor": [airflow, "dag-processor"],
+        "triggerer": [airflow, "triggerer", "--skip-serve-logs"],
+        "log-server": [sys.executable, "-m", "pipeline.log_server"],
+    }
+
+
+def start_airflow(log_dir: Path) -> dict[str, subprocess.Popen]:
+    """Start every component in its own session (so that Ctrl-C reaches them only through us)."""
     from pipeline.settings import bin_path
+
+    # the components start further `airflow ...` from PATH: put this venv first
+    env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    procs = {}
+    for name, cmd in airflow_components().items():
+        out = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it open
+        os.chmod(out.name, 0o600)
+        procs[name] = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        out.close()
+    return procs
+
+
+def stop_airflow(procs: dict[str, subprocess.Popen], timeout: float = 60) -> None:
+    """SIGINT to each component's process group (Airflow shuts its workers down on SIGINT), then
+    SIGTERM, then SIGKILL for what is left: nothing it started outlives it."""
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        alive = [p for p in procs.values() if p.poll() is None or _group_alive(p.pid)]
+        if not alive:
+            return
+        for p in alive:
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and any(p.poll() is None or _group_alive(p.pid) for p in alive):
+            time.sleep(0.2)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def store_connections() -> list[str]:
+    """Copy every ``AIRFLOW_CONN_<ID>`` into Airflow's metadata database, so that the UI lists the
+    connections (passwords encrypted with the fernet key and masked); the variables still win
+    when a task reads one (Airflow reads the environment before the database)."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    stored = []
+    with create_session() as session:
+        for var, value in sorted(os.environ.items()):
+            if not var.startswith("AIRFLOW_CONN_") or not value:
+                continue
+            conn_id = var.removeprefix("AIRFLOW_CONN_").lower()
+            if value.lstrip().startswith("{"):
+                new = Connection.from_json(value, conn_id=conn_id)
+            else:
+                new = Connection(conn_id=conn_id, uri=value)
+            old = session.scalar(select(Connection).where(Connection.conn_id == conn_id))
+            if old is None:
+                session.add(new)
+            else:
+                for field in ("conn_type", "host", "schema", "login", "port"):
+                    setattr(old, field, getattr(new, field))
+                old.password = new.password
+                old.extra = new.extra
+            stored.append(conn_id)
+    return stored
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    """Airflow (API server, scheduler, DAG processor, triggerer, log server) on 127.0.0.1; Ctrl-C stops it all."""
+    from pipeline.settings import airflow_ports
 
     _setup_warehouse()
     dbt_parse()
     airflow_migrate()
-    # SIGINT must reach a child that does not ignore it: standalone orphans its
-    # workers on SIGTERM, but shuts them down on SIGINT.
-    # standalone starts its components as `airflow ...` from PATH: put this venv first
-    env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.Popen(
-        [bin_path("airflow"), "standalone"],
-        env=env,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    log.info("connections in Airflow's database (the environment still overrides): %s", ", ".join(store_connections()))
+    home = Path(os.environ["AIRFLOW_HOME"])
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)  # `kill` stops the components too, as Ctrl-C does
+    procs = start_airflow(home / "components")
     print(
-        f"Airflow on http://127.0.0.1:{os.environ['AIRFLOW__API__PORT']} "
-        f"(login in {os.environ['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
+        f"Airflow on http://127.0.0.1:{airflow_ports()['api']} (login: admin, password in "
+        f"{os.environ['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}); "
+        f"logs in {home / 'components'}; Ctrl-C stops it"
     )
     try:
-        return proc.wait()
+        while True:
+            for name, p in procs.items():
+                if p.poll() is not None:
+                    print(f"airflow {name} exited ({p.returncode}); stopping the others (see {home / 'components'})")
+                    return p.returncode or 1
+            time.sleep(1)
     except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        try:
-            return proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
+        print("stopping Airflow")
+        return 0
+    finally:
+        stop_airflow(procs)
 
 
 def cmd_stop(args: argparse.Namespace) -> int:

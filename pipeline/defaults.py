@@ -12,9 +12,13 @@ import os
 
 from pipeline.alerts import on_failure
 
+# The team that answers for every DAG (Airflow's "owner" column and filter).
+OWNER = "djpk-data"
+
 
 def default_args(retry_delay: dt.timedelta = dt.timedelta(minutes=5), **extra) -> dict:
     return {
+        "owner": OWNER,
         "retries": int(os.environ.get("DJPK_TASK_RETRIES", "2")),
         "retry_delay": retry_delay,
         "retry_exponential_backoff": True,

@@ -22,20 +22,55 @@ def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def loopback_hostname() -> str:
+    """Airflow's ``[core] hostname_callable`` here: tasks record 127.0.0.1, where the log server listens."""
+    return LOOPBACK
+
+
+def airflow_ports() -> dict[str, int]:
+    """The ports of Airflow's servers: the API server (UI, REST and execution API) and the log server.
+
+    ``AIRFLOW_PORT`` (default 8080) and ``AIRFLOW_LOG_PORT`` (default 8793; the worker's and the
+    triggerer's logs are served by one server) change them; everything that points at them follows.
+    """
+    return {
+        "api": int(os.environ.get("AIRFLOW_PORT", "8080")),
+        "logs": int(os.environ.get("AIRFLOW_LOG_PORT", "8793")),
+    }
+
+
 def airflow_env(wh: Warehouse) -> dict[str, str]:
     af = urlsplit(wh.airflow_url)
     sqla = f"postgresql+psycopg2://{af.netloc}{af.path}"
+    ports = airflow_ports()
+    home = local_dir() / "airflow"
     return {
-        "AIRFLOW_HOME": str(local_dir() / "airflow"),
+        "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqla,
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": os.environ.get("AIRFLOW_PORT", "8080"),
+        # Every server binds 127.0.0.1 (pipeline/__main__.py starts them; tests/test_operations.py checks)
+        "AIRFLOW__API__HOST": LOOPBACK,
+        "AIRFLOW__API__PORT": str(ports["api"]),
+        "AIRFLOW__API__BASE_URL": f"http://{LOOPBACK}:{ports['api']}",
+        # tasks reach the API server here, so any AIRFLOW_PORT works
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{LOOPBACK}:{ports['api']}/execution/",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(ports["logs"]),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ports["logs"]),
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "pipeline.settings.loopback_hostname",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": LOOPBACK,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json.generated"),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
+        # The contact center's time (WIB). Every DAG's start_date is aware (UTC), so schedules do not move;
+        # Airflow 3's UI shows the zone picked in its user menu, the browser's by default.
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": os.environ.get("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Asia/Jakarta"),
         # Airflow masks the Variable pseudonym_key (pipeline/pseudonym_key.py) in logs and the UI
         "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES": os.environ.get(
             "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES", "pseudonym_key"
@@ -72,5 +107,25 @@ def configure(wh: Warehouse, extra: dict[str, str] | None = None) -> dict[str, s
         **(extra or {}),
     }
     Path(env["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    secure_airflow_home(env)
     os.environ.update(env)
     return env
+
+
+SECRET_FILES = ("airflow.cfg", "simple_auth_manager_passwords.json.generated", "webserver_config.py")
+
+
+def secure_airflow_home(env: dict[str, str]) -> None:
+    """Airflow's home is 0700 and its secrets 0600: airflow.cfg (fernet key, JWT secret) and the
+    admin password file, which is created empty here, 0600, before Airflow writes the password
+    into it (Airflow itself would create it with the umask's mode)."""
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    home.chmod(0o700)
+    passwords = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    os.close(os.open(passwords, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in SECRET_FILES:
+        f = home / name
+        if f.exists():
+            f.chmod(0o600)
+    passwords.chmod(0o600)

@@ -13,6 +13,29 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+# The project's loggers: their INFO lines (per stream pages, rows, rejects, watermark before -> after,
+# the completeness evidence; dbt's summary) belong in every task log, whatever Airflow's own level.
+PROJECT_LOGGERS = ("extractors", "loaders", "pipeline", "reporting", "warehouse")
+
+
+class _BelowRootLevel(logging.Handler):
+    """Hands the root's handlers the records their level would drop (the project's INFO lines)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for handler in logging.getLogger().handlers:
+            if record.levelno < handler.level:  # at or above it, the record reaches it by propagation
+                handler.handle(record)
+
+
+def project_logs_at_info() -> None:
+    """The project's loggers log at INFO in a task, although Airflow's handlers may be at WARNING
+    (``AIRFLOW__LOGGING__LOGGING_LEVEL``): their INFO lines reach the same task log."""
+    for name in PROJECT_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        if not any(isinstance(h, _BelowRootLevel) for h in logger.handlers):
+            logger.addHandler(_BelowRootLevel(logging.INFO))
+
 
 def warehouse_connection(conn_id: str):
     """A psycopg 3 connection from the Airflow connection ``conn_id``."""
@@ -29,6 +52,7 @@ MART_TABLES = ("fct_consultations", "mart_monthly_channel_volume")
 
 def check_marts(conn_id: str) -> dict:
     """Fail when a mart the report reads is missing or empty; return row counts."""
+    project_logs_at_info()
     counts = {}
     with warehouse_connection(conn_id) as conn:
         for table in MART_TABLES:
@@ -65,6 +89,7 @@ def _report_connection(conn_id: str):
 
 def check_sources_fresh(conn_id: str, period: str) -> dict:
     """Fail unless every expected source has loaded since the month closed."""
+    project_logs_at_info()
     month_end = dt.date.fromisoformat(period + "-01").replace(day=28) + dt.timedelta(days=4)
     month_end = month_end.replace(day=1)
     with _report_connection(conn_id) as conn:
@@ -78,6 +103,7 @@ def check_sources_fresh(conn_id: str, period: str) -> dict:
 
 
 def render_report(conn_id: str, period: str) -> list[str]:
+    project_logs_at_info()
     from reporting.report import write_report
     from reporting.summary import write_summary
 
@@ -85,3 +111,36 @@ def render_report(conn_id: str, period: str) -> list[str]:
     with _report_connection(conn_id) as conn:
         paths = [write_summary(conn, period, out), *write_report(conn, period, out)]
     return [str(p) for p in paths]
+
+
+def summarize_dbt_build(project_dir: str, context=None, **_) -> dict:
+    """Cosmos' callback after ``dbt build``: what dbt built and tested, from its run_results.json.
+
+    Logs one line and pushes it as the XCom ``dbt_summary``: ``nodes`` maps each kind
+    (model, test, unit_test, seed, operation) to its count per status, and ``elapsed``
+    is dbt's own time in seconds (``make run`` prints it).
+    """
+    import json
+
+    project_logs_at_info()
+    path = Path(project_dir) / "target" / "run_results.json"
+    if not path.exists():
+        log.warning("dbt wrote no run_results.json; nothing to summarise")
+        return {}
+    results = json.loads(path.read_text())
+    nodes: dict[str, dict[str, int]] = {}
+    for r in results.get("results", []):
+        kind = r.get("unique_id", "?").split(".", 1)[0]
+        status = str(r.get("status"))
+        nodes.setdefault(kind, {})
+        nodes[kind][status] = nodes[kind].get(status, 0) + 1
+    summary = {"nodes": nodes, "elapsed": round(float(results.get("elapsed_time") or 0), 1)}
+    log.info(
+        "dbt build: %s in %.1fs",
+        "; ".join(f"{k}: {', '.join(f'{n} {s}' for s, n in sorted(v.items()))}" for k, v in sorted(nodes.items())),
+        summary["elapsed"],
+    )
+    ti = (context or {}).get("ti")
+    if ti is not None:
+        ti.xcom_push(key="dbt_summary", value=summary)
+    return summary

@@ -160,3 +160,80 @@ def test_failure_callback_logs_one_line_and_posts_to_the_webhook(monkeypatch, ca
     ]
     assert received == [{"text": lines[0]}]
     assert "s3cret" not in caplog.text
+
+
+def _assets_of(dag) -> list:
+    from airflow.sdk import Asset
+
+    found = [a for t in dag.tasks for a in [*t.outlets, *t.inlets] if isinstance(a, Asset)]
+    condition = getattr(dag.timetable, "asset_condition", None)
+    if condition is not None:
+        found += [a for a in getattr(condition, "objects", []) if isinstance(a, Asset)]
+    return found
+
+
+def test_asset_uris_are_stable_names_of_tables_never_of_the_server(dagbag):
+    """No host, port or random part: the same assets on every machine, after every restart."""
+    import re
+
+    uris = {a.uri for dag in dagbag.dags.values() for a in _assets_of(dag)}
+    assert "warehouse://raw/deskpro" in uris and "warehouse://raw/deskpro__tickets" in uris
+    assert "warehouse://marts/fct_consultations" in uris and "warehouse://marts/" in uris  # Airflow adds the "/"
+    for uri in uris:
+        assert re.fullmatch(r"warehouse://(raw|marts)/[a-z0-9_]*", uri), uri
+    build = dagbag.dags["transform"].get_task("dbt_build")
+    assert build.emit_datasets is False  # Cosmos' per-node assets are named after host and port
+
+
+def test_every_dag_has_the_team_as_owner_and_source_dags_document_their_tables(dagbag):
+    from extractors.registry import SOURCES
+
+    for dag_id, dag in dagbag.dags.items():
+        assert {t.owner for t in dag.tasks} == {"djpk-data"}, dag_id
+        assert "djpk" in dag.tags or dag_id in ("transform", "monthly_report"), dag_id
+    for source in SOURCES:
+        doc = dagbag.dags[source.name].doc_md
+        assert f"docs/sources/{source.name}.md" in doc
+        assert all(f"`raw.{source.name}__{s.name}`" in doc for s in source.streams)
+
+
+def test_daily_sources_and_the_monthly_report_have_deadline_alerts(dagbag):
+    import datetime as dt
+
+    from extractors.registry import SOURCES
+    from pipeline.alerts import LANDED_WITHIN_HOURS
+    from pipeline.dag_factory import is_daily
+
+    daily = {s.name for s in SOURCES if is_daily(s.schedule)}
+    assert {"deskpro", "avaya", "whatsapp"} <= daily and "email_lapor" not in daily  # @hourly
+    for source in SOURCES:
+        alerts = dagbag.dags[source.name].deadline or []
+        if source.name in daily:
+            assert [a.interval for a in alerts] == [dt.timedelta(hours=LANDED_WITHIN_HOURS)], source.name
+            assert alerts[0].callback.path == "pipeline.alerts.deadline_missed"
+            assert "has not landed" in alerts[0].callback.kwargs["what"]
+        else:
+            assert not alerts, source.name
+    (report,) = dagbag.dags["monthly_report"].deadline
+    # the run is at 06:00 WIB on the 1st: 18 h later is 00:00 WIB on the 2nd
+    assert report.interval == dt.timedelta(hours=18) and "by the 2nd" in report.callback.kwargs["what"]
+
+
+def test_a_missed_deadline_logs_one_line_and_posts_it(monkeypatch, caplog):
+    import asyncio
+
+    from pipeline import alerts
+
+    posted = []
+    monkeypatch.setattr(alerts, "_post", posted.append)
+    context = {
+        "dag_run": {"dag_id": "deskpro", "dag_run_id": "scheduled__2023-12-31T00:00:00+00:00", "state": "running"},
+        "deadline": {"id": "1", "deadline_time": "2023-12-31T03:00:00+00:00"},
+    }
+    with caplog.at_level(logging.ERROR, logger="djpk.alerts"):
+        asyncio.run(alerts.deadline_missed(what="deskpro has not landed within 3 h", context=context))
+    line = (
+        "DEADLINE MISSED dag=deskpro run=scheduled__2023-12-31T00:00:00+00:00 state=running "
+        "deadline=2023-12-31T03:00:00+00:00: deskpro has not landed within 3 h"
+    )
+    assert posted == [line] and line in caplog.text

