@@ -1,7 +1,9 @@
 """Airflow assets: what each DAG produces; downstream DAGs are scheduled on them.
 
 One raw asset per source DAG (``raw_<source>``, from the registry). The transform
-DAG runs when ANY of them is updated. ``dbt_build`` produces one asset per mart
+DAG runs once ALL the sources that land every day have landed since its last run
+(``DAILY_RAW``; a weekly source is picked up by the next daily build), and at its daily
+deadline whatever has landed (``dags/transform.py``). ``dbt_build`` produces one asset per mart
 table and ``check_marts`` the asset ``marts``.
 
 Every URI is ``warehouse://<schema>/<table>``: it names the table, not the server,
@@ -16,11 +18,12 @@ from pathlib import Path
 
 from airflow.sdk import Asset
 
-from extractors.registry import NAMES
-from pipeline.dag_factory import raw_asset, warehouse_asset
+from extractors.registry import NAMES, SOURCES
+from pipeline.dag_factory import lands_every_day, raw_asset, warehouse_asset
 
 RAW = {name: raw_asset(name) for name in NAMES}
 RAW_SOURCES = list(RAW.values())
+DAILY_RAW = [RAW[s.name] for s in SOURCES if lands_every_day(s.schedule)]
 RAW_DESKPRO = RAW["deskpro"]
 
 MARTS = Asset(name="marts", uri="warehouse://marts")

@@ -38,6 +38,20 @@ def is_daily(schedule: str) -> bool:
     return schedule == "@daily" or re.fullmatch(r"\d+ \d+ \* \* \*", schedule) is not None
 
 
+def lands_every_day(schedule: str) -> bool:
+    """The schedule fires at least once on every day (``@hourly``, ``20 */6 * * *``, ``@daily``; not weekly)."""
+    import datetime as dt
+
+    from croniter import croniter
+
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    it = croniter(schedule, start - dt.timedelta(seconds=1))
+    days = set()
+    while (at := it.get_next(dt.datetime)) < start + dt.timedelta(days=14):
+        days.add(at.date())
+    return len(days) >= 14
+
+
 def landing_deadline(source: Source):
     """A daily source must have landed ``DJPK_LANDED_WITHIN_HOURS`` (default 3) after its run's
     logical time, else the alert webhook hears of it (``pipeline.alerts.deadline_missed``)."""

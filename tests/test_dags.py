@@ -110,6 +110,7 @@ def test_the_registry_a_dag_file_reads_loads_no_database_driver_or_dataframe():
 def test_every_registered_source_has_its_dag(dagbag):
     from extractors.registry import SOURCES
     from pipeline.assets import RAW
+    from pipeline.dag_factory import lands_every_day
 
     for source in SOURCES:
         dag = dagbag.dags[source.name]
@@ -120,7 +121,29 @@ def test_every_registered_source_has_its_dag(dagbag):
         assert dag.params["full_refresh"] is False and dag.params["force_deletions"] is False
         assert dag.default_args["retry_delay"].total_seconds() == source.retry_delay_minutes * 60
         assert dag.default_args["on_failure_callback"].__name__ == "on_failure"
-        assert source.asset_name in repr(dagbag.dags["transform"].timetable.asset_condition)
+        condition = repr(dagbag.dags["transform"].timetable.asset_condition)
+        assert (source.asset_name in condition) == lands_every_day(source.schedule), source.name
+
+
+def test_transform_builds_once_the_daily_sources_have_landed_or_at_its_daily_deadline(dagbag):
+    from airflow.sdk import AssetAll
+
+    from pipeline.assets import RAW
+
+    timetable = dagbag.dags["transform"].timetable
+    assert isinstance(timetable.asset_condition, AssetAll)  # all of them, not any
+    assert set(timetable.asset_condition.objects) == {
+        RAW[n] for n in ("deskpro", "whatsapp", "avaya", "email_lapor", "meta", "x", "ga4", "cms", "registers")
+    }
+    assert timetable.timetable.expression == "0 9 * * *"
+    assert str(timetable.timetable.timezone) == "Asia/Jakarta"
+
+
+def test_lands_every_day():
+    from pipeline.dag_factory import lands_every_day
+
+    assert lands_every_day("@hourly") and lands_every_day("20 */6 * * *") and lands_every_day("@daily")
+    assert not lands_every_day("0 7 * * 1") and not lands_every_day("0 6 1 * *")
 
 
 def test_failure_callback_logs_one_line_and_posts_to_the_webhook(monkeypatch, caplog):
