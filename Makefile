@@ -26,14 +26,18 @@ STANDINS := $(PY) -m simulators.run --
 run: install
 	$(STANDINS) $(PY) -m pipeline run $(if $(MONTH),--month $(MONTH))
 
-test: install test-deps
+test: install test-deps bi-install
 	$(PY) -m pytest $(ARGS)
 
-# Headless Chromium for the report's rendering test (Debian's package; root only, else that test skips).
+# Debian packages of the tests (root only, else the tests that need them skip): headless Chromium for
+# the report's HTML and the dashboard's screenshot, poppler's pdftoppm for the PDF page images,
+# HarfBuzz's subsetter for WeasyPrint's fonts.
+TEST_DEBS := chromium poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 test-deps:
-	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
-		echo "installing Debian's chromium for the report test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's $$missing for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 # ruff (lint and format check) on the Python, sqlfluff on the dbt models (.sqlfluff holds its rules).
 lint: install
@@ -68,4 +72,32 @@ stop: install
 	$(PY) -m pipeline stop
 
 clean: stop
+	-$(PY) -m bi stop
 	rm -rf out data .local dbt_project/target dbt_project/logs
+
+# Superset on the marts (docs/bi.md), in its own venv: Superset 6.1 needs SQLAlchemy < 2, Airflow 3.3 needs 2.
+# `make bi [BI_PORT=8088]` installs it when bi/requirements.txt changed, provisions the dashboard, starts it
+# on 127.0.0.1 in the background; `make bi-stop` stops it; `make bi-screenshot` refreshes docs/img/.
+BI_VENV ?= .venv-bi
+BI_PORT ?= 8088
+BI_STAMP := $(BI_VENV)/.installed-$(shell cat bi/requirements.txt | sha1sum | cut -c1-12)
+
+.PHONY: bi bi-install bi-stop bi-screenshot
+
+bi-install: $(BI_STAMP)
+
+$(BI_STAMP): bi/requirements.txt
+	@test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	@echo '*' > $(BI_VENV)/.gitignore
+	$(BI_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BI_VENV)/bin/python -m pip install -q -r bi/requirements.txt
+	@rm -f $(BI_VENV)/.installed-* && touch $@
+
+bi: install bi-install
+	BI_VENV=$(BI_VENV) $(PY) -m bi start --port $(BI_PORT)
+
+bi-stop: install
+	$(PY) -m bi stop
+
+bi-screenshot: install bi-install test-deps
+	BI_VENV=$(BI_VENV) $(PY) -m bi screenshot

@@ -91,7 +91,7 @@ def _trend_chart(ea: dict[str, Any]) -> str:
     ax.set_xticks(x)
     ax.set_xlabel("Edisi", fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.yaxis.set_major_formatter(lambda v, _: fmt.num(v))
+    charts._count_axis(ax.yaxis)  # whole employees, Indonesian thousands
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     return charts._png(fig)

@@ -16,6 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
+BI_DOCKERFILE = ROOT / "bi" / "Dockerfile"
+BI_REQUIREMENTS = ROOT / "bi" / "requirements.txt"
 DOCKERIGNORE = ROOT / "docker" / "Dockerfile.dockerignore"
 ENV_EXAMPLE = ROOT / "docker" / ".env.example"
 PYPROJECT = ROOT / "pyproject.toml"
@@ -26,7 +28,12 @@ AIRFLOW_SERVICES = {
     "airflow-scheduler",
     "airflow-dag-processor",
     "airflow-triggerer",
+    "airflow-worker-1",
+    "airflow-worker-2",
 }
+CELERY_WORKERS = {"airflow-worker-1", "airflow-worker-2"}
+# An exact version: 17.11, 7.2.16-bookworm, 6.1.0 (or a digest); never "latest", "17", "7.2-bookworm".
+PINNED_TAG = re.compile(r"^\d+\.\d+(\.\d+)*(-[a-z0-9.]+)?$")
 # Compose interpolation ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err};
 # "$${...}" is an escaped literal "$" and is not interpolated.
 INTERPOLATION = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -107,7 +114,80 @@ def test_compose_parses_as_yaml(compose):
 
 
 def test_required_services_present(services):
-    assert {"postgres", "warehouse"} | AIRFLOW_SERVICES <= set(services)
+    assert {"postgres", "warehouse", "redis", "superset", "superset-init"} | AIRFLOW_SERVICES <= set(services)
+
+
+def _default(value: str) -> str:
+    """What Compose makes of "${VAR:-default}" when VAR is unset."""
+    m = re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.*)\}", value)
+    return m.group(1) if m else value
+
+
+def _assert_pinned(image: str, where: str) -> None:
+    name, _, digest = image.partition("@")
+    if digest:
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest), (where, image)
+        return
+    assert ":" in name.rsplit("/", 1)[-1], f"{where}: {image} has no tag"
+    tag = name.rsplit(":", 1)[1]
+    assert PINNED_TAG.match(tag), f"{where}: {image} is not pinned to an exact version"
+
+
+def test_every_image_is_pinned(services):
+    for name, svc in services.items():
+        assert svc.get("image"), f"{name} has no image"
+        _assert_pinned(_default(svc["image"]), name)
+    for dockerfile in (DOCKERFILE, BI_DOCKERFILE):
+        for line in dockerfile.read_text().splitlines():
+            if line.upper().startswith("FROM "):
+                _assert_pinned(line.split()[1], str(dockerfile.relative_to(ROOT)))
+
+
+def test_celery_executor_with_redis_and_two_workers(services):
+    workers = {n for n, s in services.items() if str(s.get("command", "")).strip() == "celery worker"}
+    assert workers == CELERY_WORKERS and len(workers) >= 2
+    broker = urlsplit(_env(services["airflow-scheduler"])["AIRFLOW__CELERY__BROKER_URL"])
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    backend = urlsplit(_env(services["airflow-scheduler"])["AIRFLOW__CELERY__RESULT_BACKEND"])
+    assert backend.scheme == "db+postgresql" and backend.hostname == "postgres"
+    for name in workers:
+        svc = services[name]
+        assert _env(svc)["DUMB_INIT_SETSID"] == "0", name  # warm shutdown
+        assert "inspect ping" in " ".join(svc["healthcheck"]["test"]), name
+        assert svc["depends_on"]["redis"]["condition"] == "service_healthy", name
+        assert svc["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy", name
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:7.2."), "the BSD-licensed line, as the official file"
+    assert "ping" in redis["healthcheck"]["test"]
+    assert "--requirepass" in redis["command"] and not redis.get("ports"), "the broker is not published"
+
+
+def test_superset_is_provisioned_from_bi(services):
+    init, web = services["superset-init"], services["superset"]
+    for svc in (init, web):
+        assert "./bi:/app/bi:ro" in _volume_strings(svc)
+        assert _env(svc)["SUPERSET_CONFIG_PATH"] == "/app/bi/superset_config.py"
+        assert svc["build"] == {"context": "./bi", "dockerfile": "Dockerfile"}
+    assert init["command"] == ["python", "/app/bi/provision.py", "/app/bi/bundle"]
+    assert (ROOT / "bi" / "provision.py").exists() and (ROOT / "bi" / "bundle" / "dashboards").is_dir()
+    uri = urlsplit(_env(init)["BI_WAREHOUSE_URI"])
+    assert (uri.username, uri.hostname, uri.port, uri.path) == ("bi_reader", "warehouse", 5432, "/warehouse")
+    assert web["depends_on"]["superset-init"]["condition"] == "service_completed_successfully"
+    assert web["healthcheck"]["test"][-1].endswith("/health")
+    assert [p.split(":", 1)[0] for p in web["ports"]] == ["127.0.0.1"]
+    # the image's Superset is the one `make bi` installs
+    pinned = re.search(r"^apache[-_]superset==(\S+)$", BI_REQUIREMENTS.read_text(), re.M | re.I).group(1)
+    assert _default(web["image"]).endswith(":" + pinned)
+    assert f"FROM apache/superset:{pinned}" in BI_DOCKERFILE.read_text()
+
+
+def test_standins_are_an_optional_profile(services):
+    demo = [n for n, s in services.items() if "simulators.run" in " ".join(map(str, s.get("command") or []))]
+    assert demo == ["pipeline-standins"]
+    assert services["pipeline-standins"]["profiles"] == ["standins"]
+    for name, svc in services.items():
+        if name != "pipeline-standins":
+            assert "standins" not in (svc.get("profiles") or []), name
 
 
 def test_airflow_services_share_one_image_built_from_docker_dockerfile(services):
@@ -140,7 +220,7 @@ def test_airflow_environment(services):
     for name in AIRFLOW_SERVICES:
         env = _env(services[name])
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false", name
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__PARALLELISM"] == "4", name
         assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"].lower() == "false", name
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
@@ -152,7 +232,13 @@ def test_airflow_environment(services):
             assert (url.hostname, url.port, url.path) == ("warehouse", 5432, "/warehouse"), (name, key)
         assert "AIRFLOW_CONN_DESKPRO_API" in env, name
     # Secrets that components use to talk to each other must be the same everywhere.
-    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for key in (
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        "AIRFLOW__API__SECRET_KEY",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        "AIRFLOW__CELERY__BROKER_URL",
+        "AIRFLOW__CELERY__RESULT_BACKEND",
+    ):
         assert len({_env(services[n])[key] for n in AIRFLOW_SERVICES}) == 1, key
 
 
@@ -166,6 +252,7 @@ def test_published_ports_bind_to_localhost_only(services):
             else:
                 assert str(port).startswith("127.0.0.1:"), (name, port)
     assert "127.0.0.1:8080:8080" in services["airflow-apiserver"]["ports"]
+    assert "127.0.0.1:${SUPERSET_PORT:-8088}:8088" in services["superset"]["ports"]
     assert published >= 1
 
 
@@ -186,13 +273,14 @@ def test_no_literal_secrets(services):
 
 
 def test_healthchecks_and_startup_order(services):
-    for name in ("postgres", "warehouse", *sorted(AIRFLOW_SERVICES - {"airflow-init"})):
+    for name in ("postgres", "warehouse", "redis", "superset", *sorted(AIRFLOW_SERVICES - {"airflow-init"})):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert services["airflow-init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in AIRFLOW_SERVICES - {"airflow-init"}:
         deps = services[name]["depends_on"]
         assert deps["postgres"]["condition"] == "service_healthy", name
         assert deps["warehouse"]["condition"] == "service_healthy", name
+        assert deps["redis"]["condition"] == "service_healthy", name
         assert deps["airflow-init"]["condition"] == "service_completed_successfully", name
 
 
@@ -299,17 +387,23 @@ def test_dockerfile_installs_every_project_package():
 # --- optional: Compose's own validation (client only, no engine) -------------
 
 
-def _docker_compose_available() -> bool:
-    if not shutil.which("docker"):
-        return False
-    res = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
-    return res.returncode == 0
+def _compose_command() -> list[str] | None:
+    """Compose v2 (`docker compose`), else v1 (`docker-compose`, Debian's package): client only."""
+    if shutil.which("docker"):
+        res = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+        if res.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
 
 
-@pytest.mark.skipif(not _docker_compose_available(), reason="docker compose is not installed")
-def test_docker_compose_config_validates():
+@pytest.mark.skipif(_compose_command() is None, reason="neither docker compose nor docker-compose is installed")
+@pytest.mark.parametrize("profile", [None, "standins"])
+def test_docker_compose_config_validates(profile):
+    profiles = ["--profile", profile] if profile else []
     res = subprocess.run(
-        ["docker", "compose", "-f", str(COMPOSE), "config", "-q"],
+        [*_compose_command(), "-f", str(COMPOSE), *profiles, "config", "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,

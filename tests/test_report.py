@@ -63,29 +63,47 @@ def test_html_has_the_figures_and_the_sections_in_order():
     assert "<b>turun</b> 11,9% dibandingkan bulan sebelumnya (143)" in html
     assert "<b>meningkat</b> 46,5% dibandingkan bulan Desember 2022 (86)" in html
     order = [
-        "Ringkasan Publikasi",
+        "Ringkasan Publikasi dan Layanan Informasi Desember 2023",
+        "Ringkasan Publikasi dan Layanan Informasi Tahun 2023",
+        "Media Layanan Informasi DJPK",
         "Publikasi Website DJPK",
+        "Rincian Publikasi Website DJPK",
         "Publikasi Webinar",
+        "Rincian Publikasi FGD/Workshop/Sosialisasi DJPK",
         "Layanan WhatsApp Blast",
+        "Rincian Layanan WhatsApp Blast",
         "Kunjungan Website",
-        "Tiket Konsultasi",
-        "Topik Konsultasi",
-        "Pengaduan dan Keluhan",
-        "Pengguna Layanan",
-        "Pemda Pengguna Terbanyak",
-        "Zona Waktu",
-        "Tiket yang Memerlukan Eskalasi",
-        "WhatsApp dan Chatbot",
+        "Tiket Konsultasi Desember 2023",
+        "Topik Konsultasi Teknis Desember 2023",
+        "Topik Konsultasi Teknis Tahun 2023",
+        "Topik Konsultasi Lainnya periode Desember 2023",
+        "Topik Konsultasi Lainnya Tahun 2023",
+        "Pengaduan dan Keluhan Tahun 2023",
+        "Rincian Pengaduan Tahun 2023",
+        "Rincian Keluhan Layanan Tahun 2023",
+        "Rincian Keluhan Kebijakan Tahun 2023",
+        "Pengguna Layanan Desember 2023",
+        "Pengguna Layanan selama Tahun 2023",
+        "Pemda Pengguna Terbanyak Desember 2023",
+        "Pemda Pengguna Terbanyak Tahun 2023",
+        "Rincian Tiket Konsultasi",
+        "Layanan WhatsApp DJPK",
+        "Layanan Chatbot DJPK",
         "Layanan Telepon",
         "Layanan HAI Kemenkeu",
         "Layanan Live Chat",
         "Layanan Email Call Center",
-        "Email Lapor",
-        "Video Conference",
-        "Konsultasi Tatap Muka",
-        "Media Sosial",
+        "Layanan Email Lapor",
+        "Layanan Video Conference",
+        "Layanan Konsultasi Tatap Muka",
+        "Publikasi Konten Media Sosial",
+        "Performa Instagram",
+        "Performa Twitter",
+        "Performa Facebook",
         "Layanan PPID",
+        "Rata-rata Realisasi Employee Advocacy",
         "Kepuasan",
+        "Evaluasi dan Saran",
         "Catatan Data",
     ]
     positions = [html.index("<h2>" + title) for title in order]
@@ -98,10 +116,10 @@ def test_a_missing_source_is_stated_never_printed_as_zero():
     html, figures = render_html(ReportData("2023-12", METRICS))
     assert "tickets_phone" in figures.missing
     phone = html[html.index('id="telepon"') : html.index('id="hai-kemenkeu"')]
-    assert "Data tidak tersedia (sumber: Avaya (telepon)" in phone
+    assert "Data belum tersedia (sumber: Avaya (telepon)" in phone
     assert ">0<" not in phone
     notes = html[html.index('id="catatan-data"') :]
-    assert "<code>tickets_phone</code>" in notes
+    assert '<li data-metric="tickets_phone">Konsultasi telepon — sumber: Avaya (telepon)</li>' in notes
 
 
 def test_pdf_has_the_sections(tmp_path):
@@ -112,6 +130,7 @@ def test_pdf_has_the_sections(tmp_path):
     for title in ("Laporan Layanan Informasi DJPK", "Tiket Konsultasi Desember 2023", "Email Lapor", "Catatan Data"):
         assert title in text, title
     assert "1.469" in text
+    assert "Daftar Isi" in text and "Halaman 2 dari" in text  # table of contents, page numbers
 
 
 def test_published_figures_are_compared_with_tolerance_only_for_percentages():
@@ -157,7 +176,13 @@ def test_a_register_row_without_a_date_shows_none_never_today():
         }
     }
     html, _ = render_html(ReportData("2023-12", metrics))
-    rows = html[html.index('id="pengaduan"') : html.index('id="pengguna"') if 'id="pengguna"' in html else None]
+    metrics["complaints_pengaduan"]["rows"][0]["kind"] = "Pengaduan"
+    year = [
+        {"m": "2023-12", "kind": "Pengaduan", "date": "2023-12-07", "description": "Oknum perantara alokasi DBH"},
+        {"m": "2023-12", "kind": "Pengaduan", "date": None, "description": "Surat palsu undangan bimtek"},
+    ]
+    html, _ = render_html(ReportData("2023-12", metrics, lists={"complaints_year": year}))
+    rows = html[html.index('id="rincian-pengaduan"') : html.index('id="rincian-keluhan-layanan"')]
     assert "<td>7 Desember 2023</td>" in rows and "<td>–</td><td>Surat palsu" in rows
     import datetime as dt
 
@@ -202,8 +227,9 @@ def test_figures_keep_their_decimal_and_notes_are_in_indonesian_format():
     assert "<b>37,7</b>" in html and ">38<" not in html.split('id="catatan-data"')[0]
     notes = html[html.index('id="catatan-data"') :]
     assert "<td>38</td><td>37,7</td>" in notes and "<td>-13,5%</td><td>-11,9%</td>" in notes
-    assert "(rincian: unclassified)" in notes and "<td>–</td><td>10</td>" in notes
-    assert "28 November 2026 01.37 UTC" in notes and "None" not in notes
+    assert "(rincian: tidak terklasifikasi)" in notes and "<td>–</td><td>10</td>" in notes
+    assert "unclassified" not in notes
+    assert "28 November 2026 08.37 WIB" in notes and "None" not in notes and "UTC" not in notes
 
 
 def test_top_local_governments_are_listed_with_their_topics():
@@ -217,6 +243,7 @@ def test_top_local_governments_are_listed_with_their_topics():
     }
     html, _ = render_html(ReportData("2023-12", metrics))
     section = html[html.index('id="pemda"') : html.index('id="zona-waktu"')]
+    assert "Pemda Pengguna Terbanyak Desember 2023" in section and "Pemda Pengguna Terbanyak Tahun 2023" in section
     assert "<td>Kab. Wajo</td><td>15</td><td>DAU, SHSR, PDRD</td>" in section
     assert "<td>Prov. Sumatera Barat</td><td>15</td><td>–</td>" in section
     assert "<td>Kab. Probolinggo</td><td>56</td><td>DAK, DAU, Transfer</td>" in section
@@ -253,4 +280,5 @@ def test_catatan_data_counts_unresolved_regions_and_lists_rejected_register_rows
         in notes
     )
     assert "review.unmatched_regions" in notes and "Teks yang diketik" not in notes
-    assert "sheet_row=9</td><td>date outside the sheet&#39;s month</td>" in notes
+    assert "baris 9</td><td>tanggal di luar bulan lembarnya</td>" in notes
+    assert "Record" not in notes and "Value error" not in notes
