@@ -53,11 +53,16 @@ def stand_ins(seed: int = 2023, workdir: Path | None = None) -> Iterator[dict[st
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own, command = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
-    p = argparse.ArgumentParser(prog="python -m simulators.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=int(os.environ.get("DJPK_SEED", "2023")),
-                   help="seed of the simulated world (default 2023)")
+    own, command = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    p = argparse.ArgumentParser(
+        prog="python -m simulators.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=int(os.environ.get("DJPK_SEED", "2023")),
+        help="seed of the simulated world (default 2023)",
+    )
     args = p.parse_args(own)
     if not command:
         p.error("give the command to run after --")

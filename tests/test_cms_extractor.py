@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import json
 import math
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,49 +11,24 @@ import pytest
 
 from extractors.cms import CmsConfig, run_extract
 from extractors.common.batch import MANIFEST
-from extractors.common.http import AuthError, MalformedPageError, RetryPolicy
+from extractors.common.http import AuthError, MalformedPageError
 from loaders import load_batch
 from simulators.cms import WordPressStandIn
+from tests.helpers import FAST_RETRY, Sleeps, records, stand_in, with_sleeps
 
 APP_USER, APP_PASSWORD = "pipeline-reader", "abcd EFGH 1234 ijkl MNOP 5678"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with WordPressStandIn(seed=2023, application_password=(APP_USER, APP_PASSWORD)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _clean(server):
-    server.faults.clear()
-    server.request_log.clear()
-    yield
-    server.faults.clear()
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+server, _clean = stand_in(lambda: WordPressStandIn(seed=2023, application_password=(APP_USER, APP_PASSWORD)))
 
 
 def config(server, **kw) -> CmsConfig:
-    kw.setdefault("retry", RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05))
+    kw.setdefault("retry", FAST_RETRY)
     return CmsConfig(base_url=server.base_url, **kw)
 
 
 def extract(server, landing, since=None, sleeps=None, **kw):
-    cfg = config(server, **kw)
-    if sleeps is not None:
-        client = cfg.client()
-        client.sleep = sleeps
-        cfg.client = lambda: client  # the same client, with the recording sleep
-    return run_extract(cfg, landing, since, full_refresh=since is None)
-
-
-def records(batch, stream: str) -> list[dict]:
-    with open(batch.folder / f"{stream}.csv", newline="") as fh:
-        return [json.loads(row["record"]) for row in csv.DictReader(fh)]
+    return run_extract(with_sleeps(config(server, **kw), sleeps), landing, since, full_refresh=since is None)
 
 
 def post_requests(server) -> list[dict[str, str]]:

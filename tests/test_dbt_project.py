@@ -24,7 +24,7 @@ def test_every_mart_is_granted_to_bi_reader(dbt_manifest):
     marts = [
         n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"]["schema"] == "marts"
     ]
-    assert len(marts) == len(list((ROOT / "dbt_project" / "models" / "marts").glob("*.sql")))
+    assert len(marts) == len(list((ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")))
     assert all(n["config"]["grants"].get("select") == ["bi_reader"] for n in marts), [
         n["name"] for n in marts if n["config"]["grants"].get("select") != ["bi_reader"]
     ]

@@ -9,48 +9,28 @@ import logging
 import pytest
 
 from extractors.common.batch import MANIFEST, read_manifest
-from extractors.common.http import AuthError, MalformedPageError, RetryPolicy
+from extractors.common.http import AuthError, MalformedPageError
 from extractors.deskpro import DeskproConfig, run_extract
 from simulators.deskpro import DeskproStandIn, expected_counts
+from tests.helpers import FAST_RETRY, Sleeps, stand_in, with_sleeps
 
 KEY = "test-key-3f9a"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DeskproStandIn(seed=2023, api_key=KEY) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _clean(server):
-    server.faults.clear()
-    server.request_log.clear()
-    yield
-    server.faults.clear()
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+server, _clean = stand_in(lambda: DeskproStandIn(seed=2023, api_key=KEY))
 
 
 def config(server, **kw) -> DeskproConfig:
     return DeskproConfig(
         base_url=server.base_url,
         api_key=kw.pop("api_key", KEY),
-        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        retry=FAST_RETRY,
         **kw,
     )
 
 
 def extract(server, landing, since=None, sleeps=None, **kw):
-    cfg = config(server, **kw)
-    if sleeps is not None:
-        client = cfg.client()
-        client.sleep = sleeps
-        cfg.client = lambda: client  # the same client, with the recording sleep
-    return run_extract(cfg, landing, since, full_refresh=since is None)
+    return run_extract(with_sleeps(config(server, **kw), sleeps), landing, since, full_refresh=since is None)
 
 
 def csv_ids(batch, stream="tickets") -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import logging
@@ -11,58 +10,33 @@ import math
 import pytest
 
 from extractors.common.batch import MANIFEST, read_manifest
-from extractors.common.http import AuthError, MalformedPageError, RetryableHTTPError, RetryPolicy, SourceError
+from extractors.common.http import AuthError, BearerTokenAuth, MalformedPageError, RetryableHTTPError, SourceError
 from extractors.ga4 import Ga4Config, run_extract
-from extractors.ga4.auth import BearerTokenAuth, ServiceAccountAuth
+from extractors.ga4.auth import ServiceAccountAuth
 from extractors.ga4.client import QuotaExhaustedError
 from simulators.ga4 import Ga4StandIn
 from simulators.scenario.website import generate_ga4_world
+from tests.helpers import FAST_RETRY, Sleeps, records, stand_in, with_sleeps
 
 TOKEN = "ya29.test-token-5c1e"
 END = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # the data interval end of a run on 2023-12-31
 
 
-@pytest.fixture(scope="module")
-def server():
-    with Ga4StandIn(seed=2023, token=TOKEN) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _clean(server):
-    server.faults.clear()
-    server.request_log.clear()
-    yield
-    server.faults.clear()
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+server, _clean = stand_in(lambda: Ga4StandIn(seed=2023, token=TOKEN))
 
 
 def config(server, token=TOKEN, **kw) -> Ga4Config:
-    kw.setdefault("retry", RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05))
+    kw.setdefault("retry", FAST_RETRY)
     return Ga4Config(
         property_id=kw.pop("property_id", server.property_id),
-        auth=kw.pop("auth", BearerTokenAuth(token)),
+        auth=kw.pop("auth", BearerTokenAuth(token, "ga4", "access token")),
         base_url=server.base_url,
         **kw,
     )
 
 
 def extract(server, landing, since=None, until=END, sleeps=None, **kw):
-    cfg = config(server, **kw)
-    if sleeps is not None:
-        client = cfg.client()
-        client.sleep = sleeps
-        cfg.client = lambda: client  # the same client, with the recording sleep
-    return run_extract(cfg, landing, since, until, full_refresh=since is None)
-
-
-def records(batch, stream: str) -> list[dict]:
-    with open(batch.folder / f"{stream}.csv", newline="") as fh:
-        return [json.loads(row["record"]) for row in csv.DictReader(fh)]
+    return run_extract(with_sleeps(config(server, **kw), sleeps), landing, since, until, full_refresh=since is None)
 
 
 def report_bodies(server, first_dimension: str | None) -> list[dict]:
@@ -356,14 +330,3 @@ def test_the_daily_quota_fails_at_once_with_a_clear_message(server, landing, cap
     assert len(server.request_log) == 1 and sleeps == []
     assert TOKEN not in msg and TOKEN not in caplog.text
     assert not list(landing.rglob(MANIFEST))
-
-
-def test_the_stand_in_takes_report_errors_on_its_command_line():
-    from simulators.ga4.server import parse_report_errors
-
-    assert parse_report_errors(["2023-11-01", "2023-12-01=OUT_OF_RANGE"]) == {
-        "2023-11-01": "INVALID_ARGUMENT",
-        "2023-12-01": "OUT_OF_RANGE",
-    }
-    with pytest.raises(ValueError, match="expected <YYYY-MM-DD>"):
-        parse_report_errors(["2023-11=INTERNAL"])

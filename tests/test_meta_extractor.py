@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import logging
@@ -18,6 +17,7 @@ from extractors.meta.client import ItemUnavailableError
 from extractors.meta.config import MetricSpec
 from simulators.meta import GraphStandIn
 from simulators.scenario.social import local_month
+from tests.helpers import FAST_RETRY, Sleeps, records, rows, stand_in
 
 TOKEN = "EAAG-test-token-7c1d"
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -25,25 +25,9 @@ DEC_20 = dt.datetime(2023, 12, 20, tzinfo=dt.UTC)
 DEC_21 = dt.datetime(2023, 12, 21, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def server():
-    with GraphStandIn(seed=2023, access_token=TOKEN) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _clean(server):
-    server.faults.clear()
-    server.request_log.clear()
-    server.reset_usage()
-    server.set_now(None)
-    yield
-    server.faults.clear()
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+server, _clean = stand_in(
+    lambda: GraphStandIn(seed=2023, access_token=TOKEN), GraphStandIn.reset_usage, lambda s: s.set_now(None)
+)
 
 
 def config(server, **kw) -> MetaConfig:
@@ -52,7 +36,7 @@ def config(server, **kw) -> MetaConfig:
     return MetaConfig(
         base_url=server.base_url,
         access_token=kw.pop("access_token", TOKEN),
-        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        retry=FAST_RETRY,
         **kw,
     )
 
@@ -63,15 +47,6 @@ def extract(server, landing, since=None, until=None, sleeps=None, **kw):
     if sleeps is not None:
         client.sleep = sleeps
     return run_extract(cfg, landing, since, until, full_refresh=since is None, client=client), client
-
-
-def rows(batch, stream) -> list[dict]:
-    with open(batch.folder / f"{stream}.csv", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def records(batch, stream) -> list[dict]:
-    return [json.loads(r["record"]) for r in rows(batch, stream)]
 
 
 def rejects(batch, stream) -> list[dict]:
@@ -483,14 +458,3 @@ def test_an_item_error_outside_object_insights_still_fails_the_run(server, landi
     with pytest.raises(ItemUnavailableError, match=r"^meta: GET /999: the object does not exist"):
         extract(server, landing, since=DEC_20, until=DEC_21, ig_user_id="999", page_id=None)
     assert not list(landing.rglob(MANIFEST))
-
-
-def test_the_stand_in_takes_item_errors_on_its_command_line():
-    from simulators.meta.server import parse_item_errors
-
-    assert parse_item_errors(["17900=converted", "1048_2=not_enough_viewers"]) == {
-        "17900": "converted",
-        "1048_2": "not_enough_viewers",
-    }
-    with pytest.raises(ValueError, match="expected <object id>="):
-        parse_item_errors(["17900=expired"])

@@ -13,9 +13,9 @@ import requests
 from simulators.deskpro import DeskproStandIn, expected_counts
 from simulators.deskpro.server import load_world
 from simulators.scenario.calibration import CALIBRATION
+from simulators.scenario.consultations import TOPICS
 from simulators.scenario.deskpro import (
     AGENT_NAMES,
-    TOPICS,
     generate_deskpro_world,
     iter_deskpro_months,
 )

@@ -76,35 +76,9 @@ def sources(tmp_path) -> WhatsappConfig:
             )
         )
         # a status and the same status again inside another delivery
-        spool.append(
-            delivery(
-                change(
-                    statuses=[
-                        status(
-                            "wamid.O3",
-                            "failed",
-                            1702580040,
-                            errors=[{"code": 131026, "title": "Message undeliverable"}],
-                        )
-                    ]
-                )
-            )
-        )
-        spool.append(
-            delivery(
-                change(
-                    statuses=[
-                        status(
-                            "wamid.O3",
-                            "failed",
-                            1702580040,
-                            errors=[{"code": 131026, "title": "Message undeliverable"}],
-                        ),
-                        status("wamid.O3", "delivered", 1702580090),
-                    ]
-                )
-            )
-        )
+        failed = status("wamid.O3", "failed", 1702580040, errors=[{"code": 131026, "title": "Message undeliverable"}])
+        spool.append(delivery(change(statuses=[failed])))
+        spool.append(delivery(change(statuses=[failed, status("wamid.O3", "delivered", 1702580090)])))
         # broken input: a message without id and timestamp, another kind of change, and a non-JSON body
         spool.append(
             delivery(

@@ -17,30 +17,17 @@ from collections import Counter, defaultdict
 import psycopg
 import pytest
 
+from tests import whatsapp_expected as expected
+
 pytestmark = pytest.mark.slow
 
 # report-2023-12.yaml (Laporan Layanan Informasi DJPK Desember 2023)
 CONSULTATIONS = {"value": 1118, "prev_month": 988, "same_month_last_year": 1065}
 CONSULTATIONS_2023 = 14310  # the plan's (consultations.FIXED_COUNTS): WhatsApp's share of the 18,008 of 2023
 CHATBOT_USERS = 707
-MENUS = {
-    "Informasi Anggaran Transfer ke Daerah": 399,
-    "Informasi Kunjungan ke DJPK": 56,
-    "Informasi Permohonan Data": 22,
-    "Informasi Fungsional AKPD": 36,
-    "Informasi Pajak dan Retribusi Daerah": 28,
-    "Informasi Pembiayaan Daerah": 13,
-    "Informasi Aplikasi SIKD-Core": 6,
-    "Informasi Standar Harga Satuan Regional (SHSR)": 6,
-}
+MENUS = expected.MENUS
 BLASTS = {"value": 5, "prev_month": 3, "same_month_last_year": 1, "ytd": 55}
-DECEMBER_BLASTS = [
-    ("2023-12-01", "Percepatan penyampaian Raperda PDRD"),
-    ("2023-12-05", "Penilaian Kinerja dan Penetapan Angka Kredit JF AKPD"),
-    ("2023-12-08", "Himbauan percepatan penyaluran DAK Fisik"),
-    ("2023-12-08", "Permintaan penyampaian APBD TA 2024"),
-    ("2023-12-22", "Langkah-langkah Pelaksanaan Interkoneksi Data Transaksi Pemda Tahun 2024"),
-]
+DECEMBER_BLASTS = expected.BLASTS
 AGENTS = {"Nuryani", "Anas", "Linna", "Hanna", "Dian"}
 RAW = "select count(*), max(_loaded_at) from raw.whatsapp__{}"
 

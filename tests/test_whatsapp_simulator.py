@@ -21,25 +21,8 @@ from simulators.scenario.whatsapp import (
     iter_whatsapp_months,
 )
 from simulators.scenario.world import LOCAL_TZ, local_month
+from tests import whatsapp_expected as expected
 
-# The published December 2023 report (Laporan Layanan Informasi DJPK Desember 2023).
-DEC_MENUS = {
-    "Informasi Anggaran Transfer ke Daerah": 399,
-    "Informasi Kunjungan ke DJPK": 56,
-    "Informasi Permohonan Data": 22,
-    "Informasi Fungsional AKPD": 36,
-    "Informasi Pajak dan Retribusi Daerah": 28,
-    "Informasi Pembiayaan Daerah": 13,
-    "Informasi Aplikasi SIKD-Core": 6,
-    "Informasi Standar Harga Satuan Regional (SHSR)": 6,
-}
-DEC_BLASTS = [
-    ("2023-12-01", "Percepatan penyampaian Raperda PDRD"),
-    ("2023-12-05", "Penilaian Kinerja dan Penetapan Angka Kredit JF AKPD"),
-    ("2023-12-08", "Himbauan percepatan penyaluran DAK Fisik"),
-    ("2023-12-08", "Permintaan penyampaian APBD TA 2024"),
-    ("2023-12-22", "Langkah-langkah Pelaksanaan Interkoneksi Data Transaksi Pemda Tahun 2024"),
-]
 HANDOFF_IDS = {HANDOFF_ROW[0], HANDOFF_BUTTON[0]}
 LABELS = {m[0]: m[2] for m in MENUS}
 
@@ -146,7 +129,7 @@ def test_december_2023_is_the_published_figures_by_the_pipelines_rules(december)
         for _, m in c
         if m["type"] == "interactive" and m["interactive"]["type"] == "list_reply" and reply_id(m) in LABELS
     )
-    assert menus == DEC_MENUS and sum(menus.values()) == 566
+    assert menus == expected.MENUS and sum(menus.values()) == 566
 
 
 def test_december_blasts_have_the_published_dates_and_subjects(december):
@@ -157,7 +140,7 @@ def test_december_blasts_have_the_published_dates_and_subjects(december):
         if cb.get("kind") == "blast":
             first[cb["blast_id"]] = min(first.get(cb["blast_id"], (e.at, ""))[0], e.at), cb["subject"]
     got = sorted((at.astimezone(LOCAL_TZ).date().isoformat(), subject) for at, subject in first.values())
-    assert got == DEC_BLASTS
+    assert got == expected.BLASTS
 
 
 def test_every_chat_agent_conversation_is_one_plan_consultation(december_sessions):

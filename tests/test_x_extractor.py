@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import logging
@@ -13,30 +12,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from extractors.common.batch import MANIFEST, read_manifest
-from extractors.common.http import AuthError, MalformedPageError, RetryPolicy, SourceError
+from extractors.common.http import AuthError, MalformedPageError, SourceError
 from extractors.x import XConfig, run_extract
 from extractors.x.client import UsageCapError
 from simulators.scenario.social import local_day
 from simulators.x import XStandIn
+from tests.helpers import FAST_RETRY, Sleeps, rows, stand_in
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAtest-bearer-91f"
 DEC_20 = dt.datetime(2023, 12, 20, tzinfo=dt.UTC)
 DEC_21 = dt.datetime(2023, 12, 21, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def server():
-    with XStandIn(seed=2023, bearer_token=TOKEN) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _clean(server):
-    server.faults.clear()
-    server.request_log.clear()
-    server.reset_rate_limits()
-    yield
-    server.faults.clear()
+server, _clean = stand_in(lambda: XStandIn(seed=2023, bearer_token=TOKEN), XStandIn.reset_rate_limits)
 
 
 @pytest.fixture()
@@ -46,27 +34,17 @@ def exports(server, tmp_path):
     return folder
 
 
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 def extract(server, landing, since=None, until=None, sleeps=None, **kw):
     cfg = XConfig(
         base_url=server.base_url,
         bearer_token=kw.pop("bearer_token", TOKEN),
-        retry=RetryPolicy(attempts=4, initial=0.01, max_backoff=0.05),
+        retry=FAST_RETRY,
         **kw,
     )
     client = cfg.client()
     if sleeps is not None:
         client.sleep = sleeps
     return run_extract(cfg, landing, since, until, full_refresh=since is None, client=client), client
-
-
-def rows(batch, stream) -> list[dict]:
-    with open(batch.folder / f"{stream}.csv", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def tweet_queries(server) -> list[dict]:
@@ -332,11 +310,3 @@ def test_the_usage_cap_fails_at_once_with_a_clear_message(server, landing, caplo
     assert len(server.request_log) == 1 and sleeps == []  # not waited out, not retried
     assert TOKEN not in msg and TOKEN not in caplog.text
     assert not list(landing.rglob(MANIFEST))
-
-
-def test_the_stand_in_takes_tweet_errors_on_its_command_line():
-    from simulators.x.server import parse_tweet_errors
-
-    assert parse_tweet_errors(["1735=not_found", "1736=field"]) == {"1735": "not_found", "1736": "field"}
-    with pytest.raises(ValueError, match="expected <tweet id>="):
-        parse_tweet_errors(["1735=gone"])

@@ -8,23 +8,27 @@
         at time zone '{{ var("avaya_switch_timezone", "Asia/Jakarta") }}'
 {%- endmacro %}
 
+{#- A raw Avaya table through raw_source(), with the typed key columns the loader gives
+    it (extractors/avaya/streams.py). -#}
+{% macro avaya_raw(table_name) -%}
+    {%- set key_columns = {
+        'avaya__hsplit': {'row_date': 'date', 'starttime': 'bigint', 'acd': 'bigint', 'split': 'bigint'},
+        'avaya__hagent': {
+            'row_date': 'date', 'starttime': 'bigint', 'acd': 'bigint', 'split': 'bigint', 'logid': 'text'
+        },
+        'avaya__cdr': {'ucid': 'text', 'cond_code': 'text', 'call_date': 'date', 'call_time': 'bigint'},
+        'avaya__files': {'file_name': 'text'},
+    } -%}
+    {{ raw_source('avaya', table_name, key_columns[table_name]) }}
+{%- endmacro %}
+
 {#- The rows of a raw Avaya table that come from the current version of their file
     (raw.avaya__files holds each file's last sha256): a corrected file replaces the
     rows of the version before it, including rows it no longer has. -#}
-{#- The typed key columns the loader gives each raw Avaya table (extractors/avaya/streams.py). -#}
-{% macro avaya_key_columns(table_name) -%}
-    {{ return({
-        'avaya__hsplit': {'row_date': 'date', 'starttime': 'bigint', 'acd': 'bigint', 'split': 'bigint'},
-        'avaya__hagent': {'row_date': 'date', 'starttime': 'bigint', 'acd': 'bigint', 'split': 'bigint', 'logid': 'text'},
-        'avaya__cdr': {'ucid': 'text', 'cond_code': 'text', 'call_date': 'date', 'call_time': 'bigint'},
-        'avaya__files': {'file_name': 'text'},
-    }[table_name]) }}
-{%- endmacro %}
-
 {% macro avaya_current_rows(table_name) -%}
     select rows_.*
-    from (select * from {{ raw_source('avaya', table_name, avaya_key_columns(table_name)) }}) as rows_
-    inner join (select * from {{ raw_source('avaya', 'avaya__files', avaya_key_columns('avaya__files')) }}) as files_
+    from (select * from {{ avaya_raw(table_name) }}) as rows_
+    inner join (select * from {{ avaya_raw('avaya__files') }}) as files_
         on files_.file_name = rows_.record ->> 'source_file'
         and files_.record ->> 'sha256' = rows_.record ->> 'file_sha256'
 {%- endmacro %}
@@ -43,4 +47,12 @@
 {#- The E.164 form ("+62...") of a national number, the stable id we hash. -#}
 {% macro avaya_e164(national) -%}
     ('+62' || substr({{ national }}, 2))
+{%- endmacro %}
+
+{#- Where an Avaya row came from: the file and line the extractor read it from, and its load. -#}
+{% macro avaya_lineage_columns() -%}
+    record ->> 'source_file' as source_file,
+        (record ->> 'line_no')::integer as source_line,
+        _batch_id,
+        _loaded_at
 {%- endmacro %}

@@ -18,9 +18,7 @@
             ({{ end_ts }} at time zone '{{ tz }}')::date::timestamp,
             interval '1 day'
         ) as business_days (day)
-        where extract(isodow from business_days.day) in (
-                {%- for d in var('service_hours_days', [1, 2, 3, 4, 5]) %}{{ d }}{% if not loop.last %}, {% endif %}{% endfor -%}
-            )
+        where extract(isodow from business_days.day) in ({{ sql_list(var('service_hours_days', [1, 2, 3, 4, 5])) }})
           and not exists (select 1 from {{ holidays }} where {{ holidays }}.holiday_date = business_days.day::date)
     ) end
 {%- endmacro %}

@@ -10,8 +10,9 @@ select
     consultations.segment
 from {{ ref('fct_consultations') }} as consultations
 inner join {{ ref('int_phone__calls') }} as calls
-    on consultations.source_system = 'avaya'
-    and consultations.source_record_id = calls.ucid
+    on
+        consultations.source_system = 'avaya'
+        and consultations.source_record_id = calls.ucid
 inner join {{ ref('avaya_caller_types') }} as caller_types
     on calls.caller_type = caller_types.caller_type
 where consultations.segment is distinct from caller_types.segment_name

@@ -6,7 +6,7 @@ collector writes ``cdr/cdr_YYYYMMDD.txt``. Each file is loaded once: its sha256
 is recorded in ``raw.avaya__files``, an unchanged file is skipped, a changed file
 is a new version whose rows replace the old ones.
 
-Runs outside Airflow: ``python -m extractors.avaya --path /mnt/avaya``.
+Runs outside Airflow: ``python -m extractors run avaya`` (the folder from connection ``avaya_files``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from extractors.avaya.folders import LandingFolder, LocalFolder, SftpFolder
 from extractors.avaya.streams import FILE_STREAMS, STREAMS, ExtractOptions, FileCounts, extract
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, window
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +89,20 @@ def run_extract(
     the archive). ``since``/``until`` (the run's data interval) are recorded only:
     what is new is decided by the files, not by the clock.
     """
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
     known = {} if full_refresh else dict(loaded or {})
-    try:
-        counts: FileCounts = extract(config.folder, batch, known, config.options)
-    except BaseException:
-        batch.abort()
-        raise
-    finally:
-        config.folder.close()
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "full_refresh": full_refresh,
-        "files_read": counts.read,
-        "files_skipped": counts.skipped,
-        "folder": repr(config.folder),
-    }
-    batch.commit()
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        try:
+            counts: FileCounts = extract(config.folder, batch, known, config.options)
+        finally:
+            config.folder.close()
+        batch.window = window(
+            since,
+            until,
+            full_refresh=full_refresh,
+            files_read=counts.read,
+            files_skipped=counts.skipped,
+            folder=repr(config.folder),
+        )
     log.info("avaya: %d files read, %d already loaded and unchanged", counts.read, counts.skipped)
     return batch
 

@@ -5,13 +5,12 @@ WordPress REST API, extractors/cms/wordpress.py) is the one implemented. Another
 CMS adds a module with the same contract (``make_client``, ``extract`` writing
 the ``posts`` and ``categories`` streams in the same shape) and an entry in ``KINDS``.
 
-Runs outside Airflow: ``python -m extractors.cms --since 2023-12-01``.
+Runs outside Airflow: ``python -m extractors run cms --since 2023-12-01``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 from extractors.cms import wordpress
 from extractors.cms.auth import ApplicationPasswordAuth
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, window
 from extractors.common.http import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -94,46 +93,25 @@ def run_extract(
     ``until`` is recorded, not applied: a newer state of a post is never wrong to keep.
     """
     read_from = None if full_refresh or since is None else since - config.lookback
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "read_from": read_from.isoformat() if read_from else None,
-        "lookback_days": config.lookback.total_seconds() / 86400,
-        "kind": config.kind,
-        "full_refresh": full_refresh,
-    }
-    client = config.client()
-    log.info("cms: %s at %s, posts modified since %s", config.kind, config.base_url, read_from or "the beginning")
-    module = KINDS[config.kind]
-    try:
-        module.extract(
-            client,
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        batch.window = window(
+            since,
+            until,
+            read_from=read_from,
+            lookback_days=config.lookback.total_seconds() / 86400,
+            kind=config.kind,
+            full_refresh=full_refresh,
+        )
+        log.info("cms: %s at %s, posts modified since %s", config.kind, config.base_url, read_from or "the beginning")
+        KINDS[config.kind].extract(
+            config.client(),
             batch,
             read_from,
             page_size=config.page_size,
             site_timezone=config.site_timezone,
             full_refresh=full_refresh,
         )
-    except BaseException:
-        batch.abort()
-        raise
-    batch.commit()
     return batch
-
-
-def counts(batch: Batch) -> str:
-    return json.dumps(
-        {
-            "batch": str(batch.folder),
-            "requests": batch.requests,
-            "streams": {
-                n: {"records": r.records, "rejected": r.rejected, "pages": r.pages, "watermark": r.watermark}
-                for n, r in batch.streams.items()
-            },
-        },
-        indent=2,
-    )
 
 
 __all__ = ["CONN_ID", "KINDS", "SOURCE", "CmsConfig", "run_extract"]

@@ -8,13 +8,7 @@ from extractors.common.source import RunContext, Source, StreamDecl
 def extract(ctx: RunContext):
     from extractors.cms import CmsConfig, run_extract
 
-    return run_extract(
-        CmsConfig.from_connection(ctx.connection),
-        ctx.landing_dir,
-        since=ctx.since,
-        until=ctx.until,
-        full_refresh=ctx.full_refresh,
-    )
+    return ctx.run_window(CmsConfig, run_extract)
 
 
 SOURCE = Source(

@@ -27,7 +27,7 @@ import requests
 from extractors.cms import models
 from extractors.common.batch import Batch
 from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
-from extractors.common.streams import Listing, Stream, write_record
+from extractors.common.streams import Listing, Stream, read_whole, write_record
 
 log = logging.getLogger(__name__)
 
@@ -196,13 +196,7 @@ def extract(
     out.result.watermark = watermark.isoformat() if watermark else None
     listing.attest(out)
 
-    out = batch.stream(CategoriesStream.name, CategoriesStream.spec(), full_refresh=True)
-    listing = Listing()
-    for page in paginator.pages(client, CategoriesStream.path, {}, listing):
-        out.result.pages += 1
-        for record in page.records:
-            write_record(batch, CategoriesStream, record, page.request, full_refresh=True)
-    listing.attest(out)
+    read_whole(batch, client, paginator, CategoriesStream)
     batch.requests = client.request_count
 
 

@@ -5,7 +5,8 @@ file ready for PostgreSQL ``COPY`` (typed key columns, ``_seq``, ``_request``,
 ``record`` as JSON text) and a JSONL file of rejected records with their reasons,
 plus ``manifest.json``. The manifest is written last, atomically: a batch without
 one is incomplete and the loader refuses it, so a failed extract never loads half
-a window.
+a window: ``with Batch(landing_dir, source, batch_id) as batch:`` commits the
+batch when the block ends and aborts it when the block raises.
 
 Guarantees made here, once, for every source:
 - free text is cleaned before it is written (NUL, lone surrogates from invalid
@@ -239,6 +240,22 @@ class Batch:
     def abort(self) -> None:
         for f in self._files.values():
             f.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Commit when the block ends normally; abort (no manifest, nothing loadable) when it raises."""
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def window(since: dt.datetime | None, until: dt.datetime | None, **more: Any) -> dict[str, Any]:
+    """A run's window as the manifest records it: ``since``, ``until``, then ``more``; dates and times as ISO text."""
+    out = {"since": since, "until": until, **more}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in out.items()}
 
 
 def _result_dict(r: StreamResult) -> dict:

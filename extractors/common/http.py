@@ -44,6 +44,22 @@ class MalformedPageError(SourceError):
     """A page came back, but not in the documented shape."""
 
 
+class BearerTokenAuth(requests.auth.AuthBase):
+    """``Authorization: Bearer <token>`` with a fixed token (never printed: see ``__repr__``)."""
+
+    def __init__(self, token: str, source: str = "", what: str = "bearer token"):
+        if not token:
+            raise ValueError(f"{source}: no {what} configured")
+        self._token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = f"Bearer {self._token}"
+        return r
+
+    def __repr__(self) -> str:
+        return "BearerTokenAuth(token='***')"
+
+
 class RetryableHTTPError(requests.HTTPError):
     """429 or 5xx: worth another try."""
 
@@ -111,6 +127,7 @@ class RestClient:
     request_count: int = 0
     session: requests.Session = field(default_factory=requests.Session)
     sleep: Callable[[float], None] = time.sleep  # injectable, so tests see the waits without waiting
+    wait_strategy = wait_retry_after  # how long between attempts, given the backoff; a client may swap it
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -122,11 +139,16 @@ class RestClient:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> requests.Response:
+        return self.retrying(lambda: self._send(path, params))
+
+    def retrying(self, send: Callable[[], requests.Response]) -> requests.Response:
+        """``send()`` under the retry policy: retryable errors (429, 5xx, timeouts, dropped
+        connections) are tried again after ``wait_strategy``'s wait, up to ``retry.attempts``."""
         policy = self.retry
 
         @retry(
             retry=retry_if_exception(_is_retryable),
-            wait=wait_retry_after(
+            wait=self.wait_strategy(
                 wait_exponential_jitter(initial=policy.initial, max=policy.max_backoff, jitter=policy.jitter),
                 max_wait=policy.max_wait,
             ),
@@ -136,7 +158,7 @@ class RestClient:
             before_sleep=self._log_retry,
         )
         def _once() -> requests.Response:
-            return self._send(path, params)
+            return send()
 
         return _once()
 

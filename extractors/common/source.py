@@ -78,6 +78,17 @@ class RunContext:
         with self.warehouse() as conn:
             return read(conn)
 
+    def run_window(self, config: Any, run_extract: Callable[..., Any]) -> Any:
+        """The extract of a source read by window: ``run_extract`` on ``config.from_connection``
+        of this connection, with this landing folder, window and full-refresh flag."""
+        return run_extract(
+            config.from_connection(self.connection),
+            self.landing_dir,
+            since=self.since,
+            until=self.until,
+            full_refresh=self.full_refresh,
+        )
+
 
 @dataclass(frozen=True)
 class Source:

@@ -1,11 +1,17 @@
-"""Stream classes: one per endpoint, declaring name, path, keys and schema.
+"""Streams, paging and completeness evidence, shared by every extractor.
 
-An extractor reads pages from the source and hands each record to
-``write_record``, which validates it against the stream's pydantic schema and
-writes it (or its rejection, with the reason) into the batch. A field listed in
-``soft_fields`` that fails validation is set to null instead, the record is kept
-and the reason quarantined. Paging is a small swappable class that also collects
-the listing's completeness evidence (``Listing``).
+- ``Stream``: the base of the stream classes, one per endpoint or file kind,
+  declaring name, path, keys, cursor and pydantic schema (``spec()`` gives the
+  batch's CSV columns).
+- ``write_record``: validates one record against its stream's schema and writes
+  it, or its rejection with the reason, into the batch. A field listed in
+  ``soft_fields`` that fails validation is set to null instead, the record is kept
+  and the reason quarantined.
+- ``Listing``: what a paged listing promised and what arrived, attested to the
+  batch stream (``Listing.attest``).
+- ``PageNumberPaginator``: ``page``/``count`` paging (Deskpro's envelope) that
+  fills a ``Listing``; the other sources' paginators live in their own clients.
+- ``read_whole``: a whole listing read into a full-refresh stream.
 """
 
 from __future__ import annotations
@@ -173,7 +179,7 @@ def _total_pages(body: dict) -> int | None:
 
 
 class Stream:
-    """Base of every stream. Subclasses set the class attributes and ``pages``."""
+    """Base of every stream. Subclasses set the class attributes; paging is the paginator's."""
 
     source: ClassVar[str]
     name: ClassVar[str]
@@ -248,3 +254,17 @@ def write_record(
         return None
     out.write(stream.key_values(model), record, request)
     return model
+
+
+def read_whole(
+    batch: Batch, client: Any, paginator: Any, stream: type[Stream], params: dict[str, Any] | None = None
+) -> None:
+    """Every page of ``stream``'s listing into a full-refresh stream, each record through
+    ``write_record``, the listing's completeness evidence attested."""
+    out = batch.stream(stream.name, stream.spec(), full_refresh=True)
+    listing = Listing()
+    for page in paginator.pages(client, stream.path, params or {}, listing):
+        out.result.pages += 1
+        for record in page.records:
+            write_record(batch, stream, record, page.request, full_refresh=True)
+    listing.attest(out)

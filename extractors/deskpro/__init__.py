@@ -1,6 +1,6 @@
 """Deskpro help desk extractor (REST API v2).
 
-Runs outside Airflow: ``python -m extractors.deskpro --since 2023-12-01 --until 2024-01-01``.
+Runs outside Airflow: ``python -m extractors run deskpro --since 2023-12-01 --until 2024-01-01``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, window
 from extractors.common.http import RestClient, RetryPolicy
 from extractors.common.streams import PageNumberPaginator
 from extractors.deskpro.auth import DeskproKeyAuth
@@ -84,22 +84,12 @@ def run_extract(
     serves current state only, and a newer state of a ticket is never wrong to keep.
     """
     read_from = None if full_refresh or since is None else since - config.lookback
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "read_from": read_from.isoformat() if read_from else None,
-        "lookback_days": config.lookback.total_seconds() / 86400,
-        "full_refresh": full_refresh,
-    }
-    client = config.client()
-    log.info("deskpro: extracting from %s, status changed since %s", config.base_url, read_from or "the beginning")
-    try:
-        extract(client, batch, read_from, PageNumberPaginator(page_size=config.page_size), full_refresh=full_refresh)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.commit()
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        lookback_days = config.lookback.total_seconds() / 86400
+        batch.window = window(since, until, read_from=read_from, lookback_days=lookback_days, full_refresh=full_refresh)
+        log.info("deskpro: extracting from %s, status changed since %s", config.base_url, read_from or "the beginning")
+        paginator = PageNumberPaginator(page_size=config.page_size)
+        extract(config.client(), batch, read_from, paginator, full_refresh=full_refresh)
     return batch
 
 

@@ -12,13 +12,7 @@ def extract(ctx: RunContext):
 
     # A run without a data interval (an Airflow 3 manual trigger) reads everything
     # but is not a full refresh: it deletes nothing.
-    return run_extract(
-        DeskproConfig.from_connection(ctx.connection),
-        ctx.landing_dir,
-        since=ctx.since,
-        until=ctx.until,
-        full_refresh=ctx.full_refresh,
-    )
+    return ctx.run_window(DeskproConfig, run_extract)
 
 
 SOURCE = Source(

@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from extractors.common.batch import Batch
 from extractors.common.http import MalformedPageError, RestClient
-from extractors.common.streams import Listing, PageNumberPaginator, Stream, write_record
+from extractors.common.streams import Listing, PageNumberPaginator, Stream, read_whole, write_record
 from extractors.deskpro import models
 
 log = logging.getLogger(__name__)
@@ -142,13 +142,7 @@ def extract(
             problems=[] if tickets.result.complete else ["the ticket listing they are linked from is not complete"],
         )
     for stream in WHOLE:
-        out = batch.stream(stream.name, stream.spec(), full_refresh=True)
-        whole = Listing()
-        for page in paginator.pages(client, stream.path, {}, whole):
-            out.result.pages += 1
-            for record in page.records:
-                write_record(batch, stream, record, page.request, full_refresh=True)
-        whole.attest(out)
+        read_whole(batch, client, paginator, stream)
     batch.requests = client.request_count
 
 

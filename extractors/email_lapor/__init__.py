@@ -1,6 +1,6 @@
 """Email Lapor mailbox extractor (IMAP, RFC 3501/9051, stdlib imaplib).
 
-Runs outside Airflow: ``python -m extractors.email_lapor [--full-refresh] [--load]``.
+Runs outside Airflow: ``python -m extractors run email_lapor [--full-refresh] [--load]``.
 """
 
 from __future__ import annotations
@@ -94,17 +94,13 @@ def run_extract(
     ``state`` is the cursor read from the warehouse (``read_state``); ``None`` or a
     different UIDVALIDITY, or ``full_refresh``, reads every message of the mailbox.
     """
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    client = config.client()
-    try:
-        decided = extract(client, batch, state, full_refresh, config.fetch_messages, config.fetch_bytes)
-    except BaseException:
-        batch.abort()
-        raise
-    finally:
-        client.close()
-    batch.window = {**(window or {}), "mailbox": config.mailbox_key, "full_refresh": full_refresh, **decided}
-    batch.commit()
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        client = config.client()
+        try:
+            decided = extract(client, batch, state, full_refresh, config.fetch_messages, config.fetch_bytes)
+        finally:
+            client.close()
+        batch.window = {**(window or {}), "mailbox": config.mailbox_key, "full_refresh": full_refresh, **decided}
     return batch
 
 

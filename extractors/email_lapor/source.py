@@ -6,15 +6,14 @@ from extractors.common.source import RunContext, Source, StreamDecl
 
 
 def extract(ctx: RunContext):
+    from extractors.common.batch import window
     from extractors.email_lapor import ImapConfig, read_state, run_extract
 
     config = ImapConfig.from_connection(ctx.connection)
     state = ctx.state(lambda conn: read_state(conn, config.mailbox_key), None)
-    window = {
-        "since": ctx.since.isoformat() if ctx.since else None,
-        "until": ctx.until.isoformat() if ctx.until else None,
-    }
-    return run_extract(config, ctx.landing_dir, state, full_refresh=ctx.full_refresh, window=window)
+    return run_extract(
+        config, ctx.landing_dir, state, full_refresh=ctx.full_refresh, window=window(ctx.since, ctx.until)
+    )
 
 
 SOURCE = Source(

@@ -50,15 +50,10 @@ def run_extract(
     """Read every export and reference file of ``config.folder`` into a committed batch."""
     if not config.folder.is_dir():
         raise FileNotFoundError(f"employee_advocacy: export folder {config.folder} does not exist")
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {"folder": str(config.folder), "full_refresh": full_refresh}
-    try:
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        batch.window = {"folder": str(config.folder), "full_refresh": full_refresh}
         report = extract(config.folder, batch, config.nip_key, full_refresh)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.window.update(files={k: len(v) for k, v in report.files.items()}, unreadable=report.unreadable)
-    batch.commit()
+        batch.window.update(files={k: len(v) for k, v in report.files.items()}, unreadable=report.unreadable)
     log.info(
         "employee_advocacy: files read %s; unreadable: %s",
         {k: len(v) for k, v in report.files.items()},

@@ -1,14 +1,12 @@
 """Google Analytics 4 extractor (Data API v1beta, ``runReport``).
 
-Runs outside Airflow: ``python -m extractors.ga4 --since 2023-12-01 --until 2024-01-01``.
+Runs outside Airflow: ``python -m extractors run ga4 --since 2023-12-01 --until 2024-01-01``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from extractors.common.batch import Batch
-from extractors.common.http import RetryPolicy
-from extractors.ga4.auth import BearerTokenAuth, ServiceAccountAuth
+from extractors.common.batch import Batch, window
+from extractors.common.http import BearerTokenAuth, RetryPolicy
+from extractors.ga4.auth import ServiceAccountAuth
 from extractors.ga4.client import Ga4Client, OffsetPaginator
 from extractors.ga4.streams import STREAMS, Plan, extract, plan_window
 
@@ -45,23 +43,6 @@ class Ga4Config:
         return f"Ga4Config(property_id={self.property_id!r}, base_url={self.base_url!r}, auth={self.auth!r})"
 
     @classmethod
-    def from_env(cls) -> Ga4Config:
-        """``GA4_PROPERTY_ID`` + ``GA4_ACCESS_TOKEN`` or ``GA4_KEY_FILE`` (+ ``GA4_URL``, ``GA4_START_DATE``)."""
-        prop = os.environ.get("GA4_PROPERTY_ID")
-        if not prop:
-            raise SystemExit("ga4: set GA4_PROPERTY_ID and GA4_ACCESS_TOKEN (or GA4_KEY_FILE, a service-account key)")
-        if os.environ.get("GA4_KEY_FILE"):
-            auth: requests.auth.AuthBase = ServiceAccountAuth(Path(os.environ["GA4_KEY_FILE"]).read_text())
-        else:
-            auth = BearerTokenAuth(os.environ.get("GA4_ACCESS_TOKEN", ""))
-        return cls(
-            property_id=prop,
-            auth=auth,
-            base_url=os.environ.get("GA4_URL", GOOGLE_BASE_URL),
-            start_date=dt.date.fromisoformat(os.environ.get("GA4_START_DATE", "2022-12-01")),
-        )
-
-    @classmethod
     def from_connection(cls, conn: Any) -> Ga4Config:
         """From an Airflow connection.
 
@@ -76,7 +57,7 @@ class Ga4Config:
         key = extra.get("keyfile_dict")
         if extra.get("key_path"):
             key = Path(extra["key_path"]).read_text()
-        auth = ServiceAccountAuth(key) if key else BearerTokenAuth(conn.password or "")
+        auth = ServiceAccountAuth(key) if key else BearerTokenAuth(conn.password or "", "ga4", "access token")
         return cls(
             property_id=str(extra["property_id"]),
             auth=auth,
@@ -127,27 +108,22 @@ def run_extract(
     """Extract the window's reports into a committed batch (see ``Ga4Config.plan``)."""
     full = full_refresh or since is None
     plan = config.plan(since, until, full)
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "first_day": plan.first_day.isoformat(),
-        "last_day": plan.last_day.isoformat(),
-        "months": [m.isoformat()[:7] for m in plan.months],
-        "property_id": config.property_id,
-        "time_zone": config.time_zone,
-        "full_refresh": full,
-    }
-    client = config.client()
-    log.info(
-        "ga4: property %s, %s..%s (%d months)", config.property_id, plan.first_day, plan.last_day, len(plan.months)
-    )
-    try:
-        extract(client, batch, config.property_id, plan, OffsetPaginator(config.page_size), config.time_zone, full)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.commit()
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        batch.window = window(
+            since,
+            until,
+            first_day=plan.first_day,
+            last_day=plan.last_day,
+            months=[m.isoformat()[:7] for m in plan.months],
+            property_id=config.property_id,
+            time_zone=config.time_zone,
+            full_refresh=full,
+        )
+        log.info(
+            "ga4: property %s, %s..%s (%d months)", config.property_id, plan.first_day, plan.last_day, len(plan.months)
+        )
+        paginator = OffsetPaginator(config.page_size)
+        extract(config.client(), batch, config.property_id, plan, paginator, config.time_zone, full)
     skipped = batch.window.get("skipped_reports") or []
     if skipped:
         log.warning(
@@ -156,21 +132,6 @@ def run_extract(
             ", ".join(f"{s['stream']} {s['key']}" for s in skipped),
         )
     return batch
-
-
-def counts(batch: Batch) -> str:
-    """Per-stream counts as JSON (what the command line prints)."""
-    return json.dumps(
-        {
-            "batch": str(batch.folder),
-            "requests": batch.requests,
-            "streams": {
-                n: {"records": r.records, "rejected": r.rejected, "pages": r.pages, "watermark": r.watermark}
-                for n, r in batch.streams.items()
-            },
-        },
-        indent=2,
-    )
 
 
 __all__ = ["CONN_ID", "SOURCE", "STREAMS", "Ga4Config", "run_extract"]

@@ -1,7 +1,7 @@
 """OAuth 2.0 bearer authentication for the GA4 Data API: two small swappable classes.
 
-* ``BearerTokenAuth``: a token obtained elsewhere (the local stand-in's, or one
-  minted by ``gcloud auth print-access-token`` for a one-off run).
+* ``BearerTokenAuth`` (``extractors.common.http``): a token obtained elsewhere (the
+  local stand-in's, or one minted by ``gcloud auth print-access-token`` for a one-off run).
 * ``ServiceAccountAuth``: what production uses. A Google service-account key
   (the JSON Google issues: ``client_email``, ``private_key``, ``token_uri``) signs
   an RS256 JWT assertion, which the token endpoint exchanges for an access token
@@ -25,22 +25,6 @@ from extractors.common.http import AuthError
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-
-class BearerTokenAuth(requests.auth.AuthBase):
-    """``Authorization: Bearer <token>`` with a fixed token."""
-
-    def __init__(self, token: str):
-        if not token:
-            raise ValueError("ga4: no access token configured")
-        self._token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self._token}"
-        return r
-
-    def __repr__(self) -> str:
-        return "BearerTokenAuth(token='***')"
 
 
 class ServiceAccountAuth(requests.auth.AuthBase):

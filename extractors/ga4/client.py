@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from extractors.common.http import (
     AuthError,
@@ -37,8 +36,6 @@ from extractors.common.http import (
     RestClient,
     RetryableHTTPError,
     SourceError,
-    _is_retryable,
-    wait_retry_after,
 )
 
 log = logging.getLogger(__name__)
@@ -80,23 +77,7 @@ class Ga4Client(RestClient):
     """``RestClient`` plus ``post(path, body)`` for JSON-bodied calls."""
 
     def post(self, path: str, body: dict[str, Any]) -> requests.Response:
-        policy = self.retry
-
-        @retry(
-            retry=retry_if_exception(_is_retryable),
-            wait=wait_retry_after(
-                wait_exponential_jitter(initial=policy.initial, max=policy.max_backoff, jitter=policy.jitter),
-                max_wait=policy.max_wait,
-            ),
-            stop=stop_after_attempt(policy.attempts),
-            reraise=True,
-            sleep=self.sleep,
-            before_sleep=self._log_retry,
-        )
-        def _once() -> requests.Response:
-            return self._send_post(path, body)
-
-        return _once()
+        return self.retrying(lambda: self._send_post(path, body))
 
     def _send_post(self, path: str, body: dict[str, Any]) -> requests.Response:
         self.request_count += 1

@@ -10,13 +10,7 @@ REPORT = "rowCount of each runReport response, paged with offset/limit"
 def extract(ctx: RunContext):
     from extractors.ga4 import Ga4Config, run_extract
 
-    return run_extract(
-        Ga4Config.from_connection(ctx.connection),
-        ctx.landing_dir,
-        since=ctx.since,
-        until=ctx.until,
-        full_refresh=ctx.full_refresh,
-    )
+    return ctx.run_window(Ga4Config, run_extract)
 
 
 SOURCE = Source(

@@ -1,19 +1,18 @@
 """Meta Graph API extractor: Instagram @ditjenpk (business account) and the Facebook
 Page "DitjenPK Kemenkeu RI".
 
-Runs outside Airflow: ``python -m extractors.meta --full-refresh`` (see ``__main__``).
+Runs outside Airflow: ``python -m extractors run meta --full-refresh``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, window
 from extractors.common.http import RetryPolicy
 from extractors.meta.auth import GraphTokenAuth
 from extractors.meta.client import GraphClient, GraphCursorPaginator
@@ -76,26 +75,6 @@ class MetaConfig:
         )
 
     @classmethod
-    def from_env(cls) -> MetaConfig:
-        """``META_ACCESS_TOKEN``, ``META_IG_USER_ID`` and/or ``META_PAGE_ID`` (+ ``META_GRAPH_URL``,
-        ``META_HISTORY_START``, ``META_HISTORY_DIR``)."""
-        if not os.environ.get("META_ACCESS_TOKEN"):
-            raise SystemExit(
-                "meta: set META_ACCESS_TOKEN and META_IG_USER_ID and/or META_PAGE_ID "
-                f"(and META_GRAPH_URL, default {DEFAULT_BASE_URL})"
-            )
-        return cls(
-            base_url=os.environ.get("META_GRAPH_URL", DEFAULT_BASE_URL),
-            access_token=os.environ["META_ACCESS_TOKEN"],
-            ig_user_id=os.environ.get("META_IG_USER_ID") or None,
-            page_id=os.environ.get("META_PAGE_ID") or None,
-            history_start=dt.date.fromisoformat(os.environ["META_HISTORY_START"])
-            if os.environ.get("META_HISTORY_START")
-            else None,
-            history_dir=os.environ.get("META_HISTORY_DIR") or None,
-        )
-
-    @classmethod
     def from_connection(cls, conn: Any) -> MetaConfig:
         """From an Airflow connection: password = access token; the rest in extra."""
         extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
@@ -148,13 +127,9 @@ def run_extract(
 ) -> Batch:
     """Extract one window into a committed batch (see ``extractors.meta.streams``)."""
     full = full_refresh or since is None
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "lookback_days": config.lookback.total_seconds() / 86400,
-        "full_refresh": full,
-    }
+    lookback_days = config.lookback.total_seconds() / 86400
+    batch = Batch(landing_dir, SOURCE, batch_id or "")
+    batch.window = window(since, until, lookback_days=lookback_days, full_refresh=full)
     client = client or config.client()
     log.info(
         "meta: extracting from %s (ig %s, page %s), %s",
@@ -164,12 +139,8 @@ def run_extract(
         "full refresh" if full else f"window {since} .. {until} minus {config.lookback}",
     )
     run = MetaRun(client, batch, config, GraphCursorPaginator(page_size=config.page_size))
-    try:
+    with batch:
         run.run(since, until, full)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.commit()
     if run.dropped:
         log.error(
             "meta: %d metric(s) DROPPED this run (see raw._quarantine): %s",
@@ -186,14 +157,4 @@ def run_extract(
     return batch
 
 
-def extract_with_connection(
-    conn_id: str, landing_dir: str | Path, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool
-) -> str:
-    """The Airflow task body: config from connection ``conn_id`` (read at run time), extract, manifest path."""
-    from airflow.sdk import Connection
-
-    batch = run_extract(MetaConfig.from_connection(Connection.get(conn_id)), landing_dir, since, until, full_refresh)
-    return str(batch.folder)
-
-
-__all__ = ["CONN_ID", "SOURCE", "STREAMS", "MetaConfig", "extract_with_connection", "run_extract"]
+__all__ = ["CONN_ID", "SOURCE", "STREAMS", "MetaConfig", "run_extract"]

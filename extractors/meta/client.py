@@ -39,10 +39,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_exponential_jitter
-from tenacity.wait import wait_base
+from tenacity import RetryCallState
 
-from extractors.common.http import AuthError, MalformedPageError, RestClient, RetryableHTTPError, SourceError
+from extractors.common.http import (
+    AuthError,
+    MalformedPageError,
+    RestClient,
+    RetryableHTTPError,
+    SourceError,
+    wait_retry_after,
+)
 from extractors.common.streams import Listing, Page
 
 log = logging.getLogger(__name__)
@@ -154,22 +160,14 @@ def parse_usage(headers: Any) -> Usage | None:
     return Usage(top[0], regain, top[1])
 
 
-class wait_graph(wait_base):
+class wait_graph(wait_retry_after):
     """A rate-limit error waits what Meta said (or ``rate_limit_wait``); else ``fallback``."""
-
-    def __init__(self, fallback: wait_base, max_wait: float):
-        self.fallback = fallback
-        self.max_wait = max_wait
 
     def __call__(self, retry_state: RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, GraphRateLimitError):
             return min(exc.wait_seconds, self.max_wait)
         return self.fallback(retry_state)
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, (RetryableHTTPError, requests.Timeout, requests.ConnectionError))
 
 
 @dataclass
@@ -182,25 +180,7 @@ class GraphClient(RestClient):
     max_usage_pct: float = 0.0
     pauses: list[float] = field(default_factory=list)
     _resume_at: float = 0.0
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> requests.Response:
-        policy = self.retry
-
-        @retry(
-            retry=retry_if_exception(_retryable),
-            wait=wait_graph(
-                wait_exponential_jitter(initial=policy.initial, max=policy.max_backoff, jitter=policy.jitter),
-                max_wait=policy.max_wait,
-            ),
-            stop=stop_after_attempt(policy.attempts),
-            reraise=True,
-            sleep=self.sleep,
-            before_sleep=self._log_retry,
-        )
-        def _once() -> requests.Response:
-            return self._send(path, params)
-
-        return _once()
+    wait_strategy = wait_graph
 
     def _send(self, path: str, params: dict[str, Any] | None) -> requests.Response:
         self._pause_if_needed()

@@ -10,9 +10,7 @@ PAGED = "the edge paged to the end (no paging.next)"
 def extract(ctx: RunContext):
     from extractors.meta import MetaConfig, run_extract
 
-    return run_extract(
-        MetaConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until, ctx.full_refresh
-    )
+    return ctx.run_window(MetaConfig, run_extract)
 
 
 SOURCE = Source(

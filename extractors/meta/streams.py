@@ -21,13 +21,17 @@ metric, keyed like the rows they stand for; every other item loads and the run
 completes. Token, permission and quota errors still fail the run at once.
 
 On a full refresh, earlier captures of the current-value streams found in
-``history_dir`` are imported first (see ``extractors.meta.history``).
+``history_dir`` are imported first (``extractors.common.history``): one file per
+stream, ``ig_account_snapshots.jsonl`` and ``fb_page_snapshots.jsonl`` (the account
+and the Page as their field requests return them, plus ``captured_at``) and
+``ig_stories.jsonl`` (story objects as ``/{ig-user-id}/stories`` returns them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +41,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from extractors.common.batch import Batch
+from extractors.common.history import captured_at, import_file
 from extractors.common.http import MalformedPageError, SourceError
 from extractors.common.streams import Listing, Stream, write_record
 from extractors.meta import models
@@ -48,7 +53,6 @@ from extractors.meta.client import (
     response_json,
 )
 from extractors.meta.config import RETIRED_METRICS, MetricSpec
-from extractors.meta.history import captured_at, read_lines
 
 if TYPE_CHECKING:
     from extractors.meta import MetaConfig
@@ -315,7 +319,7 @@ class MetaRun:
             res.watermark = model.timestamp.isoformat()
 
     def import_history(self, folder: Path) -> None:
-        """Earlier captures from ``history_dir`` (see ``extractors.meta.history``)."""
+        """Earlier captures from ``history_dir`` (see the module's docstring); a missing file is skipped."""
         cfg = self.config
         if not folder.is_dir():
             raise SourceError(
@@ -335,24 +339,23 @@ class MetaRun:
             if not path.is_file():
                 continue
             out = self.batch.stream(stream.name, stream.spec())
-            before = out.result.records
-            for line_no, obj, problem in read_lines(path):
-                request = f"FILE {path.name}:{line_no}"
-                where = f"file={path.name},line={line_no}"
-                if problem is None and obj is not None and stream is not IgStoriesStream:
-                    at, problem = captured_at(obj)
-                    if problem is None and str(obj.get("id")) != object_id:
-                        problem = f"the capture of another object (id {obj.get('id')}), not {object_id}"
-                    if problem is None and at is not None:
-                        self.write_snapshot(stream, key, object_id, obj, at, request)
-                        continue
-                elif problem is None and obj is not None:
-                    self.write_story(obj, request)
-                    continue
-                log.warning("meta.%s: %s not imported: %s", stream.name, where, problem)
-                out.reject(where, f"history_dir: {problem}", {"file": path.name, "line": line_no}, request)
-            self.imported[stream.name] = out.result.records - before
+            accept = functools.partial(self._import_line, stream, key, object_id)
+            self.imported[stream.name] = import_file(out, path, f"meta.{stream.name}", accept)
             log.info("meta.%s: %d earlier captures imported from %s", stream.name, self.imported[stream.name], path)
+
+    def _import_line(
+        self, stream: type[MetaStream], key: str, object_id: str, obj: dict[str, Any], request: str
+    ) -> str | None:
+        """One ``history_dir`` line written to its stream, or why not."""
+        if stream is IgStoriesStream:
+            self.write_story(obj, request)
+            return None
+        at, problem = captured_at(obj)
+        if problem is None and str(obj.get("id")) != object_id:
+            problem = f"the capture of another object (id {obj.get('id')}), not {object_id}"
+        if problem is None and at is not None:
+            self.write_snapshot(stream, key, object_id, obj, at, request)
+        return problem
 
     # ---------------------------------------------------------------- list edges
 

@@ -1,7 +1,7 @@
 """Staff registers kept in Excel workbooks (one workbook per register per year,
 one sheet per month) in a shared folder.
 
-Runs outside Airflow: ``python -m extractors.registers --folder <dir> [--full-refresh] [--load]``.
+Runs outside Airflow: ``python -m extractors run registers [--full-refresh] [--load]``.
 """
 
 from __future__ import annotations
@@ -49,21 +49,16 @@ def run_extract(
     """Read the new and changed workbooks of ``config.folder`` into a committed batch."""
     if not config.folder.is_dir():
         raise FileNotFoundError(f"registers: workbook folder {config.folder} does not exist")
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {"folder": str(config.folder), "full_refresh": full_refresh}
-    try:
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        batch.window = {"folder": str(config.folder), "full_refresh": full_refresh}
         report = extract(config.folder, batch, loaded, full_refresh, config.patterns)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.window.update(
-        read=report.read,
-        skipped=report.skipped,
-        duplicates=report.duplicates,
-        unreadable=report.unreadable,
-        refreshed=report.refreshed,
-    )
-    batch.commit()
+        batch.window.update(
+            read=report.read,
+            skipped=report.skipped,
+            duplicates=report.duplicates,
+            unreadable=report.unreadable,
+            refreshed=report.refreshed,
+        )
     log.info(
         "registers: %d workbooks read, %d already loaded, %d duplicates; streams rebuilt: %s",
         len(report.read),

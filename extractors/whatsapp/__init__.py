@@ -4,7 +4,7 @@ The receiver (``python -m extractors.whatsapp.receiver``) keeps every webhook
 delivery in a spool; this package turns the spool, plus BSP exports of the
 history the receiver never saw, into a batch:
 
-    python -m extractors.whatsapp --spool /var/spool/whatsapp --export /data/whatsapp-export
+    python -m extractors run whatsapp   # spool and export folders from connection ``whatsapp_files``
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, window
 
 log = logging.getLogger(__name__)
 
@@ -65,28 +65,23 @@ def run_extract(
     if config.spool_dir is not None and not config.spool_dir.is_dir():
         raise FileNotFoundError(f"whatsapp: spool directory {config.spool_dir} does not exist")
     read_from = None if full_refresh or since is None else since - config.lookback
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "read_from": read_from.isoformat() if read_from else None,
-        "full_refresh": read_from is None,
-        # for prune_spool after the load: what this extract read in full, from when
-        "started_at": dt.datetime.now(dt.UTC).isoformat(),
-        "spool_dir": str(config.spool_dir) if config.spool_dir else None,
-    }
-    try:
+    with Batch(landing_dir, SOURCE, batch_id or "") as batch:
+        batch.window = window(
+            since,
+            until,
+            read_from=read_from,
+            full_refresh=read_from is None,
+            # for prune_spool after the load: what this extract read in full, from when
+            started_at=dt.datetime.now(dt.UTC),
+            spool_dir=str(config.spool_dir) if config.spool_dir else None,
+        )
         stats = extract(batch, config.spool_dir, config.export_dir, read_from, full_refresh=read_from is None)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.window.update(
-        deliveries=stats.deliveries,
-        export_lines=stats.export_lines,
-        duplicates=dict(stats.duplicates),
-        skipped_fields=dict(stats.skipped_fields),
-    )
-    batch.commit()
+        batch.window.update(
+            deliveries=stats.deliveries,
+            export_lines=stats.export_lines,
+            duplicates=dict(stats.duplicates),
+            skipped_fields=dict(stats.skipped_fields),
+        )
     return batch
 
 

@@ -10,13 +10,7 @@ SPOOL = "append-only: spool files rotate and expire, messages do not; nothing is
 def extract(ctx: RunContext):
     from extractors.whatsapp import WhatsappConfig, run_extract
 
-    return run_extract(
-        WhatsappConfig.from_connection(ctx.connection),
-        ctx.landing_dir,
-        since=ctx.since,
-        until=ctx.until,
-        full_refresh=ctx.full_refresh,
-    )
+    return ctx.run_window(WhatsappConfig, run_extract)
 
 
 def after_load(manifest: str) -> None:

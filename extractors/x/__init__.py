@@ -1,21 +1,19 @@
 """X API v2 extractor for @DitjenPK (posts and follower snapshots) and the X analytics
 CSV export (profile visits).
 
-Runs outside Airflow: ``python -m extractors.x --full-refresh`` (see ``__main__``).
+Runs outside Airflow: ``python -m extractors run x --full-refresh``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.common.batch import Batch
-from extractors.common.http import RetryPolicy
-from extractors.x.auth import BearerTokenAuth
+from extractors.common.batch import Batch, window
+from extractors.common.http import BearerTokenAuth, RetryPolicy
 from extractors.x.client import PaginationTokenPaginator, XClient
 from extractors.x.streams import STREAMS, XRun
 
@@ -35,28 +33,12 @@ class XConfig:
     lookback: dt.timedelta = dt.timedelta(days=7)
     page_size: int = 100
     timezone: str = "Asia/Jakarta"
-    history_dir: str | None = None  # earlier follower snapshots to import on a full refresh (extractors.x.history)
+    history_dir: str | None = None  # earlier follower snapshots to import on a full refresh (extractors.common.history)
     timeout: float = 30.0
     retry: RetryPolicy | None = None
 
     def __repr__(self) -> str:
         return f"XConfig(base_url={self.base_url!r}, bearer_token='***', username={self.username!r})"
-
-    @classmethod
-    def from_env(cls) -> XConfig:
-        """``X_BEARER_TOKEN`` (+ ``X_API_URL``, ``X_USERNAME``, ``X_ANALYTICS_DIR``, ``X_HISTORY_DIR``)."""
-        if not os.environ.get("X_BEARER_TOKEN"):
-            raise SystemExit(
-                f"x: set X_BEARER_TOKEN (and X_API_URL, default {DEFAULT_BASE_URL}; X_USERNAME; "
-                "X_ANALYTICS_DIR, the folder of the analytics CSV exports)"
-            )
-        return cls(
-            base_url=os.environ.get("X_API_URL", DEFAULT_BASE_URL),
-            bearer_token=os.environ["X_BEARER_TOKEN"],
-            username=os.environ.get("X_USERNAME", "DitjenPK"),
-            analytics_dir=os.environ.get("X_ANALYTICS_DIR") or None,
-            history_dir=os.environ.get("X_HISTORY_DIR") or None,
-        )
 
     @classmethod
     def from_connection(cls, conn: Any) -> XConfig:
@@ -78,7 +60,7 @@ class XConfig:
         return XClient(
             source=SOURCE,
             base_url=self.base_url,
-            auth=BearerTokenAuth(self.bearer_token),
+            auth=BearerTokenAuth(self.bearer_token, "x"),
             timeout=self.timeout,
             retry=self.retry or RetryPolicy(),
         )
@@ -95,13 +77,9 @@ def run_extract(
 ) -> Batch:
     """Extract one window into a committed batch (see ``extractors.x.streams``)."""
     full = full_refresh or since is None
-    batch = Batch(Path(landing_dir), SOURCE, batch_id or "")
-    batch.window = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "lookback_days": config.lookback.total_seconds() / 86400,
-        "full_refresh": full,
-    }
+    lookback_days = config.lookback.total_seconds() / 86400
+    batch = Batch(landing_dir, SOURCE, batch_id or "")
+    batch.window = window(since, until, lookback_days=lookback_days, full_refresh=full)
     client = client or config.client()
     log.info(
         "x: extracting @%s from %s, %s",
@@ -110,12 +88,8 @@ def run_extract(
         "full refresh" if full else f"window {since} .. {until} minus {config.lookback}",
     )
     run = XRun(client, batch, config, PaginationTokenPaginator(page_size=config.page_size))
-    try:
+    with batch:
         run.run(since, until, full)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.commit()
     log.info("x: %d requests (X bills per resource read)", client.request_count)
     if run.skipped:
         log.warning(
@@ -126,14 +100,4 @@ def run_extract(
     return batch
 
 
-def extract_with_connection(
-    conn_id: str, landing_dir: str | Path, since: dt.datetime | None, until: dt.datetime | None, full_refresh: bool
-) -> str:
-    """The Airflow task body: config from connection ``conn_id`` (read at run time), extract, manifest path."""
-    from airflow.sdk import Connection
-
-    batch = run_extract(XConfig.from_connection(Connection.get(conn_id)), landing_dir, since, until, full_refresh)
-    return str(batch.folder)
-
-
-__all__ = ["CONN_ID", "SOURCE", "STREAMS", "XConfig", "extract_with_connection", "run_extract"]
+__all__ = ["CONN_ID", "SOURCE", "STREAMS", "XConfig", "run_extract"]

@@ -8,7 +8,7 @@ from extractors.common.source import RunContext, Source, StreamDecl
 def extract(ctx: RunContext):
     from extractors.x import XConfig, run_extract
 
-    return run_extract(XConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.since, ctx.until, ctx.full_refresh)
+    return ctx.run_window(XConfig, run_extract)
 
 
 SOURCE = Source(

@@ -19,7 +19,8 @@ without a field is kept (action "nulled"). A full refresh with such a post
 deletes nothing that run. Token, access-level and usage-cap errors fail at once.
 
 On a full refresh, earlier follower snapshots found in ``history_dir`` are
-imported first (see ``extractors.x.history``).
+imported first (``extractors.common.history``): ``user_snapshots.jsonl``, the user as
+``GET /2/users/by/username/:username`` returns it in ``data``, plus ``captured_at``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from extractors.common.batch import Batch
+from extractors.common.history import captured_at, import_file
 from extractors.common.http import MalformedPageError, SourceError
 from extractors.common.streams import Listing, Stream, write_record
 from extractors.x import models
@@ -45,13 +47,13 @@ from extractors.x.client import (
     problem_kind,
     response_json,
 )
-from extractors.x.history import FILE as HISTORY_FILE
-from extractors.x.history import captured_at, read_lines
 
 if TYPE_CHECKING:
     from extractors.x import XConfig
 
 log = logging.getLogger(__name__)
+
+HISTORY_FILE = "user_snapshots.jsonl"
 
 TIMELINE_CAP = 3200
 TWEET_FIELDS = "created_at,public_metrics,referenced_tweets,conversation_id,lang,in_reply_to_user_id"
@@ -168,7 +170,7 @@ class XRun:
             res.watermark = captured.isoformat()
 
     def import_history(self, folder: Path) -> None:
-        """Earlier follower snapshots from ``history_dir`` (see ``extractors.x.history``)."""
+        """Earlier follower snapshots from ``history_dir`` (see the module's docstring)."""
         if not folder.is_dir():
             raise SourceError(
                 f"x: history_dir {folder} does not exist (the folder of earlier follower snapshots "
@@ -179,22 +181,17 @@ class XRun:
             log.warning("x.user_snapshots: no %s in %s: nothing imported", HISTORY_FILE, folder)
             return
         out = self.batch.stream(UserSnapshotsStream.name, UserSnapshotsStream.spec())
-        before = out.result.records
-        for line_no, obj, problem in read_lines(path):
-            request = f"FILE {path.name}:{line_no}"
-            at = None
-            if problem is None and obj is not None:
-                at, problem = captured_at(obj)
-                if problem is None and str(obj.get("username", "")).lower() != self.config.username.lower():
-                    problem = f"the snapshot of another account (@{obj.get('username')}), not @{self.config.username}"
-            if problem is None and obj is not None and at is not None:
-                self.write_snapshot(obj, at, request)
-                continue
-            where = f"file={path.name},line={line_no}"
-            log.warning("x.user_snapshots: %s not imported: %s", where, problem)
-            out.reject(where, f"history_dir: {problem}", {"file": path.name, "line": line_no}, request)
-        self.imported = out.result.records - before
+        self.imported = import_file(out, path, "x.user_snapshots", self._import_line)
         log.info("x.user_snapshots: %d earlier snapshots imported from %s", self.imported, path)
+
+    def _import_line(self, obj: dict[str, Any], request: str) -> str | None:
+        """One ``history_dir`` snapshot written, or why not."""
+        at, problem = captured_at(obj)
+        if problem is None and str(obj.get("username", "")).lower() != self.config.username.lower():
+            problem = f"the snapshot of another account (@{obj.get('username')}), not @{self.config.username}"
+        if problem is None and at is not None:
+            self.write_snapshot(obj, at, request)
+        return problem
 
     def tweets(self, start: dt.datetime | None, end: dt.datetime | None) -> None:
         path = TweetsStream.path.format(user_id=self.user_id)

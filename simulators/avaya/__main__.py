@@ -2,25 +2,20 @@
 
     python -m simulators.avaya /tmp/avaya-drop --seed 2023 [--start 2022-12-01] [--end 2024-01-01] [--no-mess]
 
-Then: ``python -m extractors.avaya --path /tmp/avaya-drop --full-refresh``.
+Then: ``python -m extractors run avaya --full-refresh`` with connection ``avaya_files`` on that folder.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from simulators.avaya import AvayaStandIn
-from simulators.scenario.avaya import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
+from simulators.common import cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m simulators.avaya", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = cli.parser("simulators.avaya", __doc__)
     p.add_argument("folder", type=Path)
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--start", default=DEFAULT_START, help="first day (month-granular)")
-    p.add_argument("--end", default=DEFAULT_END, help="end day, exclusive (month-granular)")
     p.add_argument("--no-mess", action="store_true", help="no garbled or re-sent CDR records")
     args = p.parse_args(argv)
     drop = AvayaStandIn(args.folder, args.seed, args.start, args.end, mess=not args.no_mess).write()

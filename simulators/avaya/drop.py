@@ -22,8 +22,8 @@ from pathlib import Path
 from extractors.avaya import cdr as cdr_format
 from extractors.avaya import cms as cms_format
 from extractors.avaya.layout import CUSTOMIZED
-from simulators.scenario.avaya import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, AvayaScenario, AvayaWorld, CdrLine
-from simulators.scenario.world import iter_months
+from simulators.scenario.avaya import AvayaScenario, AvayaWorld, CdrLine
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, iter_months
 
 
 def hsplit_name(day: date) -> str:
@@ -46,8 +46,14 @@ def cdr_text(line: CdrLine) -> str:
 class AvayaStandIn:
     """The landing folder of the simulated call center (no server: files, like the real drop)."""
 
-    def __init__(self, folder: Path, seed: int = DEFAULT_SEED, start: str = DEFAULT_START,
-                 end: str = DEFAULT_END, mess: bool = True) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        seed: int = DEFAULT_SEED,
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
+        mess: bool = True,
+    ) -> None:
         self.folder = Path(folder)
         self.seed = seed
         self.start, self.end = start, end

@@ -16,4 +16,6 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
 
     drop = AvayaStandIn(Path(workdir) / "drop", seed=seed).write()
     conn = json.dumps({"conn_type": "fs", "extra": {"path": str(drop.folder)}})
-    return RunningStandIn("avaya", {CONN_ENVS[0]: conn}, drop.stop, {"path": str(drop.folder), "files": str(len(drop.files))})
+    return RunningStandIn(
+        "avaya", {CONN_ENVS[0]: conn}, drop.stop, {"path": str(drop.folder), "files": str(len(drop.files))}
+    )

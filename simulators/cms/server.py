@@ -41,14 +41,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from simulators.common.http import Faults as BaseFaults
 from simulators.common.http import HttpError, StandInServer, int_param
-from simulators.scenario.website import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
-    CmsWorld,
-    generate_cms_world,
-)
-from simulators.scenario.world import LOCAL_TZ, UTC, parse_date
+from simulators.scenario.website import CmsWorld, generate_cms_world
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ, UTC, parse_date
 
 REST_PREFIX = "/wp-json"
 DEFAULT_PER_PAGE = 10
@@ -84,8 +78,9 @@ class Faults(BaseFaults):
 
     KINDS = ("invalid_json", "php_notice", "html", "object", "no_total")
 
-    def malformed_page(self, resource: str = "posts", page: int = 2, n: int | None = 1,
-                       kind: str = "invalid_json") -> None:
+    def malformed_page(
+        self, resource: str = "posts", page: int = 2, n: int | None = 1, kind: str = "invalid_json"
+    ) -> None:
         self._add_malformed(kind, n, resource=resource, page=page)
 
     def _take_last(self, resource: str, page: int) -> tuple[str, Any] | None:  # type: ignore[override]
@@ -111,9 +106,17 @@ class WordPressStandIn(StandInServer):
     content_type = "application/json; charset=UTF-8"
     thread_name = "wordpress-standin"
 
-    def __init__(self, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                 as_of: str | datetime | None = None, application_password: tuple[str, str] | None = None,
-                 host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
+        as_of: str | datetime | None = None,
+        application_password: tuple[str, str] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+    ) -> None:
         super().__init__(host, port, verbose)
         self.seed = seed
         world: CmsWorld = generate_cms_world(seed, str(parse_date(start)), str(parse_date(end)))
@@ -152,8 +155,13 @@ class WordPressStandIn(StandInServer):
         query = parse_qs(parts.query, keep_blank_values=True)
         if parts.path.rstrip("/") == REST_PREFIX:
             self._authenticate(headers)
-            return 200, json.dumps({"name": "DJPK Kemenkeu", "url": self.world.site_url,
-                                    "namespaces": ["oembed/1.0", "wp/v2"]}).encode(), {}
+            return (
+                200,
+                json.dumps(
+                    {"name": "DJPK Kemenkeu", "url": self.world.site_url, "namespaces": ["oembed/1.0", "wp/v2"]}
+                ).encode(),
+                {},
+            )
         m = _ROUTE.match(parts.path)
         if m is None:
             raise WpError(404, "rest_no_route", "No route was found matching the URL and request method.")
@@ -166,8 +174,7 @@ class WordPressStandIn(StandInServer):
         if action is not None and action[0] == "rate_limit":
             raise WpError(429, "too_many_requests", "Too many requests.", {"Retry-After": str(action[1])})
         if action is not None and action[0] == "server_error":
-            raise WpError(500, "internal_server_error",
-                          "<p>There has been a critical error on this website.</p>")
+            raise WpError(500, "internal_server_error", "<p>There has been a critical error on this website.</p>")
         if ident is not None:
             return 200, json.dumps(self._one(resource, int(ident)), ensure_ascii=False).encode(), {}
         items = self._posts(query) if resource == "posts" else self._categories(query)
@@ -179,16 +186,23 @@ class WordPressStandIn(StandInServer):
         total = len(items)
         pages = math.ceil(total / per_page)
         if page > max(pages, 1) or (total == 0 and page > 1):
-            raise WpError(400, "rest_post_invalid_page_number",
-                          "The page number requested is larger than the number of pages available.")
-        data = items[(page - 1) * per_page: page * per_page]
+            raise WpError(
+                400,
+                "rest_post_invalid_page_number",
+                "The page number requested is larger than the number of pages available.",
+            )
+        data = items[(page - 1) * per_page : page * per_page]
         out_headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages), "Allow": "GET"}
         links = []
         base = f"{self.base_url}{parts.path}"
         if page > 1:
-            links.append(f'<{base}?{urlencode({**{k: v[-1] for k, v in query.items()}, "page": page - 1})}>; rel="prev"')
+            links.append(
+                f'<{base}?{urlencode({**{k: v[-1] for k, v in query.items()}, "page": page - 1})}>; rel="prev"'
+            )
         if page < pages:
-            links.append(f'<{base}?{urlencode({**{k: v[-1] for k, v in query.items()}, "page": page + 1})}>; rel="next"')
+            links.append(
+                f'<{base}?{urlencode({**{k: v[-1] for k, v in query.items()}, "page": page + 1})}>; rel="next"'
+            )
         if links:
             out_headers["Link"] = ", ".join(links)
         body = json.dumps(data, ensure_ascii=False).encode()
@@ -229,8 +243,12 @@ class WordPressStandIn(StandInServer):
         if status != "publish":
             raise WpError(400, "rest_invalid_param", "Invalid parameter(s): status")
         items = self.published()
-        for param, field, after in (("after", "date", True), ("before", "date", False),
-                                    ("modified_after", "modified", True), ("modified_before", "modified", False)):
+        for param, field, after in (
+            ("after", "date", True),
+            ("before", "date", False),
+            ("modified_after", "modified", True),
+            ("modified_before", "modified", False),
+        ):
             raw = (query.get(param) or [""])[-1]
             if raw:
                 bound = _local_bound(raw, param)
@@ -246,9 +264,13 @@ class WordPressStandIn(StandInServer):
         order = (query.get("order") or ["desc"])[-1].lower()
         if orderby not in POST_ORDERBY or order not in ("asc", "desc"):
             raise WpError(400, "rest_invalid_param", "Invalid parameter(s): orderby, order")
-        key = {"date": lambda p: (p["date"], p["id"]), "modified": lambda p: (p["modified"], p["id"]),
-               "id": lambda p: p["id"], "title": lambda p: (p["title"]["rendered"].lower(), p["id"]),
-               "slug": lambda p: (p["slug"], p["id"])}[orderby]
+        key = {
+            "date": lambda p: (p["date"], p["id"]),
+            "modified": lambda p: (p["modified"], p["id"]),
+            "id": lambda p: p["id"],
+            "title": lambda p: (p["title"]["rendered"].lower(), p["id"]),
+            "slug": lambda p: (p["slug"], p["id"]),
+        }[orderby]
         return sorted(items, key=key, reverse=order == "desc")
 
     def _categories(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -285,20 +307,26 @@ def _malformed(body: bytes, headers: dict[str, str], kind: str) -> tuple[bytes, 
     if kind == "invalid_json":
         return body[: max(1, len(body) // 3)], headers
     if kind == "php_notice":
-        notice = (b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
-                  b"<b>/var/www/html/wp-content/plugins/old-widget/widget.php</b> on line <b>12</b><br />\n")
+        notice = (
+            b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+            b"<b>/var/www/html/wp-content/plugins/old-widget/widget.php</b> on line <b>12</b><br />\n"
+        )
         return notice + body, headers
     if kind == "html":
-        return (b"<!DOCTYPE html><html><body><h1>Briefly unavailable for scheduled maintenance. "
-                b"Check back in a minute.</h1></body></html>", {**headers, "Content-Type": "text/html; charset=UTF-8"})
+        return (
+            b"<!DOCTYPE html><html><body><h1>Briefly unavailable for scheduled maintenance. "
+            b"Check back in a minute.</h1></body></html>",
+            {**headers, "Content-Type": "text/html; charset=UTF-8"},
+        )
     if kind == "object":
         return json.dumps({"posts": json.loads(body)}).encode(), headers
     headers = {k: v for k, v in headers.items() if k != "X-WP-TotalPages"}
     return body, headers
 
 
-def expected_publications(seed: int = DEFAULT_SEED, start: str = DEFAULT_START,
-                          end: str = DEFAULT_END) -> dict[str, dict[str, int]]:
+def expected_publications(
+    seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END
+) -> dict[str, dict[str, int]]:
     """Publications by local month and report category (the world's truth)."""
     from simulators.scenario.website import publications_by_month
 

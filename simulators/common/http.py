@@ -44,8 +44,7 @@ def last_param(query: dict[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-def int_param(query: dict[str, list[str]], name: str, default: int,
-              invalid: Callable[[str], Exception]) -> int:
+def int_param(query: dict[str, list[str]], name: str, default: int, invalid: Callable[[str], Exception]) -> int:
     """The last value of a query parameter as an int: ``default`` when absent or empty,
     ``invalid(name)`` raised when it is not an integer."""
     values = query.get(name)
@@ -289,8 +288,12 @@ class StandInServer:
         httpd.standin = self
         self.port = httpd.server_address[1]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"{self.thread_name}-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"{self.thread_name}-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

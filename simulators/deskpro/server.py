@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from simulators.common.http import Faults as BaseFaults
 from simulators.common.http import HttpError, StandInServer, int_param
 from simulators.common.http import json_bytes as _json_bytes
 from simulators.scenario.deskpro import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
     DeskproWorld,
     Mess,
     count_by_channel_month,
@@ -36,7 +34,7 @@ from simulators.scenario.deskpro import (
     generate_deskpro_world,
     parse_ts,
 )
-from simulators.scenario.world import LOCAL_TZ, UTC, parse_date
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ, UTC, parse_date
 
 API_PREFIX = "/api/v2"
 DEFAULT_PER_PAGE = 10
@@ -56,14 +54,16 @@ def _world(seed: int, start: str, end: str, mess: Mess) -> DeskproWorld:
     return generate_deskpro_world(seed, start, end, mess)
 
 
-def load_world(seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START, end: str | date = DEFAULT_END,
-               mess: "bool | Mess" = True) -> DeskproWorld:
+def load_world(
+    seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START, end: str | date = DEFAULT_END, mess: bool | Mess = True
+) -> DeskproWorld:
     """The generated world behind a stand-in (cached; do not mutate)."""
     return _world(seed, str(parse_date(start)), str(parse_date(end)), Mess.coerce(mess))
 
 
-def expected_counts(seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START, end: str | date = DEFAULT_END,
-                    mess: "bool | Mess" = True) -> dict[tuple[str, str], int]:
+def expected_counts(
+    seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START, end: str | date = DEFAULT_END, mess: bool | Mess = True
+) -> dict[tuple[str, str], int]:
     """Countable (non-spam, non-deleted) tickets by (channel, local "YYYY-MM").
 
     Channels: "email_call_center", "hai_kemenkeu", "live_chat". Computed from the
@@ -73,7 +73,7 @@ def expected_counts(seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START,
     return count_by_channel_month(load_world(seed, start, end, mess).tickets)
 
 
-def parse_as_of(value: "str | datetime | date | None", end: str | date = DEFAULT_END) -> datetime:
+def parse_as_of(value: str | datetime | date | None, end: str | date = DEFAULT_END) -> datetime:
     """An aware UTC datetime. None = local midnight of ``end`` + 14 days; naive = UTC."""
     if value is None:
         local_end = datetime.combine(parse_date(end), dtime(0, 0), LOCAL_TZ)
@@ -113,25 +113,33 @@ def ticket_as_of(ticket: dict[str, Any], as_of: datetime) -> dict[str, Any] | No
     if assign is not None and assign > as_of:
         assign = None
     replies = [r for r in sim["agent_reply_times"] if parse_ts(r) <= as_of]  # type: ignore[operator]
-    view.update({
-        "status": "awaiting_agent",
-        "hidden_status": None,
-        "agent": ticket["agent"] if assign is not None else None,
-        "date_first_agent_assign": format_ts(assign),
-        "date_first_agent_reply": replies[0] if replies else None,
-        "date_last_agent_reply": replies[-1] if replies else None,
-        "date_resolved": None,
-        "date_archived": None,
-        "date_status": format_ts(assign or created),
-        "feedback_rating": None,
-        "count_agent_replies": len(replies),
-    })
+    view.update(
+        {
+            "status": "awaiting_agent",
+            "hidden_status": None,
+            "agent": ticket["agent"] if assign is not None else None,
+            "date_first_agent_assign": format_ts(assign),
+            "date_first_agent_reply": replies[0] if replies else None,
+            "date_last_agent_reply": replies[-1] if replies else None,
+            "date_resolved": None,
+            "date_archived": None,
+            "date_status": format_ts(assign or created),
+            "feedback_rating": None,
+            "count_agent_replies": len(replies),
+        }
+    )
     if replies:
         view["total_user_waiting"] = ticket["total_to_first_reply"]
         view["total_user_waiting_wh"] = ticket["total_to_first_reply_wh"]
     else:
-        view.update({"total_to_first_reply": 0, "total_user_waiting": 0,
-                     "total_to_first_reply_wh": 0, "total_user_waiting_wh": 0})
+        view.update(
+            {
+                "total_to_first_reply": 0,
+                "total_user_waiting": 0,
+                "total_to_first_reply_wh": 0,
+                "total_user_waiting_wh": 0,
+            }
+        )
     return view
 
 
@@ -143,8 +151,7 @@ class _Snapshot:
         tickets = [v for v in (ticket_as_of(t, as_of) for t in world.tickets) if v is not None]
         self.tickets = sorted(tickets, key=lambda t: t["id"])
         self.people = [_public(p) for p in world.people if parse_ts(p["date_created"]) <= as_of]  # type: ignore[operator]
-        self.organizations = [dict(o) for o in world.organizations
-                              if parse_ts(o["date_created"]) <= as_of]  # type: ignore[operator]
+        self.organizations = [dict(o) for o in world.organizations if parse_ts(o["date_created"]) <= as_of]  # type: ignore[operator]
         self.departments = [dict(d) for d in world.departments]
         self.agents = [dict(a) for a in world.agents]
         self.by_id: dict[str, dict[int, dict[str, Any]]] = {
@@ -196,18 +203,23 @@ class Faults(BaseFaults):
 
     def _page_faults(self, path: str, page: int) -> list[str]:
         with self._lock:
-            return [p["kind"] for p in self._pages
-                    if p["path"] == "/" + path.strip("/") and (p["page"] == page or (p["kind"] == "drift" and page >= p["page"]))]
+            return [
+                p["kind"]
+                for p in self._pages
+                if p["path"] == "/" + path.strip("/")
+                and (p["page"] == page or (p["kind"] == "drift" and page >= p["page"]))
+            ]
 
-    def malformed_page(self, path: str = "/tickets", page: int = 2, n: int | None = None,
-                       kind: str = "invalid_json") -> None:
+    def malformed_page(
+        self, path: str = "/tickets", page: int = 2, n: int | None = None, kind: str = "invalid_json"
+    ) -> None:
         """Requests for ``path`` (relative to /api/v2) with ``page`` answer 200 with a broken body.
 
         ``n`` = how many times (None = until ``clear()``). ``kind``: "invalid_json"
         (truncated JSON), "no_data" (valid JSON without "data") or "html".
         """
         if path.startswith(API_PREFIX):
-            path = path[len(API_PREFIX):]
+            path = path[len(API_PREFIX) :]
         self._add_malformed(kind, n, path="/" + path.strip("/"), page=int(page))
 
     def _take_last(self, path: str, page: int) -> tuple[str, Any] | None:  # type: ignore[override]
@@ -228,7 +240,9 @@ class _ApiError(HttpError):
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int) -> int:
-    return int_param(query, name, default, lambda n: _ApiError(400, "invalid_input", f"Parameter '{n}' must be an integer"))
+    return int_param(
+        query, name, default, lambda n: _ApiError(400, "invalid_input", f"Parameter '{n}' must be an integer")
+    )
 
 
 def _list_param(query: dict[str, list[str]], name: str) -> list[str]:
@@ -252,9 +266,9 @@ class DeskproStandIn(StandInServer):
         api_key: str = "secret-key",
         start: str | date = DEFAULT_START,
         end: str | date = DEFAULT_END,
-        as_of: "str | datetime | None" = None,
+        as_of: str | datetime | None = None,
         meta_style: str = "pagination",
-        mess: "bool | Mess" = True,
+        mess: bool | Mess = True,
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
@@ -279,7 +293,7 @@ class DeskproStandIn(StandInServer):
     def as_of(self) -> datetime:
         return self._as_of
 
-    def set_as_of(self, value: "str | datetime | None") -> None:
+    def set_as_of(self, value: str | datetime | None) -> None:
         """Pretend "now" is ``value`` from the next request on (None = default)."""
         with self._lock:
             self._as_of = parse_as_of(value, self.end_date)
@@ -302,7 +316,7 @@ class DeskproStandIn(StandInServer):
         if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
             raise _ApiError(404, "not_found", f"No route for {path}")
         self._authenticate(headers)
-        rel = path[len(API_PREFIX):] or "/"
+        rel = path[len(API_PREFIX) :] or "/"
 
         page = _int_param(query, "page", 1)
         action = self.take_faults(path=rel, page=max(page, 1))
@@ -360,8 +374,12 @@ class DeskproStandIn(StandInServer):
 
     def _list(self, snap: _Snapshot, resource: str, query: dict[str, list[str]]) -> list[dict[str, Any]]:
         if resource != "tickets":
-            return {"people": snap.people, "organizations": snap.organizations,
-                    "ticket_departments": snap.departments, "agents": snap.agents}[resource]
+            return {
+                "people": snap.people,
+                "organizations": snap.organizations,
+                "ticket_departments": snap.departments,
+                "agents": snap.agents,
+            }[resource]
         order_by = (query.get("order_by") or ["id"])[-1] or "id"
         order_dir = ((query.get("order_dir") or ["asc"])[-1] or "asc").lower()
         if self.faults.ignore_order_by:  # as a server (or proxy) that drops the parameters
@@ -373,8 +391,9 @@ class DeskproStandIn(StandInServer):
         items = snap.tickets_by(order_by)
         overrides = self.faults.ticket_overrides
         if overrides:  # an edited ticket moves in the order, as in the real listing
-            items = sorted(({**t, **overrides.get(t["id"], {})} for t in items),
-                           key=lambda t: (t[order_by] or "", t["id"]))
+            items = sorted(
+                ({**t, **overrides.get(t["id"], {})} for t in items), key=lambda t: (t[order_by] or "", t["id"])
+            )
         if order_dir == "desc":
             items = items[::-1]
         filters: list[Callable[[dict[str, Any]], bool]] = []
@@ -393,12 +412,19 @@ class DeskproStandIn(StandInServer):
             items = [t for t in items if all(f(t) for f in filters)]
         return items
 
-    def _linked(self, snap: _Snapshot, resource: str, items: list[dict[str, Any]],
-                include: set[str]) -> dict[str, dict[str, Any]]:
+    def _linked(
+        self, snap: _Snapshot, resource: str, items: list[dict[str, Any]], include: set[str]
+    ) -> dict[str, dict[str, Any]]:
         linked: dict[str, dict[str, Any]] = {}
-        refs = {"tickets": {"person": "people", "organization": "organizations",
-                            "department": "ticket_departments", "agent": "agents"},
-                "people": {"organization": "organizations"}}.get(resource, {})
+        refs = {
+            "tickets": {
+                "person": "people",
+                "organization": "organizations",
+                "department": "ticket_departments",
+                "agent": "agents",
+            },
+            "people": {"organization": "organizations"},
+        }.get(resource, {})
         for name in sorted(include):
             table = refs.get(name)
             if table is None:
@@ -411,17 +437,31 @@ class DeskproStandIn(StandInServer):
             linked[name] = found
         return linked
 
-    def _envelope(self, snap: _Snapshot, resource: str, items: list[dict[str, Any]],
-                  query: dict[str, list[str]], path: str, include: set[str]) -> dict[str, Any]:
+    def _envelope(
+        self,
+        snap: _Snapshot,
+        resource: str,
+        items: list[dict[str, Any]],
+        query: dict[str, list[str]],
+        path: str,
+        include: set[str],
+    ) -> dict[str, Any]:
         per_page = min(max(_int_param(query, "count", DEFAULT_PER_PAGE), 1), MAX_PER_PAGE)
         page = max(_int_param(query, "page", 1), 1)
         total = len(items)
         total_pages = math.ceil(total / per_page)
-        data = items[(page - 1) * per_page: page * per_page]
+        data = items[(page - 1) * per_page : page * per_page]
         linked = self._linked(snap, resource, data, include)
         if self.meta_style == "pagination":
-            meta = {"pagination": {"total": total, "count": len(data), "per_page": per_page,
-                                   "current_page": page, "total_pages": total_pages}}
+            meta = {
+                "pagination": {
+                    "total": total,
+                    "count": len(data),
+                    "per_page": per_page,
+                    "current_page": page,
+                    "total_pages": total_pages,
+                }
+            }
             return {"data": data, "meta": meta, "linked": linked}
 
         def link(p: int) -> str:
@@ -444,6 +484,8 @@ class DeskproStandIn(StandInServer):
         if kind == "no_data":
             return _json_bytes({"meta": {}, "linked": {}, "message": "ok"}), {}
         if kind == "html":
-            return (b"<html><body><h1>Service temporarily unavailable</h1></body></html>",
-                    {"Content-Type": "text/html; charset=utf-8"})
+            return (
+                b"<html><body><h1>Service temporarily unavailable</h1></body></html>",
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
         return b'{"data": [{"id": 1, "subject": "Penyaluran DA', {}

@@ -32,15 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulators.scenario.email_lapor import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
-    MAILBOX_ADDRESS,
-    Mail,
-    generate,
-)
-from simulators.scenario.world import LOCAL_TZ
+from simulators.scenario.email_lapor import MAILBOX_ADDRESS, Mail, generate
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ
 
 _PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
 _LAUNCH = "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()"
@@ -116,9 +109,23 @@ class ImapStandIn:
         log = open(self._workdir / "pymap.log", "ab")
         env = {**os.environ, _PASSWORD_ENV: self.password}
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, "--host", self.host, "--port", str(self.port), "--no-tls",
-             "dict", f"@{args_file}"],
-            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_die_with_parent,
+            [
+                sys.executable,
+                "-c",
+                _LAUNCH,
+                "--host",
+                self.host,
+                "--port",
+                str(self.port),
+                "--no-tls",
+                "dict",
+                f"@{args_file}",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + 30
@@ -175,7 +182,7 @@ class ImapStandIn:
 
     def deliver(self, until: dt.datetime | None = None) -> int:
         """Append every message received before ``until`` (all when None) not yet delivered."""
-        todo = [m for m in self.mails[self.delivered:] if until is None or m.received_at < until]
+        todo = [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
         self._append(todo)
         self.delivered += len(todo)
         return len(todo)
@@ -195,8 +202,9 @@ class ImapStandIn:
             box = imaplib.IMAP4._quote(imap, self.mailbox).encode()  # noqa: SLF001
             for i in range(0, len(mails), chunk):
                 tag = imap._new_tag()  # noqa: SLF001 - imaplib has no MULTIAPPEND
-                parts = [b" () %s {%d+}\r\n%s" % (_internaldate(m).encode(), len(m.raw), m.raw)
-                         for m in mails[i:i + chunk]]
+                parts = [
+                    b" () %s {%d+}\r\n%s" % (_internaldate(m).encode(), len(m.raw), m.raw) for m in mails[i : i + chunk]
+                ]
                 imap.send(tag + b" APPEND " + box + b"".join(parts) + b"\r\n")
                 typ, data = imap._command_complete("APPEND", tag)  # noqa: SLF001
                 if typ != "OK":
@@ -241,8 +249,14 @@ class ImapStandIn:
 
     def connection(self) -> dict:
         """The Airflow connection (as JSON-able dict) that points at this server."""
-        return {"conn_type": "imap", "host": self.host, "port": self.port, "login": self.username,
-                "password": self.password, "extra": {"mailbox": self.mailbox, "security": "none"}}
+        return {
+            "conn_type": "imap",
+            "host": self.host,
+            "port": self.port,
+            "login": self.username,
+            "password": self.password,
+            "extra": {"mailbox": self.mailbox, "security": "none"},
+        }
 
 
 def _internaldate(m: Mail) -> str:

@@ -14,14 +14,32 @@ from pathlib import Path
 
 from simulators.employee_advocacy.world import World
 
-PARTICIPATION_HEADER = ["ID Submisi", "Kode Edisi", "NIP", "Kode UE1", "Unit Kerja", "Jenis Aktivasi",
-                        "Platform", "Tautan Bukti", "Waktu Submit", "Status Validasi"]
-TYPE_LABELS = {"konten_tersedia": ["Konten Tersedia", "Konten tersedia"],
-               "like_comment_share": ["Like/Comment/Share", "Like / Comment / Share", "like/comment/share"],
-               "kreasi_konten_mandiri": ["Kreasi Konten Mandiri", "Kreasi konten mandiri"]}
-PLATFORM_LABELS = {"instagram": ["Instagram"], "facebook": ["Facebook"], "twitter": ["Twitter", "Twitter/X", "X"],
-                   "whatsapp": ["WhatsApp", "Whatsapp"], "linkedin": ["LinkedIn", "Linkedin"],
-                   "tiktok": ["TikTok", "Tiktok"], "youtube": ["YouTube", "Youtube"]}
+PARTICIPATION_HEADER = [
+    "ID Submisi",
+    "Kode Edisi",
+    "NIP",
+    "Kode UE1",
+    "Unit Kerja",
+    "Jenis Aktivasi",
+    "Platform",
+    "Tautan Bukti",
+    "Waktu Submit",
+    "Status Validasi",
+]
+TYPE_LABELS = {
+    "konten_tersedia": ["Konten Tersedia", "Konten tersedia"],
+    "like_comment_share": ["Like/Comment/Share", "Like / Comment / Share", "like/comment/share"],
+    "kreasi_konten_mandiri": ["Kreasi Konten Mandiri", "Kreasi konten mandiri"],
+}
+PLATFORM_LABELS = {
+    "instagram": ["Instagram"],
+    "facebook": ["Facebook"],
+    "twitter": ["Twitter", "Twitter/X", "X"],
+    "whatsapp": ["WhatsApp", "Whatsapp"],
+    "linkedin": ["LinkedIn", "Linkedin"],
+    "tiktok": ["TikTok", "Tiktok"],
+    "youtube": ["YouTube", "Youtube"],
+}
 
 
 def _nip(nip: str, rng: random.Random) -> str:
@@ -41,18 +59,34 @@ def write_files(world: World, folder: Path, seed: int = 2023) -> list[Path]:
             w = csv.writer(fh, delimiter=";")
             w.writerow(PARTICIPATION_HEADER)
             for r in rows:
-                w.writerow([r.submission_id, r.edition_id, _nip(r.nip, rng), r.ue1, r.unit,
-                            rng.choice(TYPE_LABELS[r.activation_type]), rng.choice(PLATFORM_LABELS[r.platform]),
-                            r.evidence_url, f"{r.submitted_at:%d/%m/%Y %H:%M:%S}",
-                            "Valid" if r.status == "valid" else "Ditolak"])
+                w.writerow(
+                    [
+                        r.submission_id,
+                        r.edition_id,
+                        _nip(r.nip, rng),
+                        r.ue1,
+                        r.unit,
+                        rng.choice(TYPE_LABELS[r.activation_type]),
+                        rng.choice(PLATFORM_LABELS[r.platform]),
+                        r.evidence_url,
+                        f"{r.submitted_at:%d/%m/%Y %H:%M:%S}",
+                        "Valid" if r.status == "valid" else "Ditolak",
+                    ]
+                )
         written.append(path)
     refs = {
-        "edisi.csv": (["Kode Edisi", "Judul", "Tanggal Terbit", "Triwulan"],
-                      [[e["edition_id"], e["title"], e["publish_date"], e["quarter"]] for e in world.editions]),
-        "target_ue1.csv": (["Triwulan", "Kode UE1", "Target Pegawai"],
-                           [[t["quarter"], t["ue1"], t["target_employees"]] for t in world.targets]),
-        "jumlah_pegawai_ue1.csv": (["Triwulan", "Kode UE1", "Jumlah Pegawai"],
-                                   [[h["quarter"], h["ue1"], h["employees"]] for h in world.headcount]),
+        "edisi.csv": (
+            ["Kode Edisi", "Judul", "Tanggal Terbit", "Triwulan"],
+            [[e["edition_id"], e["title"], e["publish_date"], e["quarter"]] for e in world.editions],
+        ),
+        "target_ue1.csv": (
+            ["Triwulan", "Kode UE1", "Target Pegawai"],
+            [[t["quarter"], t["ue1"], t["target_employees"]] for t in world.targets],
+        ),
+        "jumlah_pegawai_ue1.csv": (
+            ["Triwulan", "Kode UE1", "Jumlah Pegawai"],
+            [[h["quarter"], h["ue1"], h["employees"]] for h in world.headcount],
+        ),
     }
     for name, (header, rows) in refs.items():
         path = folder / "referensi" / name

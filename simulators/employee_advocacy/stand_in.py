@@ -30,5 +30,6 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
     def stop() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
-    return RunningStandIn("employee_advocacy", {CONN_ENVS[0]: conn}, stop,
-                          {"folder": str(folder), "files": str(len(paths))})
+    return RunningStandIn(
+        "employee_advocacy", {CONN_ENVS[0]: conn}, stop, {"folder": str(folder), "files": str(len(paths))}
+    )

@@ -32,35 +32,89 @@ PLATFORMS = ("instagram", "facebook", "twitter", "whatsapp", "linkedin", "tiktok
 
 # Echelon-1 units of the Ministry of Finance (2023) and their headcount (sums to 78,754).
 UE1_HEADCOUNT = {
-    "DJP": 45112, "DJBC": 16480, "DJPB": 7205, "DJKN": 3912, "SETJEN": 2101, "BPPK": 1203,
-    "DJA": 548, "ITJEN": 512, "DJPK": 452, "BKF": 441, "LNSW": 406, "DJPPR": 382,
+    "DJP": 45112,
+    "DJBC": 16480,
+    "DJPB": 7205,
+    "DJKN": 3912,
+    "SETJEN": 2101,
+    "BPPK": 1203,
+    "DJA": 548,
+    "ITJEN": 512,
+    "DJPK": 452,
+    "BKF": 441,
+    "LNSW": 406,
+    "DJPPR": 382,
 }
 UE1_NAMES = {
-    "DJP": "Direktorat Jenderal Pajak", "DJBC": "Direktorat Jenderal Bea dan Cukai",
-    "DJPB": "Direktorat Jenderal Perbendaharaan", "DJKN": "Direktorat Jenderal Kekayaan Negara",
-    "SETJEN": "Sekretariat Jenderal", "BPPK": "Badan Pendidikan dan Pelatihan Keuangan",
-    "DJA": "Direktorat Jenderal Anggaran", "ITJEN": "Inspektorat Jenderal",
-    "DJPK": "Direktorat Jenderal Perimbangan Keuangan", "BKF": "Badan Kebijakan Fiskal",
-    "LNSW": "Lembaga National Single Window", "DJPPR": "Direktorat Jenderal Pengelolaan Pembiayaan dan Risiko",
+    "DJP": "Direktorat Jenderal Pajak",
+    "DJBC": "Direktorat Jenderal Bea dan Cukai",
+    "DJPB": "Direktorat Jenderal Perbendaharaan",
+    "DJKN": "Direktorat Jenderal Kekayaan Negara",
+    "SETJEN": "Sekretariat Jenderal",
+    "BPPK": "Badan Pendidikan dan Pelatihan Keuangan",
+    "DJA": "Direktorat Jenderal Anggaran",
+    "ITJEN": "Inspektorat Jenderal",
+    "DJPK": "Direktorat Jenderal Perimbangan Keuangan",
+    "BKF": "Badan Kebijakan Fiskal",
+    "LNSW": "Lembaga National Single Window",
+    "DJPPR": "Direktorat Jenderal Pengelolaan Pembiayaan dan Risiko",
 }
 # How much more than its share of staff a unit takes part (DJPK publishes the content).
 UE1_ENGAGEMENT = {"DJPK": 4.0, "SETJEN": 1.5, "BKF": 1.5, "DJA": 1.3}
 
 TITLES = [
-    "Transfer ke Daerah 2023", "Dana Desa untuk Pemulihan Ekonomi", "DAK Fisik Tepat Sasaran", "SIKD Terbuka",
-    "Pajak Daerah dan Retribusi Daerah", "Hari Kartini: Perempuan Pengelola Keuangan Daerah", "Dana Bagi Hasil",
-    "Ramadan Berbagi Informasi", "UU HKPD Setahun", "Insentif Fiskal Daerah", "Dana Alokasi Umum",
-    "Kemerdekaan dan Kemandirian Fiskal", "Belanja Daerah Berkualitas", "Pembiayaan Daerah", "Dana Otonomi Khusus",
-    "APBD Tepat Waktu", "Sinergi Pusat dan Daerah", "Hari Oeang ke-77", "Pengawasan DAK", "Digitalisasi Pemda",
-    "Penyaluran TKD Triwulan IV", "Hari Pahlawan: Pahlawan Fiskal", "Evaluasi Perda PDRD", "Dana Desa 2024",
+    "Transfer ke Daerah 2023",
+    "Dana Desa untuk Pemulihan Ekonomi",
+    "DAK Fisik Tepat Sasaran",
+    "SIKD Terbuka",
+    "Pajak Daerah dan Retribusi Daerah",
+    "Hari Kartini: Perempuan Pengelola Keuangan Daerah",
+    "Dana Bagi Hasil",
+    "Ramadan Berbagi Informasi",
+    "UU HKPD Setahun",
+    "Insentif Fiskal Daerah",
+    "Dana Alokasi Umum",
+    "Kemerdekaan dan Kemandirian Fiskal",
+    "Belanja Daerah Berkualitas",
+    "Pembiayaan Daerah",
+    "Dana Otonomi Khusus",
+    "APBD Tepat Waktu",
+    "Sinergi Pusat dan Daerah",
+    "Hari Oeang ke-77",
+    "Pengawasan DAK",
+    "Digitalisasi Pemda",
+    "Penyaluran TKD Triwulan IV",
+    "Hari Pahlawan: Pahlawan Fiskal",
+    "Evaluasi Perda PDRD",
+    "Dana Desa 2024",
     "Refleksi Akhir Tahun TKD",
 ]
 EDITION_DATES = [  # publish dates: 6 in Q1, 5 in Q2, 9 in Q3, 5 in Q4
-    "2023-01-16", "2023-01-30", "2023-02-13", "2023-02-27", "2023-03-13", "2023-03-27",
-    "2023-04-17", "2023-05-08", "2023-05-22", "2023-06-05", "2023-06-19",
-    "2023-07-03", "2023-07-17", "2023-07-31", "2023-08-07", "2023-08-14", "2023-08-28", "2023-09-04",
-    "2023-09-18", "2023-09-25",
-    "2023-10-09", "2023-10-30", "2023-11-13", "2023-11-27", "2023-12-11",
+    "2023-01-16",
+    "2023-01-30",
+    "2023-02-13",
+    "2023-02-27",
+    "2023-03-13",
+    "2023-03-27",
+    "2023-04-17",
+    "2023-05-08",
+    "2023-05-22",
+    "2023-06-05",
+    "2023-06-19",
+    "2023-07-03",
+    "2023-07-17",
+    "2023-07-31",
+    "2023-08-07",
+    "2023-08-14",
+    "2023-08-28",
+    "2023-09-04",
+    "2023-09-18",
+    "2023-09-25",
+    "2023-10-09",
+    "2023-10-30",
+    "2023-11-13",
+    "2023-11-27",
+    "2023-12-11",
 ]
 
 
@@ -102,8 +156,15 @@ def realised_figures(ed: dict) -> tuple[int, dict[str, int], dict[str, int]]:
 
 def _scaled(total: int, r: int) -> dict[str, int]:
     """A plausible platform split for a snapshot that printed none (E15, E25)."""
-    share = {"instagram": 0.58, "twitter": 0.15, "facebook": 0.11, "whatsapp": 0.12, "linkedin": 0.027,
-             "youtube": 0.0055, "tiktok": 0.0075}
+    share = {
+        "instagram": 0.58,
+        "twitter": 0.15,
+        "facebook": 0.11,
+        "whatsapp": 0.12,
+        "linkedin": 0.027,
+        "youtube": 0.0055,
+        "tiktok": 0.0075,
+    }
     raw = {p: total * share.get(p, 0) for p in PLATFORMS}
     out = {p: int(v) for p, v in raw.items()}
     rest = total - sum(out.values())
@@ -179,10 +240,18 @@ class World:
     exports: list[tuple[str, dt.datetime, list[Row]]] = field(default_factory=list)  # file stem, exported at, rows
 
 
-UNITS = {"DJP": ["KPP Pratama", "Kanwil DJP", "Kantor Pusat DJP"], "DJBC": ["KPPBC", "Kanwil DJBC", "Kantor Pusat DJBC"],
-         "DJPB": ["KPPN", "Kanwil DJPb", "Kantor Pusat DJPb"], "DJKN": ["KPKNL", "Kanwil DJKN"],
-         "DJPK": ["Sekretariat DJPK", "Direktorat Dana Transfer Umum", "Direktorat Pajak Daerah dan Retribusi Daerah",
-                  "Direktorat Evaluasi Pengelolaan dan Informasi Keuangan Daerah"]}
+UNITS = {
+    "DJP": ["KPP Pratama", "Kanwil DJP", "Kantor Pusat DJP"],
+    "DJBC": ["KPPBC", "Kanwil DJBC", "Kantor Pusat DJBC"],
+    "DJPB": ["KPPN", "Kanwil DJPb", "Kantor Pusat DJPb"],
+    "DJKN": ["KPKNL", "Kanwil DJKN"],
+    "DJPK": [
+        "Sekretariat DJPK",
+        "Direktorat Dana Transfer Umum",
+        "Direktorat Pajak Daerah dan Retribusi Daerah",
+        "Direktorat Evaluasi Pengelolaan dan Informasi Keuangan Daerah",
+    ],
+}
 
 
 def _unit(ue1: str, k: int) -> str:
@@ -214,8 +283,14 @@ def generate(seed: int = 2023) -> World:
         i = ed["index"]
         eid = edition_id(i)
         day = dt.date.fromisoformat(EDITION_DATES[i - 1])
-        world.editions.append({"edition_id": eid, "title": f"Edisi {i}: {TITLES[i - 1]}",
-                               "publish_date": day.isoformat(), "quarter": quarter_of(day)})
+        world.editions.append(
+            {
+                "edition_id": eid,
+                "title": f"Edisi {i}: {TITLES[i - 1]}",
+                "publish_date": day.isoformat(),
+                "quarter": quarter_of(day),
+            }
+        )
         r, types, platforms = realised_figures(ed)
         per_ue1 = _allocate(r, weights, caps)
         people: list[tuple[str, str, int]] = []  # (ue1, nip, k)
@@ -231,26 +306,58 @@ def generate(seed: int = 2023) -> World:
             for j in range(max(len(ts), len(ps))):
                 at = start + dt.timedelta(seconds=rng.randrange(0, 6 * 24 * 3600))
                 plat = ps[j % len(ps)]
-                rows.append(Row(f"{eid}-{len(rows) + 1:06d}", eid, nip, ue1, _unit(ue1, k), ts[j % len(ts)], plat,
-                                f"https://{plat}.example/p/{eid.lower()}-{len(rows) + 1}", at))
+                rows.append(
+                    Row(
+                        f"{eid}-{len(rows) + 1:06d}",
+                        eid,
+                        nip,
+                        ue1,
+                        _unit(ue1, k),
+                        ts[j % len(ts)],
+                        plat,
+                        f"https://{plat}.example/p/{eid.lower()}-{len(rows) + 1}",
+                        at,
+                    )
+                )
         # rows the programme's validation rejected (no evidence, wrong content): never counted
         for _ in range(max(3, r // 150)):
             ue1 = rng.choice(list(UE1_HEADCOUNT))
             k = rng.randrange(UE1_HEADCOUNT[ue1])
-            rows.append(Row(f"{eid}-{len(rows) + 1:06d}", eid, nip_for(ue1, k, seed + 1), ue1, _unit(ue1, k),
-                            rng.choice(TYPES), rng.choice(PLATFORMS), "", start + dt.timedelta(hours=rng.randrange(1, 100)),
-                            "rejected"))
+            rows.append(
+                Row(
+                    f"{eid}-{len(rows) + 1:06d}",
+                    eid,
+                    nip_for(ue1, k, seed + 1),
+                    ue1,
+                    _unit(ue1, k),
+                    rng.choice(TYPES),
+                    rng.choice(PLATFORMS),
+                    "",
+                    start + dt.timedelta(hours=rng.randrange(1, 100)),
+                    "rejected",
+                )
+            )
         # an unknown UE1 code (a typo in the platform's employee master): quarantined
         if i in (4, 13, 22):
-            rows.append(Row(f"{eid}-{len(rows) + 1:06d}", eid, nip_for("DJP", 1, seed + 2), "DJPX", "KPP Pratama",
-                            "like_comment_share", "instagram", f"https://instagram.example/p/{eid.lower()}-x",
-                            start + dt.timedelta(hours=5)))
+            rows.append(
+                Row(
+                    f"{eid}-{len(rows) + 1:06d}",
+                    eid,
+                    nip_for("DJP", 1, seed + 2),
+                    "DJPX",
+                    "KPP Pratama",
+                    "like_comment_share",
+                    "instagram",
+                    f"https://instagram.example/p/{eid.lower()}-x",
+                    start + dt.timedelta(hours=5),
+                )
+            )
         exported = dt.datetime.combine(day + dt.timedelta(days=7), dt.time(16, 30))
         if i == 3:  # the first export missed the late submissions; a late export in December adds them
             cut = int(len(rows) * 0.85)
             world.exports.append((f"partisipasi_{eid}_{exported:%Y%m%d-%H%M}", exported, rows[:cut]))
             late = dt.datetime(2023, 12, 4, 10, 15)
-            world.exports.append((f"partisipasi_{eid}_{late:%Y%m%d-%H%M}", late, rows[cut - 50:]))
+            world.exports.append((f"partisipasi_{eid}_{late:%Y%m%d-%H%M}", late, rows[cut - 50 :]))
         else:
             world.exports.append((f"partisipasi_{eid}_{exported:%Y%m%d-%H%M}", exported, rows))
         if i in (7, 12, 20):  # the same rows again: a re-export a week later
@@ -260,15 +367,30 @@ def generate(seed: int = 2023) -> World:
     # an edition of the new year, published before its quarter's targets are set: no target
     day = dt.date(2024, 1, 8)
     eid = edition_id(1, 2024)
-    world.editions.append({"edition_id": eid, "title": "Edisi 1: Selamat Datang TKD 2024",
-                           "publish_date": day.isoformat(), "quarter": quarter_of(day)})
+    world.editions.append(
+        {
+            "edition_id": eid,
+            "title": "Edisi 1: Selamat Datang TKD 2024",
+            "publish_date": day.isoformat(),
+            "quarter": quarter_of(day),
+        }
+    )
     rows = []
     for n in range(240):
         ue1 = rng.choice(["DJPK", "DJPK", "DJP", "DJBC", "SETJEN"])
         k = rng.randrange(UE1_HEADCOUNT[ue1])
-        rows.append(Row(f"{eid}-{n + 1:06d}", eid, nip_for(ue1, k, seed), ue1, _unit(ue1, k),
-                        "like_comment_share", rng.choice(["instagram", "twitter"]),
-                        f"https://instagram.example/p/{eid.lower()}-{n}",
-                        dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=n * 7)))
+        rows.append(
+            Row(
+                f"{eid}-{n + 1:06d}",
+                eid,
+                nip_for(ue1, k, seed),
+                ue1,
+                _unit(ue1, k),
+                "like_comment_share",
+                rng.choice(["instagram", "twitter"]),
+                f"https://instagram.example/p/{eid.lower()}-{n}",
+                dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=n * 7),
+            )
+        )
     world.exports.append((f"partisipasi_{eid}_20240115-1630", dt.datetime(2024, 1, 15, 16, 30), rows))
     return world

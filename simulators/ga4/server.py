@@ -48,15 +48,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from simulators.common.http import Faults as BaseFaults
 from simulators.common.http import HttpError, StandInServer
-from simulators.scenario.website import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
-    PROPERTY_ID,
-    Ga4World,
-    generate_ga4_world,
-)
-from simulators.scenario.world import parse_date
+from simulators.scenario.website import PROPERTY_ID, Ga4World, generate_ga4_world
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, parse_date
 
 API_PREFIX = "/v1beta"
 DIMENSIONS = ("date", "yearMonth", "pageTitle", "pagePath")
@@ -110,39 +103,65 @@ class Faults(BaseFaults):
         with self._lock:
             self._quota_day = n
 
-    def report_error(self, start_date: str, dimension: str | None = None, status: str = "INVALID_ARGUMENT",
-                     message: str | None = None, n: int | None = None) -> None:
+    def report_error(
+        self,
+        start_date: str,
+        dimension: str | None = None,
+        status: str = "INVALID_ARGUMENT",
+        message: str | None = None,
+        n: int | None = None,
+    ) -> None:
         """Reports whose date range starts on ``start_date`` (and, if given, whose first
         dimension is ``dimension``; "" = no dimension) answer 400 ``status``: every time, or ``n`` times."""
         with self._lock:
-            self._reports.append({"start": start_date, "dimension": dimension, "status": status,
-                                  "message": message or report_error_message(status, start_date), "left": n})
+            self._reports.append(
+                {
+                    "start": start_date,
+                    "dimension": dimension,
+                    "status": status,
+                    "message": message or report_error_message(status, start_date),
+                    "left": n,
+                }
+            )
 
     def rate_limit(self, n: int = 1, retry_after: int | None = None) -> None:
         super().rate_limit(n, retry_after)
 
-    def malformed_page(self, offset: int = 0, n: int | None = 1, kind: str = "invalid_json",
-                       dimension: str | None = None) -> None:
+    def malformed_page(
+        self, offset: int = 0, n: int | None = 1, kind: str = "invalid_json", dimension: str | None = None
+    ) -> None:
         """Reports asked at ``offset`` (and, if given, with ``dimension``) answer a broken 200."""
         self._add_malformed(kind, n, offset=offset, dimension=dimension)
 
-    def _take_first(self, offset: int, dimensions: list[str],  # type: ignore[override]
-                    start_date: str | None) -> tuple[str, Any] | None:
+    def _take_first(
+        self,
+        offset: int,
+        dimensions: list[str],  # type: ignore[override]
+        start_date: str | None,
+    ) -> tuple[str, Any] | None:
         if self._quota_day > 0:
             self._quota_day -= 1
             return "quota_day", None
         for r in self._reports:
-            if r["start"] == start_date and (r["dimension"] is None or r["dimension"] == (dimensions[:1] or [""])[0]) \
-                    and (r["left"] is None or r["left"] > 0):
+            if (
+                r["start"] == start_date
+                and (r["dimension"] is None or r["dimension"] == (dimensions[:1] or [""])[0])
+                and (r["left"] is None or r["left"] > 0)
+            ):
                 if r["left"] is not None:
                     r["left"] -= 1
                 return "report_error", (r["status"], r["message"])
         return None
 
-    def _take_last(self, offset: int, dimensions: list[str],  # type: ignore[override]
-                   start_date: str | None) -> tuple[str, Any] | None:
-        kind = self._pop_malformed(lambda m: m["offset"] == offset
-                                   and (m["dimension"] is None or m["dimension"] in dimensions))
+    def _take_last(
+        self,
+        offset: int,
+        dimensions: list[str],  # type: ignore[override]
+        start_date: str | None,
+    ) -> tuple[str, Any] | None:
+        kind = self._pop_malformed(
+            lambda m: m["offset"] == offset and (m["dimension"] is None or m["dimension"] in dimensions)
+        )
         return None if kind is None else ("malformed", kind)
 
 
@@ -212,8 +231,9 @@ def _additive(world: Ga4World, parts: list[_Part], metric: str) -> int:
     return sum(getattr(world.months[p.month].days[d.day - 1], attr) for p in parts for d in p.days)
 
 
-def build_rows(world: Ga4World, start: date, end: date, dimensions: list[str], metrics: list[str],
-               other_after: int = OTHER_AFTER) -> tuple[list[tuple[list[str], list[int]]], bool]:
+def build_rows(
+    world: Ga4World, start: date, end: date, dimensions: list[str], metrics: list[str], other_after: int = OTHER_AFTER
+) -> tuple[list[tuple[list[str], list[int]]], bool]:
     """Every row of a report, unordered: ([dimension values], [metric values]); and whether "(other)" was used."""
     parts = _parts(world, start, end)
     if not parts:
@@ -234,14 +254,17 @@ def build_rows(world: Ga4World, start: date, end: date, dimensions: list[str], m
         groups = [([], parts)]
     rows = []
     for values, ps in groups:
-        mv = [_range_users(world, ps, m) if m in ("activeUsers", "totalUsers") else _additive(world, ps, m)
-              for m in metrics]
+        mv = [
+            _range_users(world, ps, m) if m in ("activeUsers", "totalUsers") else _additive(world, ps, m)
+            for m in metrics
+        ]
         rows.append((values, mv))
     return rows, False
 
 
-def _page_rows(world: Ga4World, parts: list[_Part], dimensions: list[str], metrics: list[str],
-               other_after: int) -> tuple[list[tuple[list[str], list[int]]], bool]:
+def _page_rows(
+    world: Ga4World, parts: list[_Part], dimensions: list[str], metrics: list[str], other_after: int
+) -> tuple[list[tuple[list[str], list[int]]], bool]:
     acc: dict[tuple[str, ...], dict[str, float]] = {}
     for p in parts:
         share = len(p.days) / p.n_days
@@ -257,22 +280,26 @@ def _page_rows(world: Ga4World, parts: list[_Part], dimensions: list[str], metri
     for key, a in acc.items():
         views = round(a["views"])
         users = round(a["users"] * (0.95 if a["n"] > 1 else 1.0))
-        values = {"screenPageViews": views, "sessions": round(views / 2.3), "activeUsers": users,
-                  "totalUsers": users + users // 60}
+        values = {
+            "screenPageViews": views,
+            "sessions": round(views / 2.3),
+            "activeUsers": users,
+            "totalUsers": users + users // 60,
+        }
         rows.append((list(key), [values[m] for m in metrics]))
     other = False
     if len(rows) > other_after:
-        rows.sort(key=lambda r: (-r[1][metrics.index("screenPageViews")] if "screenPageViews" in metrics else 0,
-                                 r[0]))
-        kept, folded = rows[: other_after - 1], rows[other_after - 1:]
+        rows.sort(key=lambda r: (-r[1][metrics.index("screenPageViews")] if "screenPageViews" in metrics else 0, r[0]))
+        kept, folded = rows[: other_after - 1], rows[other_after - 1 :]
         merged = [sum(r[1][i] for r in folded) for i in range(len(metrics))]
         rows = kept + [(["(other)"] * len(dimensions), merged)]
         other = True
     return rows, other
 
 
-def _sort(rows: list[tuple[list[str], list[int]]], order_bys: list[dict], dimensions: list[str],
-          metrics: list[str]) -> list[tuple[list[str], list[int]]]:
+def _sort(
+    rows: list[tuple[list[str], list[int]]], order_bys: list[dict], dimensions: list[str], metrics: list[str]
+) -> list[tuple[list[str], list[int]]]:
     """GA4 ``orderBys``; ties (and requests without any) fall back to the dimension values."""
     rows = sorted(rows, key=lambda r: r[0])
     if not order_bys and "date" not in dimensions and metrics:
@@ -288,8 +315,9 @@ def _sort(rows: list[tuple[list[str], list[int]]], order_bys: list[dict], dimens
         elif "dimension" in ob:
             name = (ob["dimension"] or {}).get("dimensionName")
             if name not in dimensions:
-                raise ApiError(400, "INVALID_ARGUMENT",
-                               f"orderBys dimension {name!r} is not in the request's dimensions")
+                raise ApiError(
+                    400, "INVALID_ARGUMENT", f"orderBys dimension {name!r} is not in the request's dimensions"
+                )
             i = dimensions.index(name)
             rows.sort(key=lambda r: r[0][i], reverse=desc)
         else:
@@ -311,11 +339,21 @@ class Ga4StandIn(StandInServer):
     api_prefix = API_PREFIX
     thread_name = "ga4-standin"
 
-    def __init__(self, seed: int = DEFAULT_SEED, token: str = "", property_id: str = PROPERTY_ID,
-                 start: str = DEFAULT_START, end: str = DEFAULT_END, as_of: str | date | None = None,
-                 service_account: dict[str, str] | None = None, other_after: int = OTHER_AFTER,
-                 host: str = "127.0.0.1", port: int = 0, verbose: bool = False,
-                 report_errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        token: str = "",
+        property_id: str = PROPERTY_ID,
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
+        as_of: str | date | None = None,
+        service_account: dict[str, str] | None = None,
+        other_after: int = OTHER_AFTER,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+        report_errors: dict[str, str] | None = None,
+    ) -> None:
         """``report_errors``: ``{start date: status}``, reports whose date range starts that day
         always answer 400 with that status (``REPORT_ERROR_STATUSES``); ``faults`` can add more."""
         if not token and not service_account:
@@ -327,7 +365,7 @@ class Ga4StandIn(StandInServer):
         self.other_after = other_after
         self.service_account = service_account
         self.faults = Faults()
-        for day, status in (report_errors or {}).items():
+        for _day, status in (report_errors or {}).items():
             if status not in REPORT_ERROR_STATUSES:
                 raise ValueError(f"ga4 stand-in: report error status must be one of {REPORT_ERROR_STATUSES}")
         self.report_errors = dict(report_errors or {})
@@ -362,10 +400,13 @@ class Ga4StandIn(StandInServer):
             raise ApiError(405, "INVALID_ARGUMENT", "runReport is POST only")
         self._authenticate(headers)
         if m.group(1) != self.property_id:
-            raise ApiError(403, "PERMISSION_DENIED",
-                           "User does not have sufficient permissions for this property. "
-                           "To learn more about Property ID, see https://developers.google.com/analytics/"
-                           "devguides/reporting/data/v1/property-id.")
+            raise ApiError(
+                403,
+                "PERMISSION_DENIED",
+                "User does not have sufficient permissions for this property. "
+                "To learn more about Property ID, see https://developers.google.com/analytics/"
+                "devguides/reporting/data/v1/property-id.",
+            )
         try:
             req = json.loads(raw or b"{}")
         except ValueError:
@@ -379,21 +420,28 @@ class Ga4StandIn(StandInServer):
         start_date = ranges[0].get("startDate") if ranges and isinstance(ranges[0], dict) else None
         action = self.take_faults(offset=offset, dimensions=dimensions, start_date=start_date)
         if action is None and start_date in self.report_errors:
-            action = ("report_error", (self.report_errors[start_date],
-                                       report_error_message(self.report_errors[start_date], start_date)))
+            action = (
+                "report_error",
+                (self.report_errors[start_date], report_error_message(self.report_errors[start_date], start_date)),
+            )
         if action is not None:
             kind, arg = action
             if kind == "quota_day":
-                raise ApiError(429, "RESOURCE_EXHAUSTED",
-                               "Exhausted property tokens per day quota. This property has used all tokens "
-                               "allowed per day. Quota resets at midnight Pacific time.")
+                raise ApiError(
+                    429,
+                    "RESOURCE_EXHAUSTED",
+                    "Exhausted property tokens per day quota. This property has used all tokens "
+                    "allowed per day. Quota resets at midnight Pacific time.",
+                )
             if kind == "report_error":
                 raise ApiError(400, arg[0], arg[1])
             if kind == "rate_limit":
-                raise ApiError(429, "RESOURCE_EXHAUSTED",
-                               "Exhausted property tokens per hour quota. This property has used all "
-                               "tokens allowed per hour.",
-                               {"Retry-After": str(arg)} if arg is not None else {})
+                raise ApiError(
+                    429,
+                    "RESOURCE_EXHAUSTED",
+                    "Exhausted property tokens per hour quota. This property has used all tokens allowed per hour.",
+                    {"Retry-After": str(arg)} if arg is not None else {},
+                )
             if kind == "server_error":
                 raise ApiError(500, "INTERNAL", "Internal error encountered.")
         body = self._report(req, dimensions, metrics, offset)
@@ -410,9 +458,12 @@ class Ga4StandIn(StandInServer):
         with self._lock:
             ok = scheme.lower() == "bearer" and token.strip() in self._tokens
         if not ok:
-            raise ApiError(401, "UNAUTHENTICATED",
-                           "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-                           "login cookie or other valid authentication credential.")
+            raise ApiError(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                "login cookie or other valid authentication credential.",
+            )
 
     def _report(self, req: dict[str, Any], dimensions: list[str], metrics: list[str], offset: int) -> dict[str, Any]:
         for d in dimensions:
@@ -441,10 +492,12 @@ class Ga4StandIn(StandInServer):
             "dimensionHeaders": [{"name": d} for d in dimensions],
             "metricHeaders": [{"name": x, "type": "TYPE_INTEGER"} for x in metrics],
         }
-        page = rows[offset: offset + limit]
+        page = rows[offset : offset + limit]
         if page:
-            body["rows"] = [{"dimensionValues": [{"value": v} for v in dv],
-                             "metricValues": [{"value": str(v)} for v in mv]} for dv, mv in page]
+            body["rows"] = [
+                {"dimensionValues": [{"value": v} for v in dv], "metricValues": [{"value": str(v)} for v in mv]}
+                for dv, mv in page
+            ]
         if rows:
             body["rowCount"] = len(rows)
         meta: dict[str, Any] = {"currencyCode": "IDR", "timeZone": self.world.time_zone}
@@ -484,9 +537,13 @@ class Ga4StandIn(StandInServer):
         import jwt
 
         try:
-            claims = jwt.decode(form.get("assertion", ""), self.service_account["public_key_pem"],
-                                algorithms=["RS256"], audience=self.token_uri,
-                                options={"require": ["iss", "aud", "iat", "exp"]})
+            claims = jwt.decode(
+                form.get("assertion", ""),
+                self.service_account["public_key_pem"],
+                algorithms=["RS256"],
+                audience=self.token_uri,
+                options={"require": ["iss", "aud", "iat", "exp"]},
+            )
         except jwt.PyJWTError as exc:
             return fail(f"Invalid JWT: {type(exc).__name__}")
         if claims.get("iss") != self.service_account["client_email"]:
@@ -529,11 +586,20 @@ def _malformed(body: dict[str, Any], kind: str) -> tuple[bytes, dict[str, str]]:
     return json.dumps(body).encode(), {}
 
 
-def expected_monthly_users(seed: int = DEFAULT_SEED, start: str = DEFAULT_START,
-                           end: str = DEFAULT_END) -> dict[str, int]:
+def expected_monthly_users(
+    seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END
+) -> dict[str, int]:
     """The exact activeUsers of every month (what a one-month report answers)."""
     return {m: mt.active_users for m, mt in generate_ga4_world(seed, start, end).months.items()}
 
 
-__all__ = ["API_PREFIX", "REPORT_ERROR_STATUSES", "ApiError", "Faults", "Ga4StandIn", "build_rows",
-           "expected_monthly_users", "parse_report_errors"]
+__all__ = [
+    "API_PREFIX",
+    "REPORT_ERROR_STATUSES",
+    "ApiError",
+    "Faults",
+    "Ga4StandIn",
+    "build_rows",
+    "expected_monthly_users",
+    "parse_report_errors",
+]

@@ -17,6 +17,7 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
 
     token = "ya29.local-" + secrets.token_urlsafe(16)
     srv = Ga4StandIn(seed=seed, token=token).start()
-    conn = json.dumps({"conn_type": "http", "password": token,
-                       "extra": {"base_url": srv.base_url, "property_id": srv.property_id}})
+    conn = json.dumps(
+        {"conn_type": "http", "password": token, "extra": {"base_url": srv.base_url, "property_id": srv.property_id}}
+    )
     return RunningStandIn("ga4", {CONN_ENVS[0]: conn}, srv.stop, {"url": srv.base_url, "property": srv.property_id})

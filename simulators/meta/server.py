@@ -41,7 +41,7 @@ may carry ``as_of=<ISO or Unix time>`` to be answered as of an earlier instant (
 follower counts and the 24-hour story window of that instant). The ``Date`` header
 of every response is that effective "now". ``write_capture_history(folder)`` writes
 what daily captures would have collected before "now", in the files the
-extractor's ``history_dir`` imports (see ``extractors/meta/history.py``).
+extractor's ``history_dir`` imports (see ``extractors/common/history.py`` and ``extractors/meta/streams.py``).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from simulators.common.cli import parse_id_kinds
 from simulators.common.http import (
     Faults as BaseFaults,
 )
@@ -71,9 +72,6 @@ from simulators.common.http import (
     last_param as _param,
 )
 from simulators.scenario.social import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
     FB_PAGE_ID,
     FB_PAGE_NAME,
     IG_FOLLOWS,
@@ -87,7 +85,7 @@ from simulators.scenario.social import (
     generate_social_world,
     local_day,
 )
-from simulators.scenario.world import UTC
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, UTC
 
 DEFAULT_VERSION = "v19.0"
 DEFAULT_LIMIT = 25
@@ -105,10 +103,20 @@ IG_USER_METRICS: dict[str, dict[str, Any]] = {
     "accounts_engaged": {"total_value_only": True, "title": "Accounts engaged"},
     "profile_views": {"total_value_only": True, "title": "Profile views"},
 }
-IG_MEDIA_METRICS = {"reach": "Accounts reached", "views": "Views", "likes": "Likes", "comments": "Comments",
-                    "saved": "Saved", "shares": "Shares", "total_interactions": "Interactions"}
-PAGE_METRICS = {"page_follows": "Page follows", "page_media_view": "Media views",
-                "page_total_media_view_unique": "Unique media views"}
+IG_MEDIA_METRICS = {
+    "reach": "Accounts reached",
+    "views": "Views",
+    "likes": "Likes",
+    "comments": "Comments",
+    "saved": "Saved",
+    "shares": "Shares",
+    "total_interactions": "Interactions",
+}
+PAGE_METRICS = {
+    "page_follows": "Page follows",
+    "page_media_view": "Media views",
+    "page_total_media_view_unique": "Unique media views",
+}
 POST_METRICS = {"post_total_media_view_unique": "Unique post media views", "post_media_view": "Post media views"}
 INVALID_METRIC = "(#100) The value must be a valid insights metric"
 RATE_LIMIT_MESSAGES = {
@@ -122,15 +130,25 @@ RATE_LIMIT_MESSAGES = {
 _PATH = re.compile(r"^/(v\d+\.\d+)/([A-Za-z0-9_]+)(?:/([a-z_]+))?/?$")
 ITEM_ERROR_KINDS = ("converted", "not_enough_viewers", "gone")
 # What the extractor asks for, and so what a daily capture would have stored.
-CAPTURE_FIELDS = {"IGUser": "id,username,followers_count,follows_count,media_count",
-                  "Page": "id,name,followers_count,fan_count",
-                  "IGMedia": "id,media_type,media_product_type,timestamp,permalink"}
+CAPTURE_FIELDS = {
+    "IGUser": "id,username,followers_count,follows_count,media_count",
+    "Page": "id,name,followers_count,fan_count",
+    "IGMedia": "id,media_type,media_product_type,timestamp,permalink",
+}
 
 
 class GraphError(HttpError):
-    def __init__(self, status: int, code: int, message: str, type_: str = "OAuthException",
-                 subcode: int | None = None, transient: bool = False, headers: dict[str, str] | None = None,
-                 extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        type_: str = "OAuthException",
+        subcode: int | None = None,
+        transient: bool = False,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(status, message, headers)
         self.status, self.code, self.type = status, code, type_
         self.subcode, self.transient = subcode, transient
@@ -160,30 +178,38 @@ def _trace_id() -> str:
 def item_error(kind: str, node: str) -> GraphError:
     """The error Meta answers for an object whose insights cannot be read (``ITEM_ERROR_KINDS``)."""
     if kind == "converted":
-        return GraphError(400, 100, "Invalid parameter", subcode=2108006, extra={
-            "error_data": {"blame_field_specs": [[""]]}, "is_transient": False,
-            "error_user_title": "Media posted before business account conversion",
-            "error_user_msg": "The media was posted before the most recent time that the user's account was "
-                              "converted to a business account from a personal account."})
+        return GraphError(
+            400,
+            100,
+            "Invalid parameter",
+            subcode=2108006,
+            extra={
+                "error_data": {"blame_field_specs": [[""]]},
+                "is_transient": False,
+                "error_user_title": "Media posted before business account conversion",
+                "error_user_msg": "The media was posted before the most recent time that the user's account was "
+                "converted to a business account from a personal account.",
+            },
+        )
     if kind == "not_enough_viewers":
-        return GraphError(400, 10, "(#10) Not enough viewers for the media to show insights",
-                          extra={"is_transient": False})
+        return GraphError(
+            400, 10, "(#10) Not enough viewers for the media to show insights", extra={"is_transient": False}
+        )
     if kind == "gone":
-        return GraphError(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
-                                    "loaded due to missing permissions, or does not support this operation.",
-                          type_="GraphMethodException", subcode=33)
+        return GraphError(
+            400,
+            100,
+            f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
+            "loaded due to missing permissions, or does not support this operation.",
+            type_="GraphMethodException",
+            subcode=33,
+        )
     raise ValueError(f"unknown item error {kind!r} (one of {', '.join(ITEM_ERROR_KINDS)})")
 
 
 def parse_item_errors(specs: list[str]) -> dict[str, str]:
     """``["<object id>=<kind>", ...]`` (the command line's ``--item-error``) as a map."""
-    out = {}
-    for spec in specs:
-        node, sep, kind = spec.partition("=")
-        if not sep or kind not in ITEM_ERROR_KINDS:
-            raise ValueError(f"--item-error {spec!r}: expected <object id>=<{'|'.join(ITEM_ERROR_KINDS)}>")
-        out[node.strip()] = kind
-    return out
+    return parse_id_kinds(specs, "--item-error", "object id", ITEM_ERROR_KINDS)
 
 
 # ------------------------------------------------------------------------ faults
@@ -247,8 +273,13 @@ class Faults(BaseFaults):
         with self._lock:
             self._rate.extend([(code, regain_minutes, status)] * n)
 
-    def rate_limit(self, n: int = 1, code: int = 4, regain_minutes: int = 0,  # type: ignore[override]
-                   status: int = 400) -> None:
+    def rate_limit(
+        self,
+        n: int = 1,
+        code: int = 4,
+        regain_minutes: int = 0,  # type: ignore[override]
+        status: int = 400,
+    ) -> None:
         """The next ``n`` requests answer Graph's rate-limit error ``code`` (``rate_limit_error``, ``n`` first)."""
         self.rate_limit_error(code, n, regain_minutes, status)
 
@@ -259,7 +290,9 @@ class Faults(BaseFaults):
         with self._lock:
             self._usage.extend([{"pct": call_count, "regain": regain_minutes, "header": header}] * n)
 
-    def malformed_page(self, edge: str = "media", page: int = 2, n: int | None = None, kind: str = "invalid_json") -> None:
+    def malformed_page(
+        self, edge: str = "media", page: int = 2, n: int | None = None, kind: str = "invalid_json"
+    ) -> None:
         """Page ``page`` (1-based) of a list ``edge`` (media, stories, published_posts, posts)
         answers 200 with a broken body: "invalid_json", "no_data" or "html"."""
         self._add_malformed(kind, n, edge=edge, page=page)
@@ -292,7 +325,7 @@ def _uncursor(cursor: str) -> str:
         raw = ""
     if not raw.startswith("cursor:"):
         raise GraphError(400, 100, "(#100) Invalid cursor")
-    return raw[len("cursor:"):]
+    return raw[len("cursor:") :]
 
 
 def _meta_day_end(day: date) -> datetime:
@@ -314,7 +347,7 @@ class GraphStandIn(StandInServer):
         access_token: str = "secret-token",
         start: str | date = DEFAULT_START,
         end: str | date = DEFAULT_END,
-        now: "str | datetime | None" = None,
+        now: str | datetime | None = None,
         version: str = DEFAULT_VERSION,
         hourly_budget: int = DEFAULT_HOURLY_BUDGET,
         host: str = "127.0.0.1",
@@ -350,7 +383,7 @@ class GraphStandIn(StandInServer):
     def now(self) -> datetime:
         return self._now
 
-    def set_now(self, value: "str | datetime | None") -> None:
+    def set_now(self, value: str | datetime | None) -> None:
         with self._lock:
             self._now = (parse_time(value) if isinstance(value, str) else value) or self.world.default_now
 
@@ -361,8 +394,9 @@ class GraphStandIn(StandInServer):
     def log_entry(self, method: str, raw_path: str, status: int, raw: bytes) -> tuple[str, str, int]:
         """(method, path and query without the access token, status)."""
         parts = urlsplit(raw_path)
-        query = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
-                 for v in vs if k != "access_token"]
+        query = [
+            (k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items() for v in vs if k != "access_token"
+        ]
         return method, parts.path + ("?" + urlencode(query) if query else ""), status
 
     def http_date(self) -> str:
@@ -379,9 +413,14 @@ class GraphStandIn(StandInServer):
         version, node, edge = m.groups()
         self._authenticate(query, headers)
         if self.faults._take_token_error():
-            raise GraphError(400, 190, "Error validating access token: Session has expired on "
-                             f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC. The current time is "
-                             f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC.", subcode=463)
+            raise GraphError(
+                400,
+                190,
+                "Error validating access token: Session has expired on "
+                f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC. The current time is "
+                f"{self._now:%A, %d-%b-%y %H:%M:%S} UTC.",
+                subcode=463,
+            )
         now = self._effective_now(query)
         action = self.take_faults()
         kind = "instagram" if node == IG_USER_ID or node in self._media or node in self._stories else "pages"
@@ -391,10 +430,20 @@ class GraphStandIn(StandInServer):
             what, arg = action
             if what == "rate_limit":
                 code, regain, status = arg
-                raise GraphError(status, code, RATE_LIMIT_MESSAGES[code], transient=True,
-                                 headers=self._usage_headers(business_id, kind, 100, regain, "buc"))
-            raise GraphError(500, 2, "An unexpected error has occurred. Please retry your request later.",
-                             transient=True, headers=usage_headers)
+                raise GraphError(
+                    status,
+                    code,
+                    RATE_LIMIT_MESSAGES[code],
+                    transient=True,
+                    headers=self._usage_headers(business_id, kind, 100, regain, "buc"),
+                )
+            raise GraphError(
+                500,
+                2,
+                "An unexpected error has occurred. Please retry your request later.",
+                transient=True,
+                headers=usage_headers,
+            )
         if over:
             code = 4 if over == "app" else (80002 if kind == "instagram" else 80001)
             raise GraphError(400, code, RATE_LIMIT_MESSAGES[code], transient=True, headers=usage_headers)
@@ -421,7 +470,9 @@ class GraphStandIn(StandInServer):
             if scheme.lower() in ("bearer", "oauth") and value.strip():
                 token = value.strip()
         if not token:
-            raise GraphError(400, 2500, "An active access token must be used to query information about the current user.")
+            raise GraphError(
+                400, 2500, "An active access token must be used to query information about the current user."
+            )
         if token != self.access_token:
             raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
 
@@ -453,10 +504,21 @@ class GraphStandIn(StandInServer):
         app_pct = pct if which in ("app", "both") else min(pct, 12)
         buc_pct = pct if which in ("buc", "both") else min(pct, 12)
         app = {"call_count": app_pct, "total_cputime": app_pct // 2, "total_time": app_pct // 2}
-        buc = {business_id: [{"type": kind, "call_count": buc_pct, "total_cputime": buc_pct // 3,
-                              "total_time": buc_pct // 2, "estimated_time_to_regain_access": regain}]}
-        return {"X-App-Usage": json.dumps(app, separators=(",", ":")),
-                "X-Business-Use-Case-Usage": json.dumps(buc, separators=(",", ":"))}
+        buc = {
+            business_id: [
+                {
+                    "type": kind,
+                    "call_count": buc_pct,
+                    "total_cputime": buc_pct // 3,
+                    "total_time": buc_pct // 2,
+                    "estimated_time_to_regain_access": regain,
+                }
+            ]
+        }
+        return {
+            "X-App-Usage": json.dumps(app, separators=(",", ":")),
+            "X-Business-Use-Case-Usage": json.dumps(buc, separators=(",", ":")),
+        }
 
     # ------------------------------------------------------------------ history
 
@@ -482,13 +544,15 @@ class GraphStandIn(StandInServer):
             for story in sorted(self.world.ig_stories, key=lambda s: s["_at"]):
                 if at - STORY_LIFETIME < story["_at"] <= at and story["id"] not in seen:
                     seen.add(story["id"])
-                    out["ig_stories"].append(self._fields("IGMedia", _public(story),
-                                                          {"fields": [CAPTURE_FIELDS["IGMedia"]]}))
+                    out["ig_stories"].append(
+                        self._fields("IGMedia", _public(story), {"fields": [CAPTURE_FIELDS["IGMedia"]]})
+                    )
             day += timedelta(days=1)
         return out
 
-    def write_capture_history(self, folder: str | Path, since: date | None = None,
-                              until: date | None = None) -> dict[str, int]:
+    def write_capture_history(
+        self, folder: str | Path, since: date | None = None, until: date | None = None
+    ) -> dict[str, int]:
         """``capture_history`` as the files of the extractor's ``history_dir`` (one JSON
         object per line); returns the lines written per file."""
         folder = Path(folder)
@@ -503,8 +567,9 @@ class GraphStandIn(StandInServer):
 
     # ------------------------------------------------------------------ routing
 
-    def _route(self, version: str, node: str, edge: str | None, query: dict[str, list[str]], now: datetime,
-               path: str) -> Any:
+    def _route(
+        self, version: str, node: str, edge: str | None, query: dict[str, list[str]], now: datetime, path: str
+    ) -> Any:
         if node == IG_USER_ID:
             if edge is None:
                 return self._fields("IGUser", self._ig_user(now), query)
@@ -538,9 +603,7 @@ class GraphStandIn(StandInServer):
                     return self._fields("Post", _public(item), query)
                 if edge == "insights":
                     return self._object_insights(node, item, POST_METRICS, query, now)
-        raise GraphError(400, 100, f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
-                                   "loaded due to missing permissions, or does not support this operation.",
-                         type_="GraphMethodException", subcode=33)
+        raise item_error("gone", node)
 
     def _ig_user(self, now: datetime) -> dict[str, Any]:
         return {
@@ -551,8 +614,8 @@ class GraphStandIn(StandInServer):
             "website": "https://djpk.kemenkeu.go.id",
             "followers_count": followers_at(self.world.ig_followers, now),
             "follows_count": IG_FOLLOWS,
-            "media_count": IG_MEDIA_BEFORE + sum(1 for m in self.world.ig_media
-                                                 if m["_at"] <= now and m["media_product_type"] != "AD"),
+            "media_count": IG_MEDIA_BEFORE
+            + sum(1 for m in self.world.ig_media if m["_at"] <= now and m["media_product_type"] != "AD"),
         }
 
     def _page(self, now: datetime) -> dict[str, Any]:
@@ -576,8 +639,15 @@ class GraphStandIn(StandInServer):
         out.setdefault("id", obj["id"])
         return out
 
-    def _list(self, edge: str, items: list[dict[str, Any]], query: dict[str, list[str]], now: datetime, path: str,
-              time_field: str) -> Any:
+    def _list(
+        self,
+        edge: str,
+        items: list[dict[str, Any]],
+        query: dict[str, list[str]],
+        now: datetime,
+        path: str,
+        time_field: str,
+    ) -> Any:
         since, until = _param(query, "since"), _param(query, "until")
         if since:
             lo = parse_time(since, "since")
@@ -601,7 +671,7 @@ class GraphStandIn(StandInServer):
         malformed = self.faults.take_malformed(edge=edge, page=page_no)
         if malformed:
             return _malformed_body(malformed)
-        chunk = items[start:start + limit]
+        chunk = items[start : start + limit]
         node_type = {"media": "IGMedia", "stories": "IGMedia"}.get(edge, "Post")
         data = [self._fields(node_type, _public(i), query) for i in chunk]
         body: dict[str, Any] = {"data": data}
@@ -637,8 +707,11 @@ class GraphStandIn(StandInServer):
         hi = parse_time(until, "until") if until else now
         lo = parse_time(since, "since") if since else hi - timedelta(days=2)
         if (hi - lo).total_seconds() > max_days * 86400:
-            raise GraphError(400, 100, f"(#100) There cannot be more than {max_days} days "
-                                       f"({max_days * 86400} s) between since and until")
+            raise GraphError(
+                400,
+                100,
+                f"(#100) There cannot be more than {max_days} days ({max_days * 86400} s) between since and until",
+            )
         return lo.astimezone(UTC).date(), hi.astimezone(UTC).date()
 
     def _paging(self, path: str, query: dict[str, list[str]], lo: date, hi: date) -> dict[str, str]:
@@ -646,8 +719,10 @@ class GraphStandIn(StandInServer):
         out = {}
         for name, (a, b) in (("previous", (lo - span, lo)), ("next", (hi, hi + span))):
             q = {k: v[-1] for k, v in query.items()}
-            q["since"], q["until"] = str(int(datetime(a.year, a.month, a.day, tzinfo=UTC).timestamp())), \
-                str(int(datetime(b.year, b.month, b.day, tzinfo=UTC).timestamp()))
+            q["since"], q["until"] = (
+                str(int(datetime(a.year, a.month, a.day, tzinfo=UTC).timestamp())),
+                str(int(datetime(b.year, b.month, b.day, tzinfo=UTC).timestamp())),
+            )
             out[name] = f"http://{self.host}:{self.port}{path}?{urlencode(q)}"
         return out
 
@@ -667,21 +742,32 @@ class GraphStandIn(StandInServer):
         if metric_type == "time_series":
             bad = [m for m in metrics if IG_USER_METRICS[m]["total_value_only"]]
             if bad:
-                raise GraphError(400, 100, f"(#100) The following metrics ({', '.join(bad)}) should be specified "
-                                           "with parameter metric_type=total_value")
+                raise GraphError(
+                    400,
+                    100,
+                    f"(#100) The following metrics ({', '.join(bad)}) should be specified "
+                    "with parameter metric_type=total_value",
+                )
         lo, hi = self._window(query, now, IG_INSIGHTS_MAX_DAYS)
         days = self._days(lo, hi, now)
         data = []
         for m in metrics:
-            entry: dict[str, Any] = {"name": m, "period": period, "title": IG_USER_METRICS[m]["title"],
-                                     "description": f"{IG_USER_METRICS[m]['title']} (stand-in)",
-                                     "id": f"{IG_USER_ID}/insights/{m}/{period}"}
+            entry: dict[str, Any] = {
+                "name": m,
+                "period": period,
+                "title": IG_USER_METRICS[m]["title"],
+                "description": f"{IG_USER_METRICS[m]['title']} (stand-in)",
+                "id": f"{IG_USER_ID}/insights/{m}/{period}",
+            }
             values = [self._ig_day_value(m, d) for d in days]
             if metric_type == "total_value":
                 entry["total_value"] = {"value": sum(v for v in values if v is not None)}
             else:
-                entry["values"] = [{"value": v, "end_time": format_graph_ts(_meta_day_end(d))}
-                                   for d, v in zip(days, values) if v is not None]
+                entry["values"] = [
+                    {"value": v, "end_time": format_graph_ts(_meta_day_end(d))}
+                    for d, v in zip(days, values, strict=False)
+                    if v is not None
+                ]
             data.append(entry)
         return {"data": data, "paging": self._paging(path, query, lo, hi)}
 
@@ -705,12 +791,21 @@ class GraphStandIn(StandInServer):
                 v = self.world.fb_followers.get(d) if m == "page_follows" else self.world.fb_daily.get(d, {}).get(m)
                 if v is not None:
                     values.append({"value": v, "end_time": format_graph_ts(_meta_day_end(d))})
-            data.append({"name": m, "period": period, "values": values, "title": PAGE_METRICS[m],
-                         "description": f"{PAGE_METRICS[m]} (stand-in)", "id": f"{FB_PAGE_ID}/insights/{m}/{period}"})
+            data.append(
+                {
+                    "name": m,
+                    "period": period,
+                    "values": values,
+                    "title": PAGE_METRICS[m],
+                    "description": f"{PAGE_METRICS[m]} (stand-in)",
+                    "id": f"{FB_PAGE_ID}/insights/{m}/{period}",
+                }
+            )
         return {"data": data, "paging": self._paging(path, query, lo, hi)}
 
-    def _object_insights(self, node: str, item: dict[str, Any], valid: dict[str, str],
-                         query: dict[str, list[str]], now: datetime) -> dict[str, Any]:
+    def _object_insights(
+        self, node: str, item: dict[str, Any], valid: dict[str, str], query: dict[str, list[str]], now: datetime
+    ) -> dict[str, Any]:
         metrics = self._metrics(query, valid)
         if item.get("media_product_type") == "STORY" and now - item["_at"] > STORY_LIFETIME:
             return {"data": []}  # story insights expire with the story
@@ -722,8 +817,16 @@ class GraphStandIn(StandInServer):
                 value = item.get("_views", 0)
             else:
                 value = _stable(node, m) % max(1, item.get("_reach", 100) // 10)
-            data.append({"name": m, "period": "lifetime", "values": [{"value": value}], "title": valid[m],
-                         "description": f"{valid[m]} (stand-in)", "id": f"{node}/insights/{m}/lifetime"})
+            data.append(
+                {
+                    "name": m,
+                    "period": "lifetime",
+                    "values": [{"value": value}],
+                    "title": valid[m],
+                    "description": f"{valid[m]} (stand-in)",
+                    "id": f"{node}/insights/{m}/lifetime",
+                }
+            )
         return {"data": data}
 
 
@@ -741,6 +844,8 @@ def _malformed_body(kind: str) -> tuple[bytes, dict[str, str]]:
     if kind == "no_data":
         return _json_bytes({"paging": {}, "message": "ok"}), {}
     if kind == "html":
-        return (b"<html><body><h1>Sorry, something went wrong.</h1></body></html>",
-                {"Content-Type": "text/html; charset=utf-8"})
+        return (
+            b"<html><body><h1>Sorry, something went wrong.</h1></body></html>",
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
     return b'{"data": [{"id": "17900000000000001", "caption": "Transfer ke Dae', {}

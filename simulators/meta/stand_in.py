@@ -25,7 +25,7 @@ CONN_ENVS = ["AIRFLOW_CONN_META_GRAPH_API"]
 
 def start(seed: int, workdir: Path) -> RunningStandIn:
     from simulators.meta import GraphStandIn
-    from simulators.scenario.social import DEFAULT_START
+    from simulators.scenario.world import DEFAULT_START
 
     token = secrets.token_urlsafe(24)
     srv = GraphStandIn(seed=seed, access_token=token).start()

@@ -5,20 +5,16 @@ Writes the register workbooks of the seeded world into DIR and lists them.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+from simulators.common import cli
 from simulators.registers.workbooks import write_workbooks
-from simulators.scenario.registers import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, generate
+from simulators.scenario.registers import generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m simulators.registers", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cli.parser("simulators.registers", __doc__)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--start", default=DEFAULT_START)
-    ap.add_argument("--end", default=DEFAULT_END)
     ap.add_argument("--no-mess", action="store_true", help="no copy and no lock file in the folder")
     args = ap.parse_args(argv)
     for path in write_workbooks(generate(args.seed, args.start, args.end), args.out, mess=not args.no_mess):

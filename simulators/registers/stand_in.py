@@ -28,4 +28,6 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
     def stop() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
-    return RunningStandIn("registers", {CONN_ENVS[0]: conn}, stop, {"folder": str(folder), "workbooks": str(len(paths))})
+    return RunningStandIn(
+        "registers", {CONN_ENVS[0]: conn}, stop, {"folder": str(folder), "workbooks": str(len(paths))}
+    )

@@ -22,7 +22,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from simulators.scenario.registers import MONTH_NAMES, RegistersWorld, Row
+from simulators.scenario.registers import RegistersWorld, Row
+from simulators.scenario.world import BULAN
 
 FILE_NAMES = {
     "video_conferences": "Register Video Conference {year}.xlsx",
@@ -49,15 +50,27 @@ HEADERS: dict[str, dict[str, list[tuple[Any, str | None]]]] = {
     },
     "face_to_face_consultations": {
         "new": [("No", None), ("Tanggal", "date"), ("Daerah", "region"), ("Topik", "topic"), ("Jumlah Tamu", "guests")],
-        "old": [("NO", None), ("TANGGAL", "date"), ("NAMA PEMDA", "region"), ("TOPIK", "topic"), ("JML TAMU", "guests")],
+        "old": [
+            ("NO", None),
+            ("TANGGAL", "date"),
+            ("NAMA PEMDA", "region"),
+            ("TOPIK", "topic"),
+            ("JML TAMU", "guests"),
+        ],
     },
     "webinars": {
         "new": [("No", None), ("Tanggal", "date"), ("Jenis", "kind"), ("Judul Kegiatan", "title")],
         "old": [("No", None), ("Tanggal Pelaksanaan", "date"), ("Nama Kegiatan", "title")],
     },
     "ppid_requests": {
-        "new": [("No", None), ("Tanggal Permohonan", "date"), (("Pemohon", "Nama"), "requester"),
-                (("Pemohon", "Instansi"), "institution"), ("Data yang Diminta", "data_requested"), ("Status", "status")],
+        "new": [
+            ("No", None),
+            ("Tanggal Permohonan", "date"),
+            (("Pemohon", "Nama"), "requester"),
+            (("Pemohon", "Instansi"), "institution"),
+            ("Data yang Diminta", "data_requested"),
+            ("Status", "status"),
+        ],
     },
     "complaints": {
         "new": [("No", None), ("Tanggal", "date"), ("Jenis", "kind"), ("Uraian", "description")],
@@ -75,7 +88,7 @@ def sheet_name(month: str) -> str:
         return "MEI"  # no year: the workbook's
     if m == 8:
         return f"Agt-{y % 100:02d}"
-    return f"{MONTH_NAMES[m - 1]} {y}"
+    return f"{BULAN[m - 1]} {y}"
 
 
 def _date_cell(rng: random.Random, d: Any) -> tuple[Any, str | None]:
@@ -83,7 +96,7 @@ def _date_cell(rng: random.Random, d: Any) -> tuple[Any, str | None]:
     if not isinstance(d, date):
         return d, None  # already text (a typo), or empty
     style = rng.choices(["excel", "text", "slash", "dmy", "serial", "weekday"], [35, 30, 15, 10, 5, 5])[0]
-    name = MONTH_NAMES[d.month - 1]
+    name = BULAN[d.month - 1]
     if style == "excel":
         return datetime(d.year, d.month, d.day), "d mmmm yyyy"
     if style == "text":
@@ -118,7 +131,7 @@ def write_sheet(ws, kind: str, month: str, rows: list[Row], layout: str, seed: i
     ws["A1"] = TITLES[kind]
     ws["A1"].font = Font(bold=True, size=12)
     ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"Bulan {MONTH_NAMES[m - 1]} {y}"
+    ws["A2"] = f"Bulan {BULAN[m - 1]} {y}"
     ws.merge_cells(f"A2:{last}2")
     r = 4
     two_level = any(isinstance(label, tuple) for label, _ in header)
@@ -151,8 +164,13 @@ def write_sheet(ws, kind: str, month: str, rows: list[Row], layout: str, seed: i
             r += 1  # a stray blank row
         n += 1
         d = row.values.get("date")
-        merge = (isinstance(d, date) and d == prev_date and prev_row == r - 1 and rng.random() < 0.5
-                 and kind in ("video_conferences", "face_to_face_consultations"))
+        merge = (
+            isinstance(d, date)
+            and d == prev_date
+            and prev_row == r - 1
+            and rng.random() < 0.5
+            and kind in ("video_conferences", "face_to_face_consultations")
+        )
         for c, (_, fld) in enumerate(header, start=1):
             if fld is None:
                 ws.cell(r, c, n)
@@ -197,7 +215,7 @@ def write_sheet(ws, kind: str, month: str, rows: list[Row], layout: str, seed: i
         r += 1
     r += 1
     last_day = date(y + (m == 12), m % 12 + 1, 1).toordinal() - 1
-    ws.cell(r, width, f"Jakarta, {date.fromordinal(last_day).day} {MONTH_NAMES[m - 1]} {y}")
+    ws.cell(r, width, f"Jakarta, {date.fromordinal(last_day).day} {BULAN[m - 1]} {y}")
     ws.cell(r + 1, width, "Mengetahui,")
     ws.cell(r + 2, width, "Kepala Subbagian Layanan Informasi")
     for c in range(1, width + 1):
@@ -233,8 +251,11 @@ def _deterministic_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time as "modified"
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    body,
+                )
             dst.writestr(fixed, body)
     return out.getvalue()
 

@@ -43,13 +43,11 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from simulators.scenario import regions as R
+from simulators.scenario import world
 from simulators.scenario.consultations import Consultation, channel_counts, is_service_day, plan_month
 from simulators.scenario.world import LOCAL_TZ, UTC, Citizen, Population, iter_months, month_days
 
 SOURCE = "avaya"
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive; months Dec 2022 .. Dec 2023
 
 # Answered consultation calls per month: the plan's phone consultations
 # (consultations.channel_counts). The helpdesk's answered calls are drawn in this range.
@@ -87,13 +85,31 @@ class Queue:
     agents: tuple[Agent, ...]
 
 
-CONSULTATION = Queue("consultation", 1, "50420", "Konsultasi DJPK 150420", True, (
-    Agent("3001", "Nuryani", "2101"), Agent("3002", "Anas", "2102"), Agent("3003", "Linna", "2103"),
-    Agent("3004", "Hanna", "2104"), Agent("3005", "Dian", "2105"),
-))
-HELPDESK = Queue("helpdesk", 2, "50421", "Helpdesk Aplikasi SIKD", False, (
-    Agent("3101", "Rudi", "2201"), Agent("3102", "Sinta", "2202"),
-))
+CONSULTATION = Queue(
+    "consultation",
+    1,
+    "50420",
+    "Konsultasi DJPK 150420",
+    True,
+    (
+        Agent("3001", "Nuryani", "2101"),
+        Agent("3002", "Anas", "2102"),
+        Agent("3003", "Linna", "2103"),
+        Agent("3004", "Hanna", "2104"),
+        Agent("3005", "Dian", "2105"),
+    ),
+)
+HELPDESK = Queue(
+    "helpdesk",
+    2,
+    "50421",
+    "Helpdesk Aplikasi SIKD",
+    False,
+    (
+        Agent("3101", "Rudi", "2201"),
+        Agent("3102", "Sinta", "2202"),
+    ),
+)
 QUEUES = (CONSULTATION, HELPDESK)
 AGENTS = tuple(a for q in QUEUES for a in q.agents)
 OFFICE_EXTENSIONS = ["2001", "2002", "2003", "2010", "2011", "2020"]  # supervisors, secretariat
@@ -103,14 +119,33 @@ OFFICE_EXTENSIONS = ["2001", "2002", "2003", "2010", "2011", "2020"]  # supervis
 # avaya_caller_types.csv), and for a local-government caller the Kemendagri code of
 # their local government without the dot ("7313" Kab. Wajo, "73" Prov. Sulawesi Selatan).
 TOPIC_CODES: dict[str, str] = {
-    "11": "DAU", "12": "DBH", "13": "DAK", "14": "Transfer", "15": "PDRD", "16": "JF AKPD",
-    "17": "SHSR", "18": "Otsus", "19": "Hibah", "20": "IF", "21": "DID", "22": "Pembiayaan",
-    "23": "PIKD", "24": "Aplikasi", "25": "Surat Masuk", "26": "Reservasi", "27": "Permintaan Data",
-    "28": "Video Conference", "99": "Lainnya",
+    "11": "DAU",
+    "12": "DBH",
+    "13": "DAK",
+    "14": "Transfer",
+    "15": "PDRD",
+    "16": "JF AKPD",
+    "17": "SHSR",
+    "18": "Otsus",
+    "19": "Hibah",
+    "20": "IF",
+    "21": "DID",
+    "22": "Pembiayaan",
+    "23": "PIKD",
+    "24": "Aplikasi",
+    "25": "Surat Masuk",
+    "26": "Reservasi",
+    "27": "Permintaan Data",
+    "28": "Video Conference",
+    "99": "Lainnya",
 }
 TOPIC_CODE_OF: dict[str, str] = {topic: code for code, topic in TOPIC_CODES.items()}
 CALLER_TYPES: dict[str, str] = {  # plan segment -> caller type digit
-    "unclassified": "0", "Pemda": "1", "Akademisi": "2", "Kementerian/Lembaga": "3", "Lainnya": "4",
+    "unclassified": "0",
+    "Pemda": "1",
+    "Akademisi": "2",
+    "Kementerian/Lembaga": "3",
+    "Lainnya": "4",
 }
 SEGMENT_OF_CALLER_TYPE: dict[str, str] = {v: k for k, v in CALLER_TYPES.items()}
 PADDED_CODE_SHARE = 0.08  # agents who pad the region part to four digits ("7300", "0000")
@@ -119,23 +154,69 @@ CALLBACK_CODE_SHARE = 0.3  # consultation agents calling back sometimes enter a 
 
 # Telephone area codes of the world's regions (seed avaya_area_codes.csv maps them back).
 AREA_CODES: dict[str, str] = {
-    "kab:Wajo": "0485", "kab:Bone": "0481", "kab:Gowa": "0411", "kota:Makassar": "0411",
-    "prov:Sulawesi Selatan": "0411", "prov:Sumatera Barat": "0751", "kota:Padang": "0751",
-    "kab:Agam": "0752", "kab:Pesisir Selatan": "0756", "prov:Sumatera Utara": "061",
-    "kota:Medan": "061", "kab:Deli Serdang": "061", "kab:Tapanuli Utara": "0633", "prov:Aceh": "0651",
-    "kab:Aceh Besar": "0651", "kota:Banda Aceh": "0651", "prov:Riau": "0761", "kota:Pekanbaru": "0761",
-    "kab:Kampar": "0762", "prov:Jawa Barat": "022", "kota:Bandung": "022", "kab:Bogor": "0251",
-    "kab:Garut": "0262", "kota:Bekasi": "021", "prov:Jawa Tengah": "024", "kota:Semarang": "024",
-    "kab:Banyumas": "0281", "kab:Klaten": "0272", "prov:Jawa Timur": "031", "kota:Surabaya": "031",
-    "kab:Malang": "0341", "kab:Sidoarjo": "031", "prov:DI Yogyakarta": "0274", "kab:Sleman": "0274",
-    "kab:Bantul": "0274", "prov:DKI Jakarta": "021", "prov:Banten": "0254", "kota:Tangerang Selatan": "021",
-    "prov:Bali": "0361", "kab:Badung": "0361", "kota:Denpasar": "0361", "prov:Nusa Tenggara Barat": "0370",
-    "kab:Lombok Timur": "0376", "prov:Nusa Tenggara Timur": "0380", "kota:Kupang": "0380",
-    "prov:Kalimantan Timur": "0541", "kab:Kutai Kartanegara": "0541", "kota:Samarinda": "0541",
-    "prov:Kalimantan Barat": "0561", "kota:Pontianak": "0561", "prov:Sulawesi Utara": "0431",
-    "kota:Manado": "0431", "prov:Maluku": "0911", "kota:Ambon": "0911", "prov:Papua": "0967",
-    "kab:Jayapura": "0967", "kab:Mimika": "0901", "prov:Papua Barat": "0986", "kab:Manokwari": "0986",
-    "prov:Lampung": "0721", "kab:Lampung Selatan": "0727", "prov:Jambi": "0741", "kab:Muaro Jambi": "0741",
+    "kab:Wajo": "0485",
+    "kab:Bone": "0481",
+    "kab:Gowa": "0411",
+    "kota:Makassar": "0411",
+    "prov:Sulawesi Selatan": "0411",
+    "prov:Sumatera Barat": "0751",
+    "kota:Padang": "0751",
+    "kab:Agam": "0752",
+    "kab:Pesisir Selatan": "0756",
+    "prov:Sumatera Utara": "061",
+    "kota:Medan": "061",
+    "kab:Deli Serdang": "061",
+    "kab:Tapanuli Utara": "0633",
+    "prov:Aceh": "0651",
+    "kab:Aceh Besar": "0651",
+    "kota:Banda Aceh": "0651",
+    "prov:Riau": "0761",
+    "kota:Pekanbaru": "0761",
+    "kab:Kampar": "0762",
+    "prov:Jawa Barat": "022",
+    "kota:Bandung": "022",
+    "kab:Bogor": "0251",
+    "kab:Garut": "0262",
+    "kota:Bekasi": "021",
+    "prov:Jawa Tengah": "024",
+    "kota:Semarang": "024",
+    "kab:Banyumas": "0281",
+    "kab:Klaten": "0272",
+    "prov:Jawa Timur": "031",
+    "kota:Surabaya": "031",
+    "kab:Malang": "0341",
+    "kab:Sidoarjo": "031",
+    "prov:DI Yogyakarta": "0274",
+    "kab:Sleman": "0274",
+    "kab:Bantul": "0274",
+    "prov:DKI Jakarta": "021",
+    "prov:Banten": "0254",
+    "kota:Tangerang Selatan": "021",
+    "prov:Bali": "0361",
+    "kab:Badung": "0361",
+    "kota:Denpasar": "0361",
+    "prov:Nusa Tenggara Barat": "0370",
+    "kab:Lombok Timur": "0376",
+    "prov:Nusa Tenggara Timur": "0380",
+    "kota:Kupang": "0380",
+    "prov:Kalimantan Timur": "0541",
+    "kab:Kutai Kartanegara": "0541",
+    "kota:Samarinda": "0541",
+    "prov:Kalimantan Barat": "0561",
+    "kota:Pontianak": "0561",
+    "prov:Sulawesi Utara": "0431",
+    "kota:Manado": "0431",
+    "prov:Maluku": "0911",
+    "kota:Ambon": "0911",
+    "prov:Papua": "0967",
+    "kab:Jayapura": "0967",
+    "kab:Mimika": "0901",
+    "prov:Papua Barat": "0986",
+    "kab:Manokwari": "0986",
+    "prov:Lampung": "0721",
+    "kab:Lampung Selatan": "0727",
+    "prov:Jambi": "0741",
+    "kab:Muaro Jambi": "0741",
 }
 
 
@@ -257,7 +338,7 @@ def _interval(dt_: datetime) -> tuple[date, int]:
 class AvayaScenario:
     """The phone calls of the simulated world. ``mess`` adds the collector's rare glitches."""
 
-    def __init__(self, seed: int = DEFAULT_SEED, mess: bool = True) -> None:
+    def __init__(self, seed: int = world.DEFAULT_SEED, mess: bool = True) -> None:
         self.seed = seed
         self.mess = mess
         self.population = Population(seed)
@@ -279,7 +360,9 @@ class AvayaScenario:
         if citizen.kind in ("pemda", "central") and code is not None and rng.random() < 0.45:
             office = random.Random(f"{self.seed}/{SOURCE}/landline/{citizen.index}")
             digits = 8 if len(code) == 3 else office.choice([6, 7])
-            national = code + str(office.randrange(2, 10)) + "".join(str(office.randrange(10)) for _ in range(digits - 1))
+            national = (
+                code + str(office.randrange(2, 10)) + "".join(str(office.randrange(10)) for _ in range(digits - 1))
+            )
         else:
             national = "0" + citizen.phone[3:]  # "+62812..." -> "0812..."
         return "62" + national[1:] if rng.random() < 0.15 else national
@@ -305,18 +388,23 @@ class AvayaScenario:
         # (day, second of the day, split, outcome, order, the plan's consultation)
         arrivals: list[tuple[date, int, int, str, int, Consultation | None]] = []
         for i, c in enumerate(planned):
-            arrivals.append((c.created_at.astimezone(LOCAL_TZ).date(), _secs(c.created_at), CONSULTATION.split,
-                             "answered", i, c))
+            arrivals.append(
+                (c.created_at.astimezone(LOCAL_TZ).date(), _secs(c.created_at), CONSULTATION.split, "answered", i, c)
+            )
         for queue in QUEUES:
             answered = monthly_answered(self.seed, queue, month)
             abandoned = monthly_abandoned(self.seed, queue, month, answered)
             busy = rng.randint(0, 2) if queue.is_consultation else 0
-            drawn = (("abandoned", abandoned), ("busy", busy)) if queue.is_consultation else \
-                (("answered", answered), ("abandoned", abandoned), ("busy", busy))
+            drawn = (
+                (("abandoned", abandoned), ("busy", busy))
+                if queue.is_consultation
+                else (("answered", answered), ("abandoned", abandoned), ("busy", busy))
+            )
             for outcome, n in drawn:
                 for _ in range(n):
-                    arrivals.append((rng.choice(days), self._arrival_second(rng), queue.split, outcome,
-                                     len(arrivals), None))
+                    arrivals.append(
+                        (rng.choice(days), self._arrival_second(rng), queue.split, outcome, len(arrivals), None)
+                    )
         arrivals.sort(key=lambda a: a[:5])
         queue_of = {q.split: q for q in QUEUES}
 
@@ -338,8 +426,12 @@ class AvayaScenario:
             seen.append(citizen.index)
             call = Call(
                 ucid=f"{NODE_ID:05d}{seq_by_day[day]:05d}{int(arrived.timestamp()):010d}",
-                queue=queue, arrived_at=arrived, outcome=outcome, citizen=citizen.index,
-                calling_num=self.calling_number(rng, citizen, region), in_crt_id=f"{rng.randint(1, 30):03d}",
+                queue=queue,
+                arrived_at=arrived,
+                outcome=outcome,
+                citizen=citizen.index,
+                calling_num=self.calling_number(rng, citizen, region),
+                in_crt_id=f"{rng.randint(1, 30):03d}",
                 plan_key=plan.key if plan is not None else None,
             )
             if outcome == "answered":
@@ -379,7 +471,7 @@ class AvayaScenario:
         hsplit, hagent = self._intervals(month, calls, staffed)
         return AvayaMonth(month, calls, cdr, hsplit, hagent)
 
-    def months(self, start: str = DEFAULT_START, end: str = DEFAULT_END) -> list[AvayaMonth]:
+    def months(self, start: str = world.DEFAULT_START, end: str = world.DEFAULT_END) -> list[AvayaMonth]:
         return [self.month(m) for m in iter_months(start, end)]
 
     # ------------------------------------------------------------------ pieces
@@ -406,18 +498,40 @@ class AvayaScenario:
     @staticmethod
     def _values(at: datetime, duration: int, code: str, ucid: str, **items) -> dict:
         local = at.astimezone(LOCAL_TZ)
-        return {"date": local.strftime("%m%d%y"), "time": local.strftime("%H%M"), "sec_dur": duration,
-                "cond_code": code, "ucid": ucid, "frl": "0", **items}
+        return {
+            "date": local.strftime("%m%d%y"),
+            "time": local.strftime("%H%M"),
+            "sec_dur": duration,
+            "cond_code": code,
+            "ucid": ucid,
+            "frl": "0",
+            **items,
+        }
 
     def _call_records(self, c: Call) -> list[CdrLine]:
-        trunk = {"in_trk_code": INCOMING_TAC, "calling_num": c.calling_num, "vdn": c.queue.vdn,
-                 "in_crt_id": c.in_crt_id}
+        trunk = {
+            "in_trk_code": INCOMING_TAC,
+            "calling_num": c.calling_num,
+            "vdn": c.queue.vdn,
+            "in_crt_id": c.in_crt_id,
+        }
         if c.outcome == "answered":
             assert c.agent is not None and c.answered_at is not None
-            ring = CdrLine(c.answered_at, self._values(c.answered_at, c.wait, "G", c.ucid,
-                                                       dialed_num=c.agent.logid, **trunk))
-            talk = CdrLine(c.ended_at, self._values(c.ended_at, c.talk, "C" if c.conference else "9", c.ucid,
-                                                    dialed_num=c.agent.logid, acct_code=c.acct_code, **trunk))
+            ring = CdrLine(
+                c.answered_at, self._values(c.answered_at, c.wait, "G", c.ucid, dialed_num=c.agent.logid, **trunk)
+            )
+            talk = CdrLine(
+                c.ended_at,
+                self._values(
+                    c.ended_at,
+                    c.talk,
+                    "C" if c.conference else "9",
+                    c.ucid,
+                    dialed_num=c.agent.logid,
+                    acct_code=c.acct_code,
+                    **trunk,
+                ),
+            )
             return [ring, talk]
         if c.outcome == "abandoned":
             return [CdrLine(c.ended_at, self._values(c.ended_at, c.wait, "H", c.ucid, dialed_num=c.queue.vdn, **trunk))]
@@ -450,10 +564,22 @@ class AvayaScenario:
                 at = _local(day, rng.randrange(8 * 3600, 17 * 3600) + dur)
                 ars = rng.random() < 0.5
                 acct = rng.choice(list(TOPIC_CODES)) if rng.random() < CALLBACK_CODE_SHARE else None
-                out.append(CdrLine(at, self._values(
-                    at, dur, "7" if ars else "A", ucid(at), code_dial=ARS_CODE if ars else OUTGOING_TAC,
-                    code_used=OUTGOING_TAC, calling_num=rng.choice(CONSULTATION.agents).extension,
-                    dialed_num=someone(rng), acct_code=acct)))
+                out.append(
+                    CdrLine(
+                        at,
+                        self._values(
+                            at,
+                            dur,
+                            "7" if ars else "A",
+                            ucid(at),
+                            code_dial=ARS_CODE if ars else OUTGOING_TAC,
+                            code_used=OUTGOING_TAC,
+                            calling_num=rng.choice(CONSULTATION.agents).extension,
+                            dialed_num=someone(rng),
+                            acct_code=acct,
+                        ),
+                    )
+                )
             for code, p in (("1", 0.10), ("C", 0.05), ("8", 0.01), ("B", 0.01), ("E", 0.02), ("F", 0.01)):
                 if rng.random() >= p:
                     continue
@@ -463,8 +589,12 @@ class AvayaScenario:
                 if code in ("8", "B", "E", "F"):
                     items.update(code_dial=ARS_CODE, code_used=OUTGOING_TAC, dialed_num=someone(rng))
                 elif code == "1":
-                    items.update(in_trk_code=INCOMING_TAC, calling_num=someone(rng), dialed_num=rng.choice(extensions),
-                                 in_crt_id=f"{rng.randint(1, 30):03d}")
+                    items.update(
+                        in_trk_code=INCOMING_TAC,
+                        calling_num=someone(rng),
+                        dialed_num=rng.choice(extensions),
+                        in_crt_id=f"{rng.randint(1, 30):03d}",
+                    )
                 else:
                     items.update(dialed_num=rng.choice(extensions))
                 out.append(CdrLine(at, self._values(at, dur, code, ucid(at), **items)))
@@ -476,8 +606,9 @@ class AvayaScenario:
             first = start + timedelta(seconds=35999)
             end = first + timedelta(seconds=rng.randint(600, 7200))
             out.append(CdrLine(first, self._values(first, 35999, "4", u, calling_num=a, dialed_num=b)))
-            out.append(CdrLine(end, self._values(end, int((end - first).total_seconds()), "0", u,
-                                                 calling_num=a, dialed_num=b)))
+            out.append(
+                CdrLine(end, self._values(end, int((end - first).total_seconds()), "0", u, calling_num=a, dialed_num=b))
+            )
         if rng.random() < 0.1:  # CDR buffers ran out: the outage, without UCID
             day = rng.choice(days)
             at = _local(day, rng.randrange(9 * 3600, 16 * 3600))
@@ -525,30 +656,53 @@ class AvayaScenario:
                 for start in SPLIT_STARTS:
                     s = split_stats.get((day, start, queue.split), {})
                     staff = sum(1800 for _ in on.get(queue.key, ())) if start in AGENT_STARTS else 0
-                    hsplit.append({
-                        "row_date": day, "starttime": start, "intrvl": INTERVAL_MINUTES, "acd": ACD,
-                        "split": queue.split, "callsoffered": s.get("acdcalls", 0) + s.get("abncalls", 0),
-                        "acdcalls": s.get("acdcalls", 0), "anstime": s.get("anstime", 0),
-                        "acdtime": s.get("acdtime", 0), "acwtime": s.get("acwtime", 0),
-                        "abncalls": s.get("abncalls", 0), "abntime": s.get("abntime", 0),
-                        "holdcalls": s.get("holdcalls", 0), "transferred": 0,
-                        "acceptable": s.get("acceptable", 0), "servicelevel": SERVICE_LEVEL_SECONDS,
-                        "i_stafftime": staff,
-                    })
+                    hsplit.append(
+                        {
+                            "row_date": day,
+                            "starttime": start,
+                            "intrvl": INTERVAL_MINUTES,
+                            "acd": ACD,
+                            "split": queue.split,
+                            "callsoffered": s.get("acdcalls", 0) + s.get("abncalls", 0),
+                            "acdcalls": s.get("acdcalls", 0),
+                            "anstime": s.get("anstime", 0),
+                            "acdtime": s.get("acdtime", 0),
+                            "acwtime": s.get("acwtime", 0),
+                            "abncalls": s.get("abncalls", 0),
+                            "abntime": s.get("abntime", 0),
+                            "holdcalls": s.get("holdcalls", 0),
+                            "transferred": 0,
+                            "acceptable": s.get("acceptable", 0),
+                            "servicelevel": SERVICE_LEVEL_SECONDS,
+                            "i_stafftime": staff,
+                        }
+                    )
                 for agent in on.get(queue.key, ()):
                     for start in AGENT_STARTS:
                         a = agent_stats.get((day, start, agent.logid), {})
                         busy = a.get("acdtime", 0) + a.get("acwtime", 0) + a.get("ringtime", 0)
                         aux = 1800 if start == 1200 and not a else 0
-                        hagent.append({
-                            "row_date": day, "starttime": start, "intrvl": INTERVAL_MINUTES, "acd": ACD,
-                            "split": queue.split, "logid": agent.logid, "agent_name": agent.name,
-                            "acdcalls": a.get("acdcalls", 0), "ringtime": a.get("ringtime", 0),
-                            "acdtime": a.get("acdtime", 0), "acwtime": a.get("acwtime", 0),
-                            "holdcalls": a.get("holdcalls", 0), "holdtime": a.get("holdtime", 0),
-                            "transferred": 0, "ti_stafftime": 1800,
-                            "ti_availtime": max(0, 1800 - busy - aux), "ti_auxtime": aux,
-                        })
+                        hagent.append(
+                            {
+                                "row_date": day,
+                                "starttime": start,
+                                "intrvl": INTERVAL_MINUTES,
+                                "acd": ACD,
+                                "split": queue.split,
+                                "logid": agent.logid,
+                                "agent_name": agent.name,
+                                "acdcalls": a.get("acdcalls", 0),
+                                "ringtime": a.get("ringtime", 0),
+                                "acdtime": a.get("acdtime", 0),
+                                "acwtime": a.get("acwtime", 0),
+                                "holdcalls": a.get("holdcalls", 0),
+                                "holdtime": a.get("holdtime", 0),
+                                "transferred": 0,
+                                "ti_stafftime": 1800,
+                                "ti_availtime": max(0, 1800 - busy - aux),
+                                "ti_auxtime": aux,
+                            }
+                        )
         return hsplit, hagent
 
 
@@ -594,14 +748,27 @@ class AvayaWorld:
         return dict(out)
 
 
-def generate_avaya_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                         mess: bool = True) -> AvayaWorld:
+def generate_avaya_world(
+    seed: int = world.DEFAULT_SEED, start: str = world.DEFAULT_START, end: str = world.DEFAULT_END, mess: bool = True
+) -> AvayaWorld:
     scenario = AvayaScenario(seed, mess)
     return AvayaWorld(seed, scenario.months(start, end))
 
 
 __all__ = [
-    "AREA_CODES", "CALLER_TYPES", "CONSULTATION", "HELPDESK", "QUEUES", "TOPIC_CODES",
-    "AvayaMonth", "AvayaScenario", "AvayaWorld", "Call", "MonthFigures", "generate_avaya_world",
-    "account_code", "monthly_answered", "parse_account_code",
+    "AREA_CODES",
+    "CALLER_TYPES",
+    "CONSULTATION",
+    "HELPDESK",
+    "QUEUES",
+    "TOPIC_CODES",
+    "AvayaMonth",
+    "AvayaScenario",
+    "AvayaWorld",
+    "Call",
+    "MonthFigures",
+    "generate_avaya_world",
+    "account_code",
+    "monthly_answered",
+    "parse_account_code",
 ]

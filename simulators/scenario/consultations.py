@@ -41,11 +41,11 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from simulators.scenario import regions as R
 from simulators.scenario.calibration import channels as calibrated_channels
@@ -71,9 +71,25 @@ SEGMENTS = ["Akademisi", "Pemda", "Kementerian/Lembaga", "Lainnya", "unclassifie
 REPORTED_SEGMENTS = SEGMENTS[:4]
 AGENTS = ["Nuryani", "Anas", "Linna", "Hanna", "Dian"]
 TOPICS = [
-    "DAU", "DBH", "DAK", "Transfer", "PDRD", "JF AKPD", "SHSR", "Otsus", "Hibah", "IF", "DID",
-    "Pembiayaan", "PIKD", "Aplikasi", "Surat Masuk", "Reservasi", "Permintaan Data",
-    "Video Conference", "Lainnya",
+    "DAU",
+    "DBH",
+    "DAK",
+    "Transfer",
+    "PDRD",
+    "JF AKPD",
+    "SHSR",
+    "Otsus",
+    "Hibah",
+    "IF",
+    "DID",
+    "Pembiayaan",
+    "PIKD",
+    "Aplikasi",
+    "Surat Masuk",
+    "Reservasi",
+    "Permintaan Data",
+    "Video Conference",
+    "Lainnya",
 ]
 TIMEZONES = ["WIB", "WITA", "WIT"]
 
@@ -98,15 +114,33 @@ WHATSAPP_SPACING = timedelta(days=3)
 FIXED_COUNTS: dict[str, dict[str, int]] = {
     "whatsapp": {
         "2022-12": 1065,
-        "2023-01": 1290, "2023-02": 1180, "2023-03": 1350, "2023-04": 1010, "2023-05": 1260,
-        "2023-06": 1190, "2023-07": 1240, "2023-08": 1225, "2023-09": 1215, "2023-10": 1244,
-        "2023-11": 988, "2023-12": 1118,
+        "2023-01": 1290,
+        "2023-02": 1180,
+        "2023-03": 1350,
+        "2023-04": 1010,
+        "2023-05": 1260,
+        "2023-06": 1190,
+        "2023-07": 1240,
+        "2023-08": 1225,
+        "2023-09": 1215,
+        "2023-10": 1244,
+        "2023-11": 988,
+        "2023-12": 1118,
     },
     "phone": {
         "2022-12": 102,
-        "2023-01": 140, "2023-02": 118, "2023-03": 133, "2023-04": 96, "2023-05": 131,
-        "2023-06": 122, "2023-07": 128, "2023-08": 127, "2023-09": 125, "2023-10": 136,
-        "2023-11": 103, "2023-12": 149,
+        "2023-01": 140,
+        "2023-02": 118,
+        "2023-03": 133,
+        "2023-04": 96,
+        "2023-05": 131,
+        "2023-06": 122,
+        "2023-07": 128,
+        "2023-08": 127,
+        "2023-09": 125,
+        "2023-10": 136,
+        "2023-11": 103,
+        "2023-12": 149,
     },
 }
 DEFAULT_COUNT_RANGES = {"whatsapp": (950, 1350), "phone": (90, 150)}
@@ -157,8 +191,13 @@ class YearTargets:
 MONTH_TARGETS: dict[str, MonthTargets] = {
     "2023-12": MonthTargets(
         segments={"Akademisi": 66, "Pemda": 1251, "Kementerian/Lembaga": 70, "Lainnya": 82, "unclassified": 0},
-        top_local_governments={"Kab. Wajo": 15, "Prov. Sumatera Barat": 15, "Prov. Riau": 13,
-                               "Prov. Sulawesi Utara": 13, "Kab. Kediri": 13},
+        top_local_governments={
+            "Kab. Wajo": 15,
+            "Prov. Sumatera Barat": 15,
+            "Prov. Riau": 13,
+            "Prov. Sulawesi Utara": 13,
+            "Kab. Kediri": 13,
+        },
         other_local_governments_max=12,
         outside_service_hours={"WIB": 27, "WITA": 16, "WIT": 7},
         escalated=144,
@@ -168,20 +207,29 @@ MONTH_TARGETS: dict[str, MonthTargets] = {
 YEAR_TARGETS: dict[int, YearTargets] = {
     2023: YearTargets(
         segments={"Akademisi": 568, "Pemda": 12724, "Kementerian/Lembaga": 923, "Lainnya": 2041},
-        top_local_governments={"Kab. Probolinggo": 56, "Prov. Kalimantan Barat": 44, "Kab. Padang Lawas": 34,
-                               "Kota Banjar": 34, "Kab. Brebes": 31},
+        top_local_governments={
+            "Kab. Probolinggo": 56,
+            "Prov. Kalimantan Barat": 44,
+            "Kab. Padang Lawas": 34,
+            "Kota Banjar": 34,
+            "Kab. Brebes": 31,
+        },
         other_local_governments_max=30,
     ),
 }
 
 # Shares for months without targets: (low, high) per non-Pemda segment; Pemda is the rest.
-DEFAULT_SEGMENT_SHARES = {"Akademisi": (0.03, 0.05), "Kementerian/Lembaga": (0.04, 0.06),
-                          "Lainnya": (0.07, 0.12), "unclassified": (0.02, 0.08)}
+DEFAULT_SEGMENT_SHARES = {
+    "Akademisi": (0.03, 0.05),
+    "Kementerian/Lembaga": (0.04, 0.06),
+    "Lainnya": (0.07, 0.12),
+    "unclassified": (0.02, 0.08),
+}
 DEFAULT_OUTSIDE_SHARE = 0.04
 DEFAULT_ESCALATION_SHARE = (0.08, 0.11)
 
 ESCALATION_TOPICS = {"PDRD": 35, "DAU": 30, "JF AKPD": 20, "Reservasi": 15}
-_BASE_TOPIC_WEIGHTS = dict(zip(TOPICS, [12, 10, 14, 6, 6, 5, 4, 2, 3, 2, 3, 3, 4, 12, 5, 2, 8, 2, 8]))
+_BASE_TOPIC_WEIGHTS = dict(zip(TOPICS, [12, 10, 14, 6, 6, 5, 4, 2, 3, 2, 3, 3, 4, 12, 5, 2, 8, 2, 8], strict=False))
 TOPIC_WEIGHTS: dict[str, dict[str, float]] = {
     "whatsapp": {**_BASE_TOPIC_WEIGHTS, "Transfer": 14, "DAU": 16, "DBH": 12},
     "phone": {**_BASE_TOPIC_WEIGHTS, "Transfer": 12, "DAU": 14, "Aplikasi": 14},
@@ -197,17 +245,23 @@ AGENT_WEIGHTS = {
     "live_chat": [15, 25, 35, 15, 10],
 }
 # Phone calls have no satisfaction survey (the hotline has no post-call IVR survey).
-RATING_SHARE = {"whatsapp": 0.30, "phone": 0.0, "hai_kemenkeu": 0.35, "live_chat": 0.45,
-                "email_call_center": 0.35}
+RATING_SHARE = {"whatsapp": 0.30, "phone": 0.0, "hai_kemenkeu": 0.35, "live_chat": 0.45, "email_call_center": 0.35}
 RATING_WEIGHTS = {5: 93, 4: 5, 3: 2}
 MIN_RATINGS_PER_AGENT = 5  # the report's rule: >= 5 ratings from >= 5 different users, every month
 # When users write outside service hours, by channel (relative): calls rarely.
 # The phone queue only takes calls in office hours (Asia/Jakarta), so never.
-OUTSIDE_CHANNEL_WEIGHT = {"whatsapp": 1.0, "phone": 0.0, "hai_kemenkeu": 1.0, "live_chat": 0.6,
-                          "email_call_center": 1.0}
+OUTSIDE_CHANNEL_WEIGHT = {
+    "whatsapp": 1.0,
+    "phone": 0.0,
+    "hai_kemenkeu": 1.0,
+    "live_chat": 0.6,
+    "email_call_center": 1.0,
+}
 UNIDENTIFIED_PATTERN = {
-    "whatsapp": TimePattern(0.2, 0.8), "hai_kemenkeu": TimePattern(0.15, 0.8),
-    "live_chat": TimePattern(0.05, 0.93), "email_call_center": TimePattern(0.12, 0.82),
+    "whatsapp": TimePattern(0.2, 0.8),
+    "hai_kemenkeu": TimePattern(0.15, 0.8),
+    "live_chat": TimePattern(0.05, 0.93),
+    "email_call_center": TimePattern(0.12, 0.82),
 }
 
 
@@ -234,8 +288,10 @@ def is_within_service_hours(created_at: datetime, tz: str) -> bool:
 @lru_cache(maxsize=1)
 def _segment_rules() -> list[tuple[int, int, str, str, str]]:
     with open(SEEDS / "ref_segment_rules.csv", newline="", encoding="utf-8") as fh:
-        rows = [(int(r["priority"]), int(r["rule_id"]), r["segment_name"], r["match_type"], r["phrase"])
-                for r in csv.DictReader(fh)]
+        rows = [
+            (int(r["priority"]), int(r["rule_id"]), r["segment_name"], r["match_type"], r["phrase"])
+            for r in csv.DictReader(fh)
+        ]
     return sorted(rows)
 
 
@@ -258,28 +314,78 @@ def classify_institution(text: str | None) -> str:
 # ------------------------------------------------------------------- people
 
 PEMDA_OFFICES = [
-    ("BPKAD", 30), ("Bappeda", 12), ("Bapenda", 10), ("Inspektorat", 6), ("DPRD", 7),
-    ("Sekretariat DPRD", 3), ("Setda", 6), ("Dinas Pendidikan", 5), ("Badan Keuangan dan Aset Daerah", 6),
+    ("BPKAD", 30),
+    ("Bappeda", 12),
+    ("Bapenda", 10),
+    ("Inspektorat", 6),
+    ("DPRD", 7),
+    ("Sekretariat DPRD", 3),
+    ("Setda", 6),
+    ("Dinas Pendidikan", 5),
+    ("Badan Keuangan dan Aset Daerah", 6),
     ("desa", 8),
 ]
-VILLAGES = ["Sukamaju", "Sukajadi", "Mekarsari", "Sidomulyo", "Sumberjaya", "Tanjungsari", "Margamulya",
-            "Karya Bakti", "Suka Damai", "Mulyorejo", "Tirtomulyo", "Bumi Ayu", "Lubuk Jaya", "Padang Kerta"]
+VILLAGES = [
+    "Sukamaju",
+    "Sukajadi",
+    "Mekarsari",
+    "Sidomulyo",
+    "Sumberjaya",
+    "Tanjungsari",
+    "Margamulya",
+    "Karya Bakti",
+    "Suka Damai",
+    "Mulyorejo",
+    "Tirtomulyo",
+    "Bumi Ayu",
+    "Lubuk Jaya",
+    "Padang Kerta",
+]
 UNIVERSITIES = [
-    ("Universitas Gadjah Mada", "UGM"), ("Universitas Indonesia", "UI"), ("Universitas Hasanuddin", "Unhas"),
-    ("Universitas Andalas", "Unand"), ("Universitas Brawijaya", "UB"), ("Universitas Padjadjaran", "Unpad"),
-    ("Politeknik Keuangan Negara STAN", "PKN STAN"), ("Universitas Sumatera Utara", "USU"),
-    ("Institut Pertanian Bogor", "IPB"), ("Universitas Airlangga", "Unair"), ("Universitas Diponegoro", "Undip"),
+    ("Universitas Gadjah Mada", "UGM"),
+    ("Universitas Indonesia", "UI"),
+    ("Universitas Hasanuddin", "Unhas"),
+    ("Universitas Andalas", "Unand"),
+    ("Universitas Brawijaya", "UB"),
+    ("Universitas Padjadjaran", "Unpad"),
+    ("Politeknik Keuangan Negara STAN", "PKN STAN"),
+    ("Universitas Sumatera Utara", "USU"),
+    ("Institut Pertanian Bogor", "IPB"),
+    ("Universitas Airlangga", "Unair"),
+    ("Universitas Diponegoro", "Undip"),
     ("Universitas Islam Negeri Syarif Hidayatullah", "UIN Jakarta"),
 ]
 SCHOOL_ROLES = ["Guru SMA Negeri {n}", "Guru SMK Negeri {n}", "Guru SD Negeri {n}", "Siswa SMA Negeri {n}"]
 CENTRAL = [
-    ("Kementerian Dalam Negeri", "Kemendagri"), ("Kementerian Keuangan", "Kemenkeu"), ("BPK RI", "BPK"),
-    ("Bappenas", "Bappenas"), ("BPKP", "BPKP"), ("Badan Pusat Statistik", "BPS"),
-    ("Kementerian Desa PDTT", "Kemendes"), ("Kementerian Kesehatan", "Kemenkes"), ("LKPP", "LKPP"),
-    ("KPPN", "KPPN"), ("Kanwil DJPb", "Kanwil DJPb"), ("BPK Perwakilan", "BPK Perwakilan"),
+    ("Kementerian Dalam Negeri", "Kemendagri"),
+    ("Kementerian Keuangan", "Kemenkeu"),
+    ("BPK RI", "BPK"),
+    ("Bappenas", "Bappenas"),
+    ("BPKP", "BPKP"),
+    ("Badan Pusat Statistik", "BPS"),
+    ("Kementerian Desa PDTT", "Kemendes"),
+    ("Kementerian Kesehatan", "Kemenkes"),
+    ("LKPP", "LKPP"),
+    ("KPPN", "KPPN"),
+    ("Kanwil DJPb", "Kanwil DJPb"),
+    ("BPK Perwakilan", "BPK Perwakilan"),
 ]
-PUBLIC = ["Masyarakat umum", "Masyarakat", "Swasta", "PT {c}", "CV {c}", "Wartawan", "Media {c}", "Konsultan",
-          "LSM {c}", "Pendamping Desa", "Tenaga Pendamping Profesional", "Pribadi", "Perorangan", "Yayasan {c}"]
+PUBLIC = [
+    "Masyarakat umum",
+    "Masyarakat",
+    "Swasta",
+    "PT {c}",
+    "CV {c}",
+    "Wartawan",
+    "Media {c}",
+    "Konsultan",
+    "LSM {c}",
+    "Pendamping Desa",
+    "Tenaga Pendamping Profesional",
+    "Pribadi",
+    "Perorangan",
+    "Yayasan {c}",
+]
 COMPANIES = ["Sinar Jaya", "Maju Bersama", "Nusantara Data", "Cahaya Abadi", "Mitra Sejahtera", "Karya Mandiri"]
 UNUSABLE_INSTITUTIONS = [None, "", "-", ".", "n/a", "tidak ada", "Tidak ada", "x", "xxx", "-"]
 UNRESOLVABLE_REGIONS = [None, "", "-", ".", "Indonesia", "INDONESIA", "Pusat", "NKRI", "n/a", "tidak ada", "x"]
@@ -342,16 +448,31 @@ def _make_person(seed: int, citizen: Citizen, segment: str, lg: R.Region | None)
         if office == "desa":
             village = rng.choice(VILLAGES)
             institution = f"Pemerintah Desa {village}"
-            forms = [institution, f"Desa {village}", f"Kantor Desa {village}", f"Perangkat Desa {village}",
-                     f"Kepala Desa {village}", f"Pemdes {village} Kab. {n}"]
+            forms = [
+                institution,
+                f"Desa {village}",
+                f"Kantor Desa {village}",
+                f"Perangkat Desa {village}",
+                f"Kepala Desa {village}",
+                f"Pemdes {village} Kab. {n}",
+            ]
         else:
             institution = f"{office} {kw[-1]} {n}"
-            forms = [institution, f"{office} {kw[0]} {n}", f"{office} {n}", f"{office.lower()} {kw[0].lower()} {n.lower()}",
-                     f"{office.upper()} {kw[0].upper()} {n.upper()}", office]
+            forms = [
+                institution,
+                f"{office} {kw[0]} {n}",
+                f"{office} {n}",
+                f"{office.lower()} {kw[0].lower()} {n.lower()}",
+                f"{office.upper()} {kw[0].upper()} {n.upper()}",
+                office,
+            ]
         # Users of one office name their own office, if any, before the region.
         own = office.split(" ")[0].upper()
-        region_forms = [f for f in R.typed_variants(lg)
-                        if f.split(" ")[0].upper() not in _TYPED_OFFICES or f.split(" ")[0].upper() == own]
+        region_forms = [
+            f
+            for f in R.typed_variants(lg)
+            if f.split(" ")[0].upper() not in _TYPED_OFFICES or f.split(" ")[0].upper() == own
+        ]
         if rng.random() < 0.35:
             slug = "".join(ch for ch in n.lower() if ch.isalnum())
             email = f"{citizen.email.split('@')[0]}@{slug}{lg.kind}.go.id"
@@ -360,8 +481,15 @@ def _make_person(seed: int, citizen: Citizen, segment: str, lg: R.Region | None)
         role = rng.random()
         if role < 0.55:
             institution = uni
-            forms = [uni, uni, short, uni.replace("Universitas", "Univ."), f"Mahasiswa {short}", "Mahasiswa",
-                     f"Dosen {uni}"]
+            forms = [
+                uni,
+                uni,
+                short,
+                uni.replace("Universitas", "Univ."),
+                f"Mahasiswa {short}",
+                "Mahasiswa",
+                f"Dosen {uni}",
+            ]
         else:
             institution = rng.choice(SCHOOL_ROLES).format(n=rng.randint(1, 12))
             forms = [institution, institution.lower(), institution.split(" ")[0]]
@@ -541,7 +669,7 @@ def _year_alloc(seed: int, year: int) -> dict[str, _MonthAlloc]:
             weights = [totals[m] * (12 - i) for i, m in enumerate(free)]
         else:
             weights = [totals[m] * rng.uniform(0.85, 1.15) for m in free]
-        for m, n in zip(free, apportion(rest, weights)):
+        for m, n in zip(free, apportion(rest, weights), strict=False):
             seg[m][s] = n
     for m in free:
         seg[m]["Pemda"] = totals[m] - sum(seg[m].values())
@@ -600,7 +728,7 @@ def _year_alloc(seed: int, year: int) -> dict[str, _MonthAlloc]:
     i = 0
     for m in free:
         n = seg[m]["Pemda"]
-        month_lgs[m] = tokens[i:i + n]
+        month_lgs[m] = tokens[i : i + n]
         i += n
     assert i == len(tokens)
     return {m: _MonthAlloc(totals[m], seg[m], tuple(month_lgs[m])) for m in months}
@@ -669,8 +797,7 @@ def _outside_time(rng: random.Random, month: str, tz: str) -> datetime:
 # ------------------------------------------------------------------- a month
 
 
-def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
-               boundary: bool = True) -> MonthPlan:
+def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *, boundary: bool = True) -> MonthPlan:
     """Every consultation of ``month`` ("YYYY-MM") for ``counts`` (default ``channel_counts``).
 
     Deterministic by (seed, month, counts, boundary), independent of any other
@@ -692,11 +819,11 @@ def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
         seg_counts = dict(alloc.segments)
         lg_tokens = list(alloc.lg_tokens)
     else:
-        seg_counts = dict(zip(SEGMENTS, apportion(total, [alloc.segments[s] + 1e-9 for s in SEGMENTS])))
+        seg_counts = dict(zip(SEGMENTS, apportion(total, [alloc.segments[s] + 1e-9 for s in SEGMENTS]), strict=False))
         lg_tokens = list(alloc.lg_tokens)
         while len(lg_tokens) < seg_counts["Pemda"]:
             lg_tokens.append(rng.choice(list(alloc.lg_tokens) or [r.code for r in R.local_governments()]))
-        lg_tokens = lg_tokens[:seg_counts["Pemda"]]
+        lg_tokens = lg_tokens[: seg_counts["Pemda"]]
     slots = [ch for ch in CHANNELS for _ in range(counts.get(ch, 0))]
     labels = [s for s in SEGMENTS for _ in range(seg_counts[s])]
     rng.shuffle(labels)
@@ -772,8 +899,9 @@ def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
         rated = crng.random() < RATING_SHARE[ch]
         value = crng.choices(rating_values, rating_weights)[0]
         ratings.append(value if rated else None)
-    _ensure_rating_rule(crng, persons, agents, ratings, rating_values[0],
-                        rateable=[RATING_SHARE[ch] > 0 for ch in slots])
+    _ensure_rating_rule(
+        crng, persons, agents, ratings, rating_values[0], rateable=[RATING_SHARE[ch] > 0 for ch in slots]
+    )
 
     # How they typed it.
     yrng = random.Random(f"{seed}/plan/{month}/typing")
@@ -789,12 +917,23 @@ def plan_month(seed: int, month: str, counts: dict[str, int] | None = None, *,
     for at, ch, i, p, region_text, institution_text in records:
         seq = seqs[ch]
         seqs[ch] += 1
-        plan.consultations.append(Consultation(
-            key=f"{month}/{ch}/{seq}", month=month, channel=ch, seq=seq, person=p,
-            region_text=region_text, institution_text=institution_text, created_at=at,
-            topic=topics[i], agent=agents[i], is_escalated=i in escalated, rating=ratings[i],
-            is_boundary=i in boundary_slots,
-        ))
+        plan.consultations.append(
+            Consultation(
+                key=f"{month}/{ch}/{seq}",
+                month=month,
+                channel=ch,
+                seq=seq,
+                person=p,
+                region_text=region_text,
+                institution_text=institution_text,
+                created_at=at,
+                topic=topics[i],
+                agent=agents[i],
+                is_escalated=i in escalated,
+                rating=ratings[i],
+                is_boundary=i in boundary_slots,
+            )
+        )
     return plan
 
 
@@ -811,8 +950,14 @@ def _weighted_sample(rng: random.Random, items: list[int], weights: list[float],
     return out
 
 
-def _ensure_rating_rule(rng: random.Random, persons: list[Person], agents: list[str],
-                        ratings: list[int | None], value: int, rateable: list[bool]) -> None:
+def _ensure_rating_rule(
+    rng: random.Random,
+    persons: list[Person],
+    agents: list[str],
+    ratings: list[int | None],
+    value: int,
+    rateable: list[bool],
+) -> None:
     """Every agent gets >= 5 ratings from >= 5 different users in the month."""
     for agent in AGENTS:
         mine = [i for i, a in enumerate(agents) if a == agent and rateable[i]]
@@ -834,8 +979,9 @@ def _month_index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7])
 
 
-def _space_whatsapp_users(rng: random.Random, month: str, slots: list[str], persons: list[Person],
-                          created: list[datetime], ppl: People) -> None:
+def _space_whatsapp_users(
+    rng: random.Random, month: str, slots: list[str], persons: list[Person], created: list[datetime], ppl: People
+) -> None:
     """Give WhatsApp consultations other users of the same segment (and local government)
     where one user's consultations would come closer than ``WHATSAPP_SPACING``.
 
@@ -858,8 +1004,11 @@ def _space_whatsapp_users(rng: random.Random, month: str, slots: list[str], pers
     for i in sorted((i for i, ch in enumerate(slots) if ch == "whatsapp"), key=lambda i: created[i]):
         p, at = persons[i], created[i]
         if not fits(p.index, at):
-            pool = (ppl.by_local_government[p.region.code] if p.segment == "Pemda" and p.region
-                    else ppl.by_segment[p.segment])
+            pool = (
+                ppl.by_local_government[p.region.code]
+                if p.segment == "Pemda" and p.region
+                else ppl.by_segment[p.segment]
+            )
             free = [k for k in pool if fits(k, at)] or [k for k in pool if fits(k, at, strict=False)]
             if not free:
                 raise RuntimeError(f"plan {month}: no {p.segment} user free for a WhatsApp consultation at {at}")
@@ -890,6 +1039,17 @@ def iter_plan(seed: int, start: str, end: str) -> Iterator[MonthPlan]:
 
 
 __all__ = [
-    "AGENTS", "CHANNELS", "SEGMENTS", "TOPICS", "Consultation", "MonthPlan", "Person",
-    "channel_counts", "classify_institution", "is_within_service_hours", "iter_plan", "people", "plan_month",
+    "AGENTS",
+    "CHANNELS",
+    "SEGMENTS",
+    "TOPICS",
+    "Consultation",
+    "MonthPlan",
+    "Person",
+    "channel_counts",
+    "classify_institution",
+    "is_within_service_hours",
+    "iter_plan",
+    "people",
+    "plan_month",
 ]

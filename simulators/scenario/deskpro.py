@@ -32,10 +32,13 @@ from __future__ import annotations
 import random
 import string
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any
 
+from simulators.scenario import world
+from simulators.scenario.consultations import AGENTS as AGENT_NAMES
 from simulators.scenario.consultations import Consultation, Person, plan_month
 from simulators.scenario.world import (
     LOCAL_TZ,
@@ -50,9 +53,6 @@ from simulators.scenario.world import (
 )
 
 SOURCE = "deskpro"
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive; months Dec 2022 .. Dec 2023
 
 # Custom field ids. Ticket: 1 = Daerah (region as typed), 2 = Topik (topic).
 # Person: 1 = Daerah, 3 = Instansi (institution as typed).
@@ -80,40 +80,45 @@ CHANNELS: dict[str, ChannelSpec] = {
         "email_call_center", 1, "Call Center DJPK", "gateway.person", TimePattern(0.12, 0.82)
     ),
     "hai_kemenkeu": ChannelSpec("hai_kemenkeu", 2, "HAI Kemenkeu", "web.api", TimePattern(0.15, 0.78)),
-    "live_chat": ChannelSpec(
-        "live_chat", 3, "Live Chat", "web.person.widget", TimePattern(0.05, 0.93), is_chat=True
-    ),
+    "live_chat": ChannelSpec("live_chat", 3, "Live Chat", "web.person.widget", TimePattern(0.05, 0.93), is_chat=True),
 }
 CHANNEL_BY_CREATION_SYSTEM = {c.creation_system: c.key for c in CHANNELS.values()}
 
 DEPARTMENTS: list[dict[str, Any]] = [
-    {"id": c.department, "title": c.department_title, "parent": None,
-     "is_tickets_enabled": True, "is_chat_enabled": c.is_chat}
+    {
+        "id": c.department,
+        "title": c.department_title,
+        "parent": None,
+        "is_tickets_enabled": True,
+        "is_chat_enabled": c.is_chat,
+    }
     for c in CHANNELS.values()
 ]
 
-AGENT_NAMES = ["Nuryani", "Anas", "Linna", "Hanna", "Dian"]
 AGENTS: list[dict[str, Any]] = [
-    {"id": i, "name": n, "first_name": n, "last_name": "", "primary_email": f"{n.lower()}@kemenkeu.go.id",
-     "is_agent": True, "is_disabled": False}
+    {
+        "id": i,
+        "name": n,
+        "first_name": n,
+        "last_name": "",
+        "primary_email": f"{n.lower()}@kemenkeu.go.id",
+        "is_agent": True,
+        "is_disabled": False,
+    }
     for i, n in enumerate(AGENT_NAMES, start=1)
 ]
 PERSON_ID_START = len(AGENTS) + 1  # agents and people share one id space in Deskpro
 
-# The topic vocabulary (the plan picks each consultation's topic; see consultations.TOPIC_WEIGHTS).
-TOPICS = [
-    "DAU", "DBH", "DAK", "Transfer", "PDRD", "JF AKPD", "SHSR", "Otsus", "Hibah", "IF", "DID",
-    "Pembiayaan", "PIKD", "Aplikasi", "Surat Masuk", "Reservasi", "Permintaan Data",
-    "Video Conference", "Lainnya",
-]
 
 SUBJECTS = {
-    "DAU": ["Penyaluran DAU bulan {bulan}", "Pertanyaan alokasi DAU TA {tahun}",
-            "DAU yang ditentukan penggunaannya", "Mohon info penyaluran DAU"],
-    "DBH": ["Rincian DBH SDA {tahun}", "Kurang bayar DBH", "Pertanyaan DBH CHT",
-            "Penyaluran DBH triwulan {tw}"],
-    "DAK": ["Syarat salur DAK Fisik", "DAK Non Fisik BOS", "Rekonsiliasi DAK",
-            "Pertanyaan juknis DAK {tahun}"],
+    "DAU": [
+        "Penyaluran DAU bulan {bulan}",
+        "Pertanyaan alokasi DAU TA {tahun}",
+        "DAU yang ditentukan penggunaannya",
+        "Mohon info penyaluran DAU",
+    ],
+    "DBH": ["Rincian DBH SDA {tahun}", "Kurang bayar DBH", "Pertanyaan DBH CHT", "Penyaluran DBH triwulan {tw}"],
+    "DAK": ["Syarat salur DAK Fisik", "DAK Non Fisik BOS", "Rekonsiliasi DAK", "Pertanyaan juknis DAK {tahun}"],
     "Transfer": ["Konfirmasi transfer ke daerah", "Rekening kas umum daerah", "TKD belum masuk RKUD"],
     "PDRD": ["Pertanyaan perda PDRD", "Evaluasi raperda pajak daerah", "Retribusi daerah"],
     "JF AKPD": ["Inpassing JF Analis Keuangan Pusat dan Daerah", "Angka kredit JF AKPD", "Formasi JF AKPD"],
@@ -124,25 +129,43 @@ SUBJECTS = {
     "DID": ["Dana Insentif Daerah", "Penyaluran DID"],
     "Pembiayaan": ["Pinjaman daerah", "Pertanyaan pembiayaan utang daerah", "Pinjaman PEN daerah"],
     "PIKD": ["Akses portal PIKD", "Data PIKD tidak tampil", "Pengisian SIKD"],
-    "Aplikasi": ["Lupa password aplikasi SIKD", "Tidak bisa login OM-SPAN TKD", "Error upload di aplikasi",
-                 "Reset akun aplikasi"],
+    "Aplikasi": [
+        "Lupa password aplikasi SIKD",
+        "Tidak bisa login OM-SPAN TKD",
+        "Error upload di aplikasi",
+        "Reset akun aplikasi",
+    ],
     "Surat Masuk": ["Surat permohonan", "Penyampaian surat dari Pemda", "Tindak lanjut surat nomor {nomor}"],
     "Reservasi": ["Reservasi kunjungan ke DJPK", "Jadwal konsultasi tatap muka"],
-    "Permintaan Data": ["Permintaan data APBD {tahun}", "Permohonan data untuk penelitian",
-                        "Data TKD per daerah"],
+    "Permintaan Data": ["Permintaan data APBD {tahun}", "Permohonan data untuk penelitian", "Data TKD per daerah"],
     "Video Conference": ["Permohonan vicon", "Link zoom konsultasi"],
     "Lainnya": ["Pertanyaan", "Mohon informasi", "Konsultasi", "(no subject)"],
 }
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember"]
 
 SPAM_SUBJECTS = [
-    "Jasa SEO murah", "Pinjaman online cepat cair", "You have won $1,000,000", "Crypto investment opportunity",
-    "Undangan webinar berbayar", "Backlink service for your website", "Obat herbal asli", "RE: invoice overdue",
-    "Slot gacor hari ini", "Your mailbox is full", "Partnership proposal", "Promo tiket pesawat",
+    "Jasa SEO murah",
+    "Pinjaman online cepat cair",
+    "You have won $1,000,000",
+    "Crypto investment opportunity",
+    "Undangan webinar berbayar",
+    "Backlink service for your website",
+    "Obat herbal asli",
+    "RE: invoice overdue",
+    "Slot gacor hari ini",
+    "Your mailbox is full",
+    "Partnership proposal",
+    "Promo tiket pesawat",
 ]
-SPAM_NAMES = ["SEO Expert", "Kevin Marketing", "Support Team", "Lucky Winner Dept", "Admin Mailbox",
-              "Digital Agency", "Promo Center", "Jessica Brown"]
+SPAM_NAMES = [
+    "SEO Expert",
+    "Kevin Marketing",
+    "Support Team",
+    "Lucky Winner Dept",
+    "Admin Mailbox",
+    "Digital Agency",
+    "Promo Center",
+    "Jessica Brown",
+]
 SPAM_DOMAINS = ["mail.ru", "promo-mail.biz", "outlook.com", "seo-rank.xyz", "gmail.com"]
 
 ESCALATION_LABEL = "eskalasi"  # the label agents put on a ticket they escalate
@@ -159,7 +182,7 @@ class Mess:
     boundary: bool = True  # 1-2 email tickets per month in the first 7 local hours (previous month in UTC)
 
     @classmethod
-    def coerce(cls, value: "bool | Mess | dict[str, bool] | None") -> "Mess":
+    def coerce(cls, value: bool | Mess | dict[str, bool] | None) -> Mess:
         if isinstance(value, Mess):
             return value
         if isinstance(value, dict):
@@ -235,7 +258,7 @@ def _office(rng: random.Random, dt: datetime) -> datetime:
 class DeskproGenerator:
     """Stateful month-by-month generator; call ``month()`` for consecutive months."""
 
-    def __init__(self, seed: int = DEFAULT_SEED, mess: "bool | Mess" = True) -> None:
+    def __init__(self, seed: int = world.DEFAULT_SEED, mess: bool | Mess = True) -> None:
         self.seed = seed
         self.mess = Mess.coerce(mess)
         self._next_ticket = TICKET_ID_START
@@ -253,8 +276,7 @@ class DeskproGenerator:
         seed = self.seed
         # (created, kind, channel, the plan's consultation or the one a deleted ticket duplicates)
         items: list[tuple[datetime, str, str, Consultation | None]] = []
-        plan = [c for c in plan_month(seed, month, boundary=self.mess.boundary).consultations
-                if c.channel in CHANNELS]
+        plan = [c for c in plan_month(seed, month, boundary=self.mess.boundary).consultations if c.channel in CHANNELS]
         for c in plan:
             items.append((c.created_at, "valid", c.channel, c))
         noise_pattern = TimePattern(weekend_weight=0.8, office_share=0.4)
@@ -296,11 +318,13 @@ class DeskproGenerator:
 
     def _ref(self, rng: random.Random) -> str:
         while True:
-            ref = "-".join([
-                "".join(rng.choice(string.ascii_uppercase) for _ in range(4)),
-                "".join(rng.choice(string.digits) for _ in range(4)),
-                "".join(rng.choice(string.ascii_uppercase) for _ in range(4)),
-            ])
+            ref = "-".join(
+                [
+                    "".join(rng.choice(string.ascii_uppercase) for _ in range(4)),
+                    "".join(rng.choice(string.digits) for _ in range(4)),
+                    "".join(rng.choice(string.ascii_uppercase) for _ in range(4)),
+                ]
+            )
             if ref not in self._refs:
                 self._refs.add(ref)
                 return ref
@@ -311,8 +335,9 @@ class DeskproGenerator:
             return typo(yrng, text)
         return text
 
-    def _organization(self, crng: random.Random, name: str, person_created: datetime,
-                      new_orgs: list[dict[str, Any]]) -> dict[str, Any]:
+    def _organization(
+        self, crng: random.Random, name: str, person_created: datetime, new_orgs: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         org = self._org_by_name.get(name)
         if org is None:
             created = person_created - _s(crng, 3600, 400 * 86400)
@@ -322,8 +347,15 @@ class DeskproGenerator:
             new_orgs.append(org)
         return org
 
-    def _person(self, crng: random.Random, yrng: random.Random, c: Consultation, ticket_created: datetime,
-                new_people: list[dict[str, Any]], new_orgs: list[dict[str, Any]]) -> dict[str, Any]:
+    def _person(
+        self,
+        crng: random.Random,
+        yrng: random.Random,
+        c: Consultation,
+        ticket_created: datetime,
+        new_people: list[dict[str, Any]],
+        new_orgs: list[dict[str, Any]],
+    ) -> dict[str, Any]:
         """The Deskpro person of the plan's user; created at their first ticket, with what they typed then."""
         user: Person = c.person
         citizen = user.citizen
@@ -339,8 +371,11 @@ class DeskproGenerator:
             first, last = first.upper(), last.upper()
         emails = [user.email]
         if crng.random() < 0.08:
-            emails.append(user.email.split("@")[0] + "@gmail.com" if "gmail" not in user.email
-                          else user.email.replace("@gmail.com", "@yahoo.co.id"))
+            emails.append(
+                user.email.split("@")[0] + "@gmail.com"
+                if "gmail" not in user.email
+                else user.email.replace("@gmail.com", "@yahoo.co.id")
+            )
         org_id = None
         if user.organization:
             org_id = self._organization(crng, user.organization, created, new_orgs)["id"]
@@ -365,12 +400,13 @@ class DeskproGenerator:
         new_people.append(person)
         return person
 
-    def _subject(self, crng: random.Random, yrng: random.Random, created: datetime, channel: str,
-                 topic: str) -> str:
+    def _subject(self, crng: random.Random, yrng: random.Random, created: datetime, channel: str, topic: str) -> str:
         local = created.astimezone(LOCAL_TZ)
         text = crng.choice(SUBJECTS[topic]).format(
-            bulan=BULAN[local.month - 1], tahun=local.year + crng.choice([0, 0, 1]),
-            tw=crng.choice(["I", "II", "III", "IV"]), nomor=f"{crng.randint(1, 999)}/{local.year}",
+            bulan=world.BULAN[local.month - 1],
+            tahun=local.year + crng.choice([0, 0, 1]),
+            tw=crng.choice(["I", "II", "III", "IV"]),
+            nomor=f"{crng.randint(1, 999)}/{local.year}",
         )
         prefix_draw, number = crng.random(), crng.randint(1000000, 9999999)
         if channel == "email_call_center" and prefix_draw < 0.2:
@@ -428,8 +464,9 @@ class DeskproGenerator:
 
     # ---------------------------------------------------------------- tickets
 
-    def _valid_ticket(self, crng: random.Random, yrng: random.Random, c: Consultation,
-                      new_people: list, new_orgs: list) -> dict[str, Any]:
+    def _valid_ticket(
+        self, crng: random.Random, yrng: random.Random, c: Consultation, new_people: list, new_orgs: list
+    ) -> dict[str, Any]:
         created, channel = c.created_at, c.channel
         t = self._base(crng, self._take_ticket_id(), created, channel)
         person = self._person(crng, yrng, c, created, new_people, new_orgs)
@@ -484,33 +521,35 @@ class DeskproGenerator:
         to_first_wh = working_seconds(created, replies[0])
         waiting = to_first
         waiting_wh = to_first_wh
-        for prev, nxt, frac in zip(replies, replies[1:], wait_fracs):
+        for prev, nxt, frac in zip(replies, replies[1:], wait_fracs, strict=False):
             waiting += int((nxt - prev).total_seconds() * frac)
             waiting_wh += int(working_seconds(prev, nxt) * frac)
 
-        t.update({
-            "subject": self._subject(crng, yrng, created, channel, topic),
-            "status": status,
-            "agent": agent,
-            "person": person["id"],
-            "organization": person["organization"],
-            "date_first_agent_assign": format_ts(assign),
-            "date_first_agent_reply": format_ts(replies[0]),
-            "date_last_agent_reply": format_ts(replies[-1]),
-            "date_resolved": format_ts(resolved),
-            "date_status": format_ts(final_at),
-            "total_to_first_reply": to_first,
-            "total_user_waiting": waiting,
-            "total_to_first_reply_wh": to_first_wh,
-            "total_user_waiting_wh": waiting_wh,
-            "feedback_rating": c.rating if feedback_at is not None else None,
-            "labels": [ESCALATION_LABEL] if c.is_escalated else [],
-            "count_agent_replies": len(replies),
-            "fields": {
-                FIELD_DAERAH: {"aliases": [], "value": c.region_text},
-                FIELD_TOPIK: {"aliases": [], "value": topic},
-            },
-        })
+        t.update(
+            {
+                "subject": self._subject(crng, yrng, created, channel, topic),
+                "status": status,
+                "agent": agent,
+                "person": person["id"],
+                "organization": person["organization"],
+                "date_first_agent_assign": format_ts(assign),
+                "date_first_agent_reply": format_ts(replies[0]),
+                "date_last_agent_reply": format_ts(replies[-1]),
+                "date_resolved": format_ts(resolved),
+                "date_status": format_ts(final_at),
+                "total_to_first_reply": to_first,
+                "total_user_waiting": waiting,
+                "total_to_first_reply_wh": to_first_wh,
+                "total_user_waiting_wh": waiting_wh,
+                "feedback_rating": c.rating if feedback_at is not None else None,
+                "labels": [ESCALATION_LABEL] if c.is_escalated else [],
+                "count_agent_replies": len(replies),
+                "fields": {
+                    FIELD_DAERAH: {"aliases": [], "value": c.region_text},
+                    FIELD_TOPIK: {"aliases": [], "value": topic},
+                },
+            }
+        )
         t["_sim"] = {
             "kind": "valid",
             "channel": channel,
@@ -524,8 +563,7 @@ class DeskproGenerator:
         }
         return t
 
-    def _spam_ticket(self, crng: random.Random, created: datetime, channel: str,
-                     new_people: list) -> dict[str, Any]:
+    def _spam_ticket(self, crng: random.Random, created: datetime, channel: str, new_people: list) -> dict[str, Any]:
         t = self._base(crng, self._take_ticket_id(), created, channel)
         reuse = crng.random()
         if self._spam_people and reuse < 0.25:
@@ -536,32 +574,57 @@ class DeskproGenerator:
             email = f"{local}{crng.randint(1, 9999)}@{crng.choice(SPAM_DOMAINS)}"
             first, _, last = name.partition(" ")
             person = {
-                "id": self._next_person, "name": name, "first_name": first, "last_name": last,
-                "primary_email": email, "emails": [email], "organization": None,
-                "fields": {FIELD_DAERAH: {"aliases": [], "value": None},
-                           FIELD_INSTANSI: {"aliases": [], "value": None}},
-                "date_created": format_ts(created - _s(crng, 0, 30)), "is_agent": False,
+                "id": self._next_person,
+                "name": name,
+                "first_name": first,
+                "last_name": last,
+                "primary_email": email,
+                "emails": [email],
+                "organization": None,
+                "fields": {
+                    FIELD_DAERAH: {"aliases": [], "value": None},
+                    FIELD_INSTANSI: {"aliases": [], "value": None},
+                },
+                "date_created": format_ts(created - _s(crng, 0, 30)),
+                "is_agent": False,
                 "_sim": {"citizen": None, "spammer": True},
             }
             self._next_person += 1
             self._spam_people.append(person)
             new_people.append(person)
         hidden_at = created + _s(crng, 60, 36 * 3600)
-        t.update({
-            "subject": crng.choice(SPAM_SUBJECTS),
-            "status": "hidden",
-            "hidden_status": "spam",
-            "person": person["id"],
-            "date_status": format_ts(hidden_at),
-            "fields": {FIELD_DAERAH: {"aliases": [], "value": None}, FIELD_TOPIK: {"aliases": [], "value": None}},
-        })
-        t["_sim"] = {"kind": "spam", "channel": channel, "citizen": None, "region": None,
-                     "agent_reply_times": [], "final_at": format_ts(hidden_at), "feedback_at": None,
-                     "late_status": False}
+        t.update(
+            {
+                "subject": crng.choice(SPAM_SUBJECTS),
+                "status": "hidden",
+                "hidden_status": "spam",
+                "person": person["id"],
+                "date_status": format_ts(hidden_at),
+                "fields": {FIELD_DAERAH: {"aliases": [], "value": None}, FIELD_TOPIK: {"aliases": [], "value": None}},
+            }
+        )
+        t["_sim"] = {
+            "kind": "spam",
+            "channel": channel,
+            "citizen": None,
+            "region": None,
+            "agent_reply_times": [],
+            "final_at": format_ts(hidden_at),
+            "feedback_at": None,
+            "late_status": False,
+        }
         return t
 
-    def _deleted_ticket(self, crng: random.Random, yrng: random.Random, created: datetime, channel: str,
-                        original: Consultation | None, new_people: list, new_orgs: list) -> dict[str, Any]:
+    def _deleted_ticket(
+        self,
+        crng: random.Random,
+        yrng: random.Random,
+        created: datetime,
+        channel: str,
+        original: Consultation | None,
+        new_people: list,
+        new_orgs: list,
+    ) -> dict[str, Any]:
         """A test or a duplicate of one of the month's consultations, deleted by an agent."""
         t = self._base(crng, self._take_ticket_id(), created, channel)
         person = self._person(crng, yrng, original, created, new_people, new_orgs) if original else None
@@ -578,45 +641,67 @@ class DeskproGenerator:
         agent = crng.choice([a["id"] for a in AGENTS])
         if assign >= hidden_at:
             assigned = False
-        t.update({
-            "subject": subject,
-            "status": "hidden",
-            "hidden_status": "deleted",
-            "person": person["id"] if person else None,
-            "organization": person["organization"] if person else None,
-            "agent": agent if assigned else None,
-            "date_first_agent_assign": format_ts(assign) if assigned else None,
-            "date_status": format_ts(hidden_at),
-            "fields": {FIELD_DAERAH: {"aliases": [], "value": original.region_text if original else None},
-                       FIELD_TOPIK: {"aliases": [], "value": None}},
-        })
-        t["_sim"] = {"kind": "deleted", "channel": channel, "citizen": original.person.index if original else None,
-                     "region": original.region.code if original and original.region else None,
-                     "agent_reply_times": [], "final_at": format_ts(hidden_at), "feedback_at": None,
-                     "late_status": False}
+        t.update(
+            {
+                "subject": subject,
+                "status": "hidden",
+                "hidden_status": "deleted",
+                "person": person["id"] if person else None,
+                "organization": person["organization"] if person else None,
+                "agent": agent if assigned else None,
+                "date_first_agent_assign": format_ts(assign) if assigned else None,
+                "date_status": format_ts(hidden_at),
+                "fields": {
+                    FIELD_DAERAH: {"aliases": [], "value": original.region_text if original else None},
+                    FIELD_TOPIK: {"aliases": [], "value": None},
+                },
+            }
+        )
+        t["_sim"] = {
+            "kind": "deleted",
+            "channel": channel,
+            "citizen": original.person.index if original else None,
+            "region": original.region.code if original and original.region else None,
+            "agent_reply_times": [],
+            "final_at": format_ts(hidden_at),
+            "feedback_at": None,
+            "late_status": False,
+        }
         return t
 
 
 # -------------------------------------------------------------------- public API
 
 
-def iter_deskpro_months(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                        mess: "bool | Mess" = True) -> Iterator[DeskproMonth]:
+def iter_deskpro_months(
+    seed: int = world.DEFAULT_SEED,
+    start: str = world.DEFAULT_START,
+    end: str = world.DEFAULT_END,
+    mess: bool | Mess = True,
+) -> Iterator[DeskproMonth]:
     """Yield one ``DeskproMonth`` per month of [start, end) (month-granular, end exclusive)."""
     gen = DeskproGenerator(seed, mess)
     for month in iter_months(start, end):
         yield gen.month(month)
 
 
-def iter_deskpro_tickets(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                         mess: "bool | Mess" = True) -> Iterator[dict[str, Any]]:
+def iter_deskpro_tickets(
+    seed: int = world.DEFAULT_SEED,
+    start: str = world.DEFAULT_START,
+    end: str = world.DEFAULT_END,
+    mess: bool | Mess = True,
+) -> Iterator[dict[str, Any]]:
     """Tickets in creation order, streamed month by month."""
     for m in iter_deskpro_months(seed, start, end, mess):
         yield from m.tickets
 
 
-def generate_deskpro_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                           mess: "bool | Mess" = True) -> DeskproWorld:
+def generate_deskpro_world(
+    seed: int = world.DEFAULT_SEED,
+    start: str = world.DEFAULT_START,
+    end: str = world.DEFAULT_END,
+    mess: bool | Mess = True,
+) -> DeskproWorld:
     """The whole Deskpro world for a range, in memory."""
     world = DeskproWorld(seed=seed, start=str(start), end=str(end), mess=Mess.coerce(mess))
     for m in iter_deskpro_months(seed, start, end, mess):

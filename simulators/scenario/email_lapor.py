@@ -28,6 +28,7 @@ from email.header import Header
 from email.utils import encode_rfc2231, format_datetime
 from functools import lru_cache
 
+from simulators.scenario import world
 from simulators.scenario.world import (
     LOCAL_TZ,
     UTC,
@@ -42,9 +43,6 @@ from simulators.scenario.world import (
 )
 
 SOURCE = "email_lapor"
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive: months Dec 2022 .. Dec 2023
 MAILBOX_ADDRESS = "lapor.djpk@kemenkeu.go.id"
 GATEWAY = "mx1.kemenkeu.go.id"
 
@@ -105,8 +103,6 @@ DUPLICATE_SHARE = 0.03  # re-deliveries of the same Message-ID
 NO_MESSAGE_ID_SHARE = 0.004
 BAD_DATE_SHARE = 0.05  # Date header in the wrong zone or missing
 
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember"]
 BLN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des"]
 
 
@@ -236,76 +232,134 @@ def _content(rng: random.Random, kind: str, s: Sender, received_at: datetime) ->
     y, m = _period(received_at)
     if rng.random() < 0.3:  # about the previous month
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    bulan, bln, yy = BULAN[m - 1], BLN[m - 1], str(y)[2:]
+    bulan, bln, yy = world.BULAN[m - 1], BLN[m - 1], str(y)[2:]
     region = _region_text(rng, s)
     reg_file = s.region_name.replace(" ", "_")
     lap = rng.choice(["Laporan", "Laporan", "Lap.", "Lap", "LAPORAN", "Penyampaian Laporan", "Kirim laporan"])
     lap = _maybe_typo(rng, lap)
-    syarat = _maybe_typo(rng, rng.choice(["Syarat Salur", "Syarat Salur", "syarat salur", "Syarat Penyaluran",
-                                          "Persyaratan Penyaluran", "Syarat Slur", "Sarat Salur"]))
+    syarat = _maybe_typo(
+        rng,
+        rng.choice(
+            [
+                "Syarat Salur",
+                "Syarat Salur",
+                "syarat salur",
+                "Syarat Penyaluran",
+                "Persyaratan Penyaluran",
+                "Syarat Slur",
+                "Sarat Salur",
+            ]
+        ),
+    )
     subject: str | None
     files: list[str]
     if kind == "dau":
-        subject = rng.choice([
-            f"{lap} {syarat} DAU {bulan} {y} {region}",
-            f"{syarat} DAU bln {bulan} {region}",
-            f"{lap} {syarat} DAU - {region.upper()}",
-            f"{lap} {syarat} Dana Alokasi Umum {bulan} {y}",
-            f"{syarat} dau {bln} {yy} {region}",
-            f"{lap} Syarat Salur DAU {region}",
-            f"{lap} bulan {bulan} {region}",  # the type is only in the attachment's name
-        ])
-        files = [rng.choice([f"Syarat Salur DAU {bln} {y}.pdf", f"LAP_SYARAT_SALUR_DAU_{reg_file.upper()}_{bln.upper()}{yy}.pdf",
-                             f"syarat salur dau {reg_file.lower()} {bulan.lower()}.pdf", f"DAU_{bln}_{y}.pdf",
-                             f"Rekap Penggunaan DAU {bulan} {y}.xlsx"])]
+        subject = rng.choice(
+            [
+                f"{lap} {syarat} DAU {bulan} {y} {region}",
+                f"{syarat} DAU bln {bulan} {region}",
+                f"{lap} {syarat} DAU - {region.upper()}",
+                f"{lap} {syarat} Dana Alokasi Umum {bulan} {y}",
+                f"{syarat} dau {bln} {yy} {region}",
+                f"{lap} Syarat Salur DAU {region}",
+                f"{lap} bulan {bulan} {region}",  # the type is only in the attachment's name
+            ]
+        )
+        files = [
+            rng.choice(
+                [
+                    f"Syarat Salur DAU {bln} {y}.pdf",
+                    f"LAP_SYARAT_SALUR_DAU_{reg_file.upper()}_{bln.upper()}{yy}.pdf",
+                    f"syarat salur dau {reg_file.lower()} {bulan.lower()}.pdf",
+                    f"DAU_{bln}_{y}.pdf",
+                    f"Rekap Penggunaan DAU {bulan} {y}.xlsx",
+                ]
+            )
+        ]
     elif kind == "dbh":
-        subject = rng.choice([
-            f"{lap} {syarat} DBH {bulan} {y} {region}",
-            f"{syarat} DBH {region}",
-            f"{lap} {syarat} Dana Bagi Hasil TW {(m - 1) // 3 + 1} {y}",
-            f"{lap} Penggunaan DBH CHT {region}",
-            f"{lap} {syarat} DBH SDA {bln} {yy}",
-        ])
-        files = [rng.choice([f"Syarat Salur DBH {bln} {y}.pdf", f"LAP_DBH_{reg_file.upper()}_{bln.upper()}{yy}.pdf",
-                             f"Laporan Penggunaan DBH CHT {y}.xlsx", f"dbh {reg_file.lower()}.pdf"])]
+        subject = rng.choice(
+            [
+                f"{lap} {syarat} DBH {bulan} {y} {region}",
+                f"{syarat} DBH {region}",
+                f"{lap} {syarat} Dana Bagi Hasil TW {(m - 1) // 3 + 1} {y}",
+                f"{lap} Penggunaan DBH CHT {region}",
+                f"{lap} {syarat} DBH SDA {bln} {yy}",
+            ]
+        )
+        files = [
+            rng.choice(
+                [
+                    f"Syarat Salur DBH {bln} {y}.pdf",
+                    f"LAP_DBH_{reg_file.upper()}_{bln.upper()}{yy}.pdf",
+                    f"Laporan Penggunaan DBH CHT {y}.xlsx",
+                    f"dbh {reg_file.lower()}.pdf",
+                ]
+            )
+        ]
     elif kind == "gaji":
-        subject = rng.choice([
-            f"{lap} Realisasi Gaji Induk PNSD & PPPK + TPP {bulan} {y}",
-            f"{lap} realisasi gaji induk PNSD dan PPPK {region}",
-            f"Realisasi Gaji & TPP {bln} {yy} {region}",
-            f"{lap} Gaji Induk PNSD PPPK + TPP (syarat salur DAU) {region}",  # DAU too: the gaji rule wins
-            f"{lap} realisasi TPP {bulan} {region}",
-        ])
-        files = [rng.choice([f"Realisasi Gaji Induk {bln} {y}.xlsx", f"REALISASI_GAJI_TPP_{reg_file.upper()}.xlsx",
-                             f"Rekap Gaji PNSD PPPK {bulan}.pdf"])]
+        subject = rng.choice(
+            [
+                f"{lap} Realisasi Gaji Induk PNSD & PPPK + TPP {bulan} {y}",
+                f"{lap} realisasi gaji induk PNSD dan PPPK {region}",
+                f"Realisasi Gaji & TPP {bln} {yy} {region}",
+                f"{lap} Gaji Induk PNSD PPPK + TPP (syarat salur DAU) {region}",  # DAU too: the gaji rule wins
+                f"{lap} realisasi TPP {bulan} {region}",
+            ]
+        )
+        files = [
+            rng.choice(
+                [
+                    f"Realisasi Gaji Induk {bln} {y}.xlsx",
+                    f"REALISASI_GAJI_TPP_{reg_file.upper()}.xlsx",
+                    f"Rekap Gaji PNSD PPPK {bulan}.pdf",
+                ]
+            )
+        ]
     elif kind == "realisasi_apbd":
-        subject = rng.choice([
-            f"{lap} Realisasi APBD Semester I {y} {region}",
-            f"{lap} Realisasi APBD TA {y - 1} {region}",
-            f"Realisasi APBD {region}",
-        ])
+        subject = rng.choice(
+            [
+                f"{lap} Realisasi APBD Semester I {y} {region}",
+                f"{lap} Realisasi APBD TA {y - 1} {region}",
+                f"Realisasi APBD {region}",
+            ]
+        )
         files = [rng.choice([f"Realisasi APBD Smt I {y}.xlsx", f"LAP_REALISASI_APBD_{reg_file.upper()}.pdf"])]
     elif kind == "apbd":
-        subject = rng.choice([
-            f"Penyampaian Perda APBD TA {y} {region}",
-            f"Perkada Penjabaran APBD {y} {region}",
-            f"{lap} APBD Perubahan {y} {region}",
-            f"Data APBD {y} {region}",
-        ])
-        files = [rng.choice([f"Perda APBD {y}.pdf", f"Perkada Penjabaran APBD {y}.pdf", f"APBD_{reg_file.upper()}_{y}.xlsx"])]
+        subject = rng.choice(
+            [
+                f"Penyampaian Perda APBD TA {y} {region}",
+                f"Perkada Penjabaran APBD {y} {region}",
+                f"{lap} APBD Perubahan {y} {region}",
+                f"Data APBD {y} {region}",
+            ]
+        )
+        files = [
+            rng.choice([f"Perda APBD {y}.pdf", f"Perkada Penjabaran APBD {y}.pdf", f"APBD_{reg_file.upper()}_{y}.xlsx"])
+        ]
     else:  # fits no type
-        subject = rng.choice([
-            f"Mohon konfirmasi penerimaan email {region}",
-            "Surat Pengantar",
-            f"Permohonan akses aplikasi SIKD {region}",
-            f"{lap} bulanan {region}",
-            "Mohon informasi",
-            None,  # no subject at all
-            f"Undangan rapat koordinasi {region}",
-            f"Fwd: surat nomor 900/{rng.randrange(100, 999)}/BPKAD",
-        ])
-        files = [rng.choice(["scan0001.pdf", "Surat Pengantar.pdf", f"dokumen_{rng.randrange(1, 99)}.pdf",
-                             f"Scan_{y}{m:02d}{rng.randrange(1, 28):02d}.pdf", "lampiran.xlsx"])]
+        subject = rng.choice(
+            [
+                f"Mohon konfirmasi penerimaan email {region}",
+                "Surat Pengantar",
+                f"Permohonan akses aplikasi SIKD {region}",
+                f"{lap} bulanan {region}",
+                "Mohon informasi",
+                None,  # no subject at all
+                f"Undangan rapat koordinasi {region}",
+                f"Fwd: surat nomor 900/{rng.randrange(100, 999)}/BPKAD",
+            ]
+        )
+        files = [
+            rng.choice(
+                [
+                    "scan0001.pdf",
+                    "Surat Pengantar.pdf",
+                    f"dokumen_{rng.randrange(1, 99)}.pdf",
+                    f"Scan_{y}{m:02d}{rng.randrange(1, 28):02d}.pdf",
+                    "lampiran.xlsx",
+                ]
+            )
+        ]
     if subject is not None:
         subject = _caps(rng, subject)
         if rng.random() < 0.08:
@@ -324,12 +378,22 @@ def _content(rng: random.Random, kind: str, s: Sender, received_at: datetime) ->
 
 
 SPAM_SUBJECTS = [
-    "Pinjaman dana cepat cair tanpa jaminan", "Your mailbox storage is full", "Penawaran jasa pembuatan website desa",
-    "Info pencairan DAU cepat, hubungi kami", "Congratulations! You have won", "Jasa SEO murah untuk instansi",
-    "RE: invoice overdue", "Slot gacor hari ini",
+    "Pinjaman dana cepat cair tanpa jaminan",
+    "Your mailbox storage is full",
+    "Penawaran jasa pembuatan website desa",
+    "Info pencairan DAU cepat, hubungi kami",
+    "Congratulations! You have won",
+    "Jasa SEO murah untuk instansi",
+    "RE: invoice overdue",
+    "Slot gacor hari ini",
 ]
-SPAM_SENDERS = ["promo@promo-mail.biz", "support@mailbox-upgrade.xyz", "kevin.marketing@outlook.com",
-                "admin@seo-rank.xyz", "winner@lucky-draw.ru"]
+SPAM_SENDERS = [
+    "promo@promo-mail.biz",
+    "support@mailbox-upgrade.xyz",
+    "kevin.marketing@outlook.com",
+    "admin@seo-rank.xyz",
+    "winner@lucky-draw.ru",
+]
 
 BODY = (
     "Yth. Bapak/Ibu Pengelola Email Lapor DJPK,\n\n"
@@ -338,8 +402,10 @@ BODY = (
     "Hormat kami,\n{name}\n{institution}\n"
 )
 
-_CONTENT_TYPES = {"pdf": ("application", "pdf"),
-                  "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+_CONTENT_TYPES = {
+    "pdf": ("application", "pdf"),
+    "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
 def _message_id(rng: random.Random, address: str) -> str:
@@ -363,12 +429,25 @@ def _filename_params(name: str) -> str:
     return "filename*=" + encode_rfc2231(name, "utf-8")
 
 
-def _build(rng: random.Random, *, sender: str, sender_name: str, subject: str | None, files: list[str],
-           received_at: datetime, message_id: str | None, body: str, spam: bool, date_style: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+def _build(
+    rng: random.Random,
+    *,
+    sender: str,
+    sender_name: str,
+    subject: str | None,
+    files: list[str],
+    received_at: datetime,
+    message_id: str | None,
+    body: str,
+    spam: bool,
+    date_style: str,
+) -> tuple[bytes, list[tuple[str, bytes]]]:
     """The raw message, assembled the way a mail client writes it (CRLF line ends)."""
-    h = [f"Return-Path: <{sender}>",
-         f"Received: from mail.{sender.split('@', 1)[1]} by {GATEWAY} with ESMTPS;\r\n"
-         f"\t{format_datetime(received_at.astimezone(LOCAL_TZ))}"]
+    h = [
+        f"Return-Path: <{sender}>",
+        f"Received: from mail.{sender.split('@', 1)[1]} by {GATEWAY} with ESMTPS;\r\n"
+        f"\t{format_datetime(received_at.astimezone(LOCAL_TZ))}",
+    ]
     if spam:
         h += ["X-Spam-Flag: YES", f"X-Spam-Status: Yes, score={rng.uniform(6, 25):.1f} required=5.0"]
     else:
@@ -392,16 +471,22 @@ def _build(rng: random.Random, *, sender: str, sender_name: str, subject: str | 
         return ("\r\n".join(h) + "\r\n\r\n").encode() + text, attachments
     boundary = "=_djpk_" + "".join(rng.choice("0123456789abcdef") for _ in range(20))
     h.append(f'Content-Type: multipart/mixed; boundary="{boundary}"')
-    parts = [b"This is a multi-part message in MIME format.\r\n",
-             f'--{boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\n'
-             f"Content-Transfer-Encoding: 8bit\r\n\r\n".encode() + text + b"\r\n"]
+    parts = [
+        b"This is a multi-part message in MIME format.\r\n",
+        f'--{boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'.encode()
+        + text
+        + b"\r\n",
+    ]
     for name in files:
         data = rng.randbytes(rng.randrange(64, 640))
         maintype, subtype = _CONTENT_TYPES[name.rsplit(".", 1)[1]]
         encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
-        parts.append(f"--{boundary}\r\nContent-Type: {maintype}/{subtype}\r\n"
-                     f"Content-Disposition: attachment; {_filename_params(name)}\r\n"
-                     f"Content-Transfer-Encoding: base64\r\n\r\n".encode() + encoded)
+        parts.append(
+            f"--{boundary}\r\nContent-Type: {maintype}/{subtype}\r\n"
+            f"Content-Disposition: attachment; {_filename_params(name)}\r\n"
+            f"Content-Transfer-Encoding: base64\r\n\r\n".encode()
+            + encoded
+        )
         attachments.append((name, data))
     parts.append(f"--{boundary}--\r\n".encode())
     return ("\r\n".join(h) + "\r\n\r\n").encode() + b"".join(parts), attachments
@@ -420,20 +505,45 @@ def generate_month(seed: int, month: str) -> list[Mail]:
         received_at = boundary_timestamp(rng, month) if i < n_boundary else local_timestamp(rng, month, PATTERN)
         subject, files = _content(rng, kind, s, received_at)
         mid = None if rng.random() < NO_MESSAGE_ID_SHARE else _message_id(rng, s.address)
-        date_style = rng.choices(["ok", "wrong_zone", "missing"], [1 - BAD_DATE_SHARE, BAD_DATE_SHARE * 0.8, BAD_DATE_SHARE * 0.2])[0]
+        date_style = rng.choices(
+            ["ok", "wrong_zone", "missing"], [1 - BAD_DATE_SHARE, BAD_DATE_SHARE * 0.8, BAD_DATE_SHARE * 0.2]
+        )[0]
         what = REPORT_TYPES.get(kind, "dokumen")
         body = BODY.format(what=what.lower(), name=s.name, institution=s.institution)
-        raw, atts = _build(rng, sender=s.address, sender_name=s.name if rng.random() < 0.8 else "", subject=subject,
-                           files=files, received_at=received_at, message_id=mid, body=body, spam=False,
-                           date_style=date_style)
+        raw, atts = _build(
+            rng,
+            sender=s.address,
+            sender_name=s.name if rng.random() < 0.8 else "",
+            subject=subject,
+            files=files,
+            received_at=received_at,
+            message_id=mid,
+            body=body,
+            spam=False,
+            date_style=date_style,
+        )
         mails.append(Mail(raw, received_at, mid, kind, sender=s.address, subject=subject, attachments=atts, body=body))
         if mid is not None and rng.random() < DUPLICATE_SHARE:
             # the same message delivered again (re-sent by the client or a relay): same Message-ID
             again = received_at + timedelta(seconds=rng.randrange(60, 3 * 86400))
-            raw2 = raw.replace(format_datetime(received_at.astimezone(LOCAL_TZ)).encode(),
-                               format_datetime(again.astimezone(LOCAL_TZ)).encode(), 1)
-            mails.append(Mail(raw2, again, mid, kind, is_duplicate=True, sender=s.address, subject=subject,
-                              attachments=atts, body=body))
+            raw2 = raw.replace(
+                format_datetime(received_at.astimezone(LOCAL_TZ)).encode(),
+                format_datetime(again.astimezone(LOCAL_TZ)).encode(),
+                1,
+            )
+            mails.append(
+                Mail(
+                    raw2,
+                    again,
+                    mid,
+                    kind,
+                    is_duplicate=True,
+                    sender=s.address,
+                    subject=subject,
+                    attachments=atts,
+                    body=body,
+                )
+            )
     for _ in range(rng.randint(*SPAM_PER_MONTH)):
         received_at = local_timestamp(rng, month, TimePattern(0.8, 0.4))
         sender = rng.choice(SPAM_SENDERS)
@@ -441,14 +551,29 @@ def generate_month(seed: int, month: str) -> list[Mail]:
         files = [rng.choice(["invoice.pdf", "Penawaran.pdf", "bonus.xlsx"])] if rng.random() < 0.4 else []
         body = "Dapatkan penawaran terbaik hari ini. Klik tautan berikut."
         mid = _message_id(rng, sender)
-        raw, atts = _build(rng, sender=sender, sender_name="", subject=subject, files=files, received_at=received_at,
-                           message_id=mid, body=body, spam=True, date_style="ok")
-        mails.append(Mail(raw, received_at, mid, "spam", is_spam=True, sender=sender, subject=subject,
-                          attachments=atts, body=body))
+        raw, atts = _build(
+            rng,
+            sender=sender,
+            sender_name="",
+            subject=subject,
+            files=files,
+            received_at=received_at,
+            message_id=mid,
+            body=body,
+            spam=True,
+            date_style="ok",
+        )
+        mails.append(
+            Mail(
+                raw, received_at, mid, "spam", is_spam=True, sender=sender, subject=subject, attachments=atts, body=body
+            )
+        )
     return mails
 
 
-def generate(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END) -> list[Mail]:
+def generate(
+    seed: int = world.DEFAULT_SEED, start: str = world.DEFAULT_START, end: str = world.DEFAULT_END
+) -> list[Mail]:
     """Every delivery of the range, in the order the mailbox received them."""
     mails = [m for month in iter_months(start, end) for m in generate_month(seed, month)]
     mails.sort(key=lambda m: (m.received_at, hashlib.sha256(m.raw).hexdigest()))
@@ -470,5 +595,15 @@ def expected_counts(mails: list[Mail]) -> dict[str, Counter]:
     return out
 
 
-__all__ = ["DEFAULT_END", "DEFAULT_SEED", "DEFAULT_START", "MAILBOX_ADDRESS", "MONTH_TOTALS", "Mail", "REPORT_TYPES",
-           "UNCLASSIFIED", "expected_counts", "generate", "generate_month", "monthly_breakdown", "monthly_total"]
+__all__ = [
+    "MAILBOX_ADDRESS",
+    "MONTH_TOTALS",
+    "Mail",
+    "REPORT_TYPES",
+    "UNCLASSIFIED",
+    "expected_counts",
+    "generate",
+    "generate_month",
+    "monthly_breakdown",
+    "monthly_total",
+]

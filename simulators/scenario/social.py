@@ -37,6 +37,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from simulators.scenario import world
 from simulators.scenario.world import (
     LOCAL_TZ,
     UTC,
@@ -50,9 +51,6 @@ from simulators.scenario.world import (
 )
 
 SOURCE = "social"
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive; months Dec 2022 .. Dec 2023
 
 IG_USER_ID = "17841401930541267"
 IG_USERNAME = "ditjenpk"
@@ -303,25 +301,35 @@ def _ig_month(seed: int, month: str, world: SocialWorld, first: bool) -> None:
     ad_rng = _rng(seed, "instagram", month, "ads")
     if ad_rng.random() < 0.35:
         ts = local_timestamp(ad_rng, month, POST_PATTERN)
-        world.ig_media.append({
-            "id": f"178{int(ts.timestamp()):010d}{ad_rng.randrange(1000):03d}",
-            "caption": "Iklan layanan masyarakat: Dering DJPK 150420.",
-            "media_type": "IMAGE", "media_product_type": "AD", "timestamp": format_graph_ts(ts),
-            "permalink": f"https://www.instagram.com/p/C{ad_rng.randrange(16**9):09x}/",
-            "username": IG_USERNAME, "comments_count": 0, "like_count": ad_rng.randint(5, 50),
-            "_reach": ad_rng.randint(500, 3000), "_views": ad_rng.randint(600, 4000), "_at": ts,
-        })
+        world.ig_media.append(
+            {
+                "id": f"178{int(ts.timestamp()):010d}{ad_rng.randrange(1000):03d}",
+                "caption": "Iklan layanan masyarakat: Dering DJPK 150420.",
+                "media_type": "IMAGE",
+                "media_product_type": "AD",
+                "timestamp": format_graph_ts(ts),
+                "permalink": f"https://www.instagram.com/p/C{ad_rng.randrange(16**9):09x}/",
+                "username": IG_USERNAME,
+                "comments_count": 0,
+                "like_count": ad_rng.randint(5, 50),
+                "_reach": ad_rng.randint(500, 3000),
+                "_views": ad_rng.randint(600, 4000),
+                "_at": ts,
+            }
+        )
     srng = _rng(seed, "instagram", month, "stories")
     for i, ts in enumerate(_timestamps(srng, month, n_stories, STORY_PATTERN, boundary=False)):
-        world.ig_stories.append({
-            "id": f"180{int(ts.timestamp()):010d}{i:03d}",
-            "media_type": srng.choice(["IMAGE", "VIDEO"]),
-            "media_product_type": "STORY",
-            "timestamp": format_graph_ts(ts),
-            "permalink": f"https://instagram.com/stories/{IG_USERNAME}/{srng.randrange(10**18)}",
-            "username": IG_USERNAME,
-            "_at": ts,
-        })
+        world.ig_stories.append(
+            {
+                "id": f"180{int(ts.timestamp()):010d}{i:03d}",
+                "media_type": srng.choice(["IMAGE", "VIDEO"]),
+                "media_product_type": "STORY",
+                "timestamp": format_graph_ts(ts),
+                "permalink": f"https://instagram.com/stories/{IG_USERNAME}/{srng.randrange(10**18)}",
+                "username": IG_USERNAME,
+                "_at": ts,
+            }
+        )
     drng = _rng(seed, "instagram", month, "daily")
     for day in month_days(month):
         reach = drng.randint(2500, 9000)
@@ -340,22 +348,27 @@ def _fb_month(seed: int, month: str, world: SocialWorld, first: bool) -> None:
         reaches = [rng.randint(low, high) for _ in range(n)]
     for i, ts in enumerate(stamps):
         number = int(ts.timestamp()) * 10 + i % 10
-        world.fb_posts.append({
-            "id": f"{FB_PAGE_ID}_{number}",
-            "created_time": format_graph_ts(ts),
-            "message": rng.choice(CAPTIONS).format(year=ts.year, month=month),
-            "permalink_url": f"https://www.facebook.com/{FB_PAGE_ID}/posts/{number}",
-            "status_type": rng.choice(["added_photos", "added_photos", "added_video", "shared_story",
-                                       "mobile_status_update"]),
-            "_reach": reaches[i],
-            "_views": reaches[i] * rng.randint(12, 18) // 10,
-            "_at": ts,
-        })
+        world.fb_posts.append(
+            {
+                "id": f"{FB_PAGE_ID}_{number}",
+                "created_time": format_graph_ts(ts),
+                "message": rng.choice(CAPTIONS).format(year=ts.year, month=month),
+                "permalink_url": f"https://www.facebook.com/{FB_PAGE_ID}/posts/{number}",
+                "status_type": rng.choice(
+                    ["added_photos", "added_photos", "added_video", "shared_story", "mobile_status_update"]
+                ),
+                "_reach": reaches[i],
+                "_views": reaches[i] * rng.randint(12, 18) // 10,
+                "_at": ts,
+            }
+        )
     drng = _rng(seed, "facebook", month, "daily")
     for day in month_days(month):
         unique = drng.randint(3000, 12000)
-        world.fb_daily[day] = {"page_media_view": unique * drng.randint(14, 22) // 10,
-                               "page_total_media_view_unique": unique}
+        world.fb_daily[day] = {
+            "page_media_view": unique * drng.randint(14, 22) // 10,
+            "page_total_media_view_unique": unique,
+        }
 
 
 def _tweet_id(ts: datetime, seq: int) -> str:
@@ -372,7 +385,7 @@ def _x_month(seed: int, month: str, world: SocialWorld, first: bool) -> None:
     kinds = ["post"] * (n_posts - n_quotes) + ["quote"] * n_quotes + ["reply"] * n_replies + ["repost"] * n_reposts
     rng.shuffle(kinds)
     stamps = _timestamps(rng, month, len(kinds), POST_PATTERN, boundary=not first)
-    for i, (kind, ts) in enumerate(zip(kinds, stamps)):
+    for i, (kind, ts) in enumerate(zip(kinds, stamps, strict=False)):
         tid = _tweet_id(ts, i)
         text = rng.choice(CAPTIONS).format(year=ts.year, month=month)
         tweet: dict[str, Any] = {
@@ -384,9 +397,12 @@ def _x_month(seed: int, month: str, world: SocialWorld, first: bool) -> None:
             "lang": "in",
             "edit_history_tweet_ids": [tid],
             "public_metrics": {
-                "retweet_count": rng.randint(0, 40), "reply_count": rng.randint(0, 15),
-                "like_count": rng.randint(2, 150), "quote_count": rng.randint(0, 4),
-                "bookmark_count": rng.randint(0, 10), "impression_count": rng.randint(400, 9000),
+                "retweet_count": rng.randint(0, 40),
+                "reply_count": rng.randint(0, 15),
+                "like_count": rng.randint(2, 150),
+                "quote_count": rng.randint(0, 4),
+                "bookmark_count": rng.randint(0, 10),
+                "impression_count": rng.randint(400, 9000),
             },
             "_kind": kind,
             "_at": ts,
@@ -412,7 +428,7 @@ def _x_month(seed: int, month: str, world: SocialWorld, first: bool) -> None:
     for t in world.x_tweets:
         if t["_kind"] in ("post", "quote") and local_month(t["_at"]) == month:
             content_by_day[local_day(t["_at"])] = content_by_day.get(local_day(t["_at"]), 0) + 1
-    for day, v in zip(days, visits):
+    for day, v in zip(days, visits, strict=False):
         impressions = vrng.randint(2500, 16000)
         world.x_daily[day] = {
             "Impressions": impressions,
@@ -462,8 +478,9 @@ def _generate(seed: int, start: str, end: str) -> SocialWorld:
     return world
 
 
-def generate_social_world(seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START,
-                          end: str | date = DEFAULT_END) -> SocialWorld:
+def generate_social_world(
+    seed: int = world.DEFAULT_SEED, start: str | date = world.DEFAULT_START, end: str | date = world.DEFAULT_END
+) -> SocialWorld:
     """The social media world (cached and shared: treat as read-only)."""
     return _generate(seed, str(parse_date(start)), str(parse_date(end)))
 
@@ -479,8 +496,9 @@ def followers_at(series: dict[date, int], at: datetime) -> int | None:
     return series[days[-1]]
 
 
-def expected_figures(seed: int = DEFAULT_SEED, start: str | date = DEFAULT_START,
-                     end: str | date = DEFAULT_END) -> dict[str, dict[str, Any]]:
+def expected_figures(
+    seed: int = world.DEFAULT_SEED, start: str | date = world.DEFAULT_START, end: str | date = world.DEFAULT_END
+) -> dict[str, dict[str, Any]]:
     """Every monthly figure of the world, by local month, computed from the items.
 
     ``{"2023-12": {"instagram_feed_posts": 27, "instagram_stories": 16, ...}}``.

@@ -29,11 +29,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from simulators.scenario import world
 from simulators.scenario.world import LOCAL_TZ, UTC, iter_months, month_days, parse_date
 
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive; months Dec 2022 .. Dec 2023
 PROPERTY_ID = "312345678"
 SITE_URL = "https://djpk.kemenkeu.go.id"
 
@@ -55,8 +53,7 @@ PUBLICATIONS_RANGE = (6, 14)  # other months
 DECEMBER_2023_POSTS: list[tuple[str, str, str]] = [
     ("2023-12-04", "Berita", "Pemberitahuan Informasi Tidak Benar (Hoax)"),
     ("2023-12-08", "Pemberitahuan ke Daerah", "S-71/MK.7/2023 tentang Permintaan Penyampaian APBD 2024"),
-    ("2023-12-08", "Pemberitahuan ke Daerah",
-     "S-161/PK/2023 tentang Himbauan Percepatan Penyaluran DAK Fisik TA 2023"),
+    ("2023-12-08", "Pemberitahuan ke Daerah", "S-161/PK/2023 tentang Himbauan Percepatan Penyaluran DAK Fisik TA 2023"),
     ("2023-12-21", "Peraturan", "PMK Nomor 130 Tahun 2023"),
     ("2023-12-21", "Peraturan", "PMK Nomor 125 Tahun 2023"),
     ("2023-12-28", "Peraturan", "PMK 145 dan PMK 146 Tahun 2023 (Dana Desa)"),
@@ -156,8 +153,11 @@ _HEAD_PAGES: list[tuple[str, str, float]] = [
 ]
 # Pages of the next year's allocations appear in the month they are published.
 _SEASONAL_PAGES: dict[str, list[tuple[str, str, float]]] = {
-    "2023-12": [("Rincian DD 2024", "/rincian-dd-2024", 10.5), ("Rincian DAU 2024", "/rincian-dau-2024", 5.5),
-                ("Rincian TKD 2024", "/rincian-tkd-2024", 4.0)],
+    "2023-12": [
+        ("Rincian DD 2024", "/rincian-dd-2024", 10.5),
+        ("Rincian DAU 2024", "/rincian-dau-2024", 5.5),
+        ("Rincian TKD 2024", "/rincian-tkd-2024", 4.0),
+    ],
     "2022-12": [("Rincian DD 2023", "/rincian-dd-2023", 8.0), ("Rincian DAU 2023", "/rincian-dau-2023", 5.0)],
 }
 _TAIL_PAGES = 48  # article pages with small shares: most end up in GA4's "(other)" row
@@ -194,10 +194,11 @@ def _ga4_month(seed: int, month: str) -> MonthTraffic:
         weights.append(w * rng.uniform(0.85, 1.15))
     daily_active = _allocate(round(active * returning), weights)
     day_rows = []
-    for d, a in zip(days, daily_active):
+    for d, a in zip(days, daily_active, strict=False):
         sessions = round(a * rng.uniform(1.15, 1.35))
-        day_rows.append(DayTraffic(d, a, a + round(a * rng.uniform(0.004, 0.02)), sessions,
-                                   round(sessions * rng.uniform(2.1, 2.8))))
+        day_rows.append(
+            DayTraffic(d, a, a + round(a * rng.uniform(0.004, 0.02)), sessions, round(sessions * rng.uniform(2.1, 2.8)))
+        )
     views = sum(d.page_views for d in day_rows)
 
     prng = random.Random(f"{seed}/ga4/{month}/pages")
@@ -212,8 +213,10 @@ def _ga4_month(seed: int, month: str) -> MonthTraffic:
     for i in range(_TAIL_PAGES):
         pages.append((f"Artikel {i + 1:02d}", f"/berita/artikel-{i + 1:02d}", prng.uniform(0.15, 0.45)))
     page_views = _allocate(views, [w for _, _, w in pages])
-    page_rows = [PageTraffic(t, p, v, max(1, round(v / prng.uniform(1.6, 2.6))) if v else 0)
-                 for (t, p, _), v in zip(pages, page_views)]
+    page_rows = [
+        PageTraffic(t, p, v, max(1, round(v / prng.uniform(1.6, 2.6))) if v else 0)
+        for (t, p, _), v in zip(pages, page_views, strict=False)
+    ]
     mt = MonthTraffic(month, active, total, day_rows, page_rows)
     if fixed:
         got = top_titles(mt, len(TOP_PAGES[month]))
@@ -231,8 +234,12 @@ def top_titles(mt: MonthTraffic, n: int = 3) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def generate_ga4_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                       property_id: str = PROPERTY_ID) -> Ga4World:
+def generate_ga4_world(
+    seed: int = world.DEFAULT_SEED,
+    start: str = world.DEFAULT_START,
+    end: str = world.DEFAULT_END,
+    property_id: str = PROPERTY_ID,
+) -> Ga4World:
     """The GA4 property's data for the months of [start, end) (cached: treat as read-only)."""
     months = {m: _ga4_month(seed, m) for m in iter_months(str(parse_date(start)), str(parse_date(end)))}
     return Ga4World(property_id, "Asia/Jakarta", months)
@@ -279,52 +286,82 @@ def _year_partition(seed: int, year: int) -> dict[str, int]:
     return counts
 
 
-_BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember"]
 _ROMAN = ["XXX", "XXXI", "XXXII", "XXXIII", "XXXIV", "XXXV"]
 
 
 def _title(rng: random.Random, category: str, month: str, n: int) -> str:
     y, m = int(month[:4]), int(month[5:7])
-    bulan = _BULAN[m - 1]
+    bulan = world.BULAN[m - 1]
     if category == "Peraturan":
-        return rng.choice([
-            f"PMK Nomor {rng.randint(10, 120)} Tahun {y}",
-            f"Peraturan Dirjen Perimbangan Keuangan Nomor PER-{rng.randint(1, 20)}/PK/{y}",
-            f"KMK Nomor {rng.randint(100, 400)}/KMK.07/{y} tentang Rincian Alokasi “Dana Desa”",
-        ])
+        return rng.choice(
+            [
+                f"PMK Nomor {rng.randint(10, 120)} Tahun {y}",
+                f"Peraturan Dirjen Perimbangan Keuangan Nomor PER-{rng.randint(1, 20)}/PK/{y}",
+                f"KMK Nomor {rng.randint(100, 400)}/KMK.07/{y} tentang Rincian Alokasi “Dana Desa”",
+            ]
+        )
     if category == "Pemberitahuan ke Daerah":
-        subject = rng.choice([
-            "Penyampaian Laporan Realisasi APBD", "Batas Waktu Penyampaian Perda APBD",
-            "Rekonsiliasi Data DAK Fisik", "Penyaluran DBH & DAU Tahap II",
-            "Pemutakhiran Data SIKD", "Penyampaian Informasi Keuangan Daerah",
-        ])
+        subject = rng.choice(
+            [
+                "Penyampaian Laporan Realisasi APBD",
+                "Batas Waktu Penyampaian Perda APBD",
+                "Rekonsiliasi Data DAK Fisik",
+                "Penyaluran DBH & DAU Tahap II",
+                "Pemutakhiran Data SIKD",
+                "Penyampaian Informasi Keuangan Daerah",
+            ]
+        )
         return f"S-{rng.randint(1, 160)}/PK/{y} tentang {subject}"
     if category == "Berita":
-        return rng.choice([
-            f"Rapat Koordinasi Transfer ke Daerah {bulan} {y}",
-            f"DJPK Gelar Sosialisasi Kebijakan TKD – {bulan} {y}",
-            "Kunjungan Kerja ke Pemda: “Sinergi Fiskal Pusat & Daerah”",
-            f"Workshop Pengelolaan Keuangan Daerah {bulan} {y}",
-            f"Penghargaan Pemda Terbaik dalam Penyampaian Data {y}",
-        ])
+        return rng.choice(
+            [
+                f"Rapat Koordinasi Transfer ke Daerah {bulan} {y}",
+                f"DJPK Gelar Sosialisasi Kebijakan TKD – {bulan} {y}",
+                "Kunjungan Kerja ke Pemda: “Sinergi Fiskal Pusat & Daerah”",
+                f"Workshop Pengelolaan Keuangan Daerah {bulan} {y}",
+                f"Penghargaan Pemda Terbaik dalam Penyampaian Data {y}",
+            ]
+        )
     if category == "Majalah":
         return f"Media Defis Edisi {_ROMAN[min(n + (m - 1) // 3, len(_ROMAN) - 1)]}"
     if category == "Laporan":
-        return rng.choice([f"Laporan Kinerja DJPK Tahun {y - 1}", f"Laporan Keuangan DJPK Semester I – {y}",
-                           f"Laporan Tahunan DJPK {y - 1}", f"Laporan Survei Kepuasan Layanan {bulan} {y}"])
+        return rng.choice(
+            [
+                f"Laporan Kinerja DJPK Tahun {y - 1}",
+                f"Laporan Keuangan DJPK Semester I – {y}",
+                f"Laporan Tahunan DJPK {y - 1}",
+                f"Laporan Survei Kepuasan Layanan {bulan} {y}",
+            ]
+        )
     if category == "Video":
-        return rng.choice(["Video Tutorial Aplikasi SIKD", "Video Tutorial Pelaporan DAK Fisik",
-                           "Tutorial OM-SPAN TKD: Langkah demi Langkah", "Video Profil DJPK"])
-    return rng.choice([f"Data APBD TA {y}", f"Data Realisasi TKD s.d. {bulan} {y}",
-                       f"Data Dana Desa per Desa TA {y}", f"Statistik Keuangan Daerah & Desa {y}"])
+        return rng.choice(
+            [
+                "Video Tutorial Aplikasi SIKD",
+                "Video Tutorial Pelaporan DAK Fisik",
+                "Tutorial OM-SPAN TKD: Langkah demi Langkah",
+                "Video Profil DJPK",
+            ]
+        )
+    return rng.choice(
+        [
+            f"Data APBD TA {y}",
+            f"Data Realisasi TKD s.d. {bulan} {y}",
+            f"Data Dana Desa per Desa TA {y}",
+            f"Statistik Keuangan Daerah & Desa {y}",
+        ]
+    )
 
 
 def wp_rendered(plain: str) -> str:
     """``title.rendered`` as WordPress serves it (wptexturize + esc_html entities)."""
     out = plain.replace("&", "&#038;").replace("<", "&lt;").replace(">", "&gt;")
-    return (out.replace(" – ", " &#8211; ").replace("–", "&#8211;").replace("“", "&#8220;")
-            .replace("”", "&#8221;").replace("’", "&#8217;"))
+    return (
+        out.replace(" – ", " &#8211; ")
+        .replace("–", "&#8211;")
+        .replace("“", "&#8220;")
+        .replace("”", "&#8221;")
+        .replace("’", "&#8217;")
+    )
 
 
 def _slug(plain: str) -> str:
@@ -346,8 +383,12 @@ def _workdays(month: str) -> list[date]:
 
 
 @lru_cache(maxsize=8)
-def generate_cms_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-                       site_url: str = SITE_URL) -> CmsWorld:
+def generate_cms_world(
+    seed: int = world.DEFAULT_SEED,
+    start: str = world.DEFAULT_START,
+    end: str = world.DEFAULT_END,
+    site_url: str = SITE_URL,
+) -> CmsWorld:
     """Categories and posts of the site (cached: treat as read-only).
 
     Mess that the pipeline must get right: posts published in the first hours of
@@ -373,8 +414,7 @@ def generate_cms_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end
             if k == 0 and month in ("2023-11", "2023-01", "2022-12"):
                 # the boundary post: first local hours of the month, previous month in UTC
                 first = month_days(month)[0]
-                local = datetime.combine(first, time(0, 0), LOCAL_TZ) + timedelta(
-                    minutes=rng.randrange(15, 6 * 60))
+                local = datetime.combine(first, time(0, 0), LOCAL_TZ) + timedelta(minutes=rng.randrange(15, 6 * 60))
                 category = "Pemberitahuan ke Daerah" if month == "2023-11" else "Berita"
             else:
                 local = _office_time(rng, rng.choice(_workdays(month)))
@@ -392,8 +432,11 @@ def generate_cms_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end
     plans.sort(key=lambda p: p[0])
     posts: list[dict[str, Any]] = []
     hello = datetime(2019, 5, 2, 10, 12, 44, tzinfo=LOCAL_TZ)
-    posts.append(_post(random.Random(f"{seed}/cms/hello"), 1, hello, "Hello world!", [UNCATEGORIZED_ID], None,
-                       site_url, "publish"))
+    posts.append(
+        _post(
+            random.Random(f"{seed}/cms/hello"), 1, hello, "Hello world!", [UNCATEGORIZED_ID], None, site_url, "publish"
+        )
+    )
     for i, (local, category, title, extra) in enumerate(plans):
         prng = random.Random(f"{seed}/cms/post/{i}")
         cats = [CATEGORY_ID[category]] + [c for c in extra if c != CATEGORY_ID[category]]
@@ -404,9 +447,18 @@ def generate_cms_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end
         drng = random.Random(f"{seed}/cms/{month}/drafts")
         if drng.random() < 0.5:
             local = _office_time(drng, drng.choice(_workdays(month)))
-            posts.append(_post(drng, POST_ID_START + len(plans) * 3 + len(posts), local,
-                               f"Draft: {_title(drng, 'Peraturan', month, 0)}", [CATEGORY_ID["Peraturan"]],
-                               "Peraturan", site_url, "draft"))
+            posts.append(
+                _post(
+                    drng,
+                    POST_ID_START + len(plans) * 3 + len(posts),
+                    local,
+                    f"Draft: {_title(drng, 'Peraturan', month, 0)}",
+                    [CATEGORY_ID["Peraturan"]],
+                    "Peraturan",
+                    site_url,
+                    "draft",
+                )
+            )
     posts.sort(key=lambda p: (p["date_gmt"], p["id"]))
 
     counts: dict[int, int] = {}
@@ -415,18 +467,37 @@ def generate_cms_world(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end
             for c in p["categories"]:
                 counts[c] = counts.get(c, 0) + 1
     categories = [
-        {"id": cid, "count": counts.get(cid, 0), "description": "",
-         "link": f"{site_url}/category/{slug}/", "name": name.replace("&", "&amp;"), "slug": slug,
-         "taxonomy": "category", "parent": parent, "meta": []}
+        {
+            "id": cid,
+            "count": counts.get(cid, 0),
+            "description": "",
+            "link": f"{site_url}/category/{slug}/",
+            "name": name.replace("&", "&amp;"),
+            "slug": slug,
+            "taxonomy": "category",
+            "parent": parent,
+            "meta": [],
+        }
         for cid, name, slug, parent, _ in CATEGORIES
     ]
     return CmsWorld(categories, posts, site_url)
 
 
-def _post(rng: random.Random, post_id: int, local: datetime, title: str, categories: list[int],
-          report_category: str | None, site_url: str, status: str) -> dict[str, Any]:
-    modified = local + (timedelta(seconds=rng.randrange(60, 3600)) if rng.random() < 0.7
-                        else timedelta(days=rng.randint(1, 9), seconds=rng.randrange(0, 3600)))
+def _post(
+    rng: random.Random,
+    post_id: int,
+    local: datetime,
+    title: str,
+    categories: list[int],
+    report_category: str | None,
+    site_url: str,
+    status: str,
+) -> dict[str, Any]:
+    modified = local + (
+        timedelta(seconds=rng.randrange(60, 3600))
+        if rng.random() < 0.7
+        else timedelta(days=rng.randint(1, 9), seconds=rng.randrange(0, 3600))
+    )
     slug = _slug(title) or str(post_id)
     return {
         "id": post_id,
@@ -470,8 +541,20 @@ def publications_by_month(world: CmsWorld) -> dict[str, dict[str, int]]:
 
 
 __all__ = [
-    "CATEGORIES", "DECEMBER_2023_POSTS", "DEFAULT_END", "DEFAULT_SEED", "DEFAULT_START", "PROPERTY_ID",
-    "PUBLICATIONS", "PUBLICATIONS_YTD", "REPORT_CATEGORIES", "TOP_PAGES", "VISITORS", "CmsWorld", "Ga4World",
-    "MonthTraffic", "generate_cms_world", "generate_ga4_world", "publications_by_month", "top_titles",
+    "CATEGORIES",
+    "DECEMBER_2023_POSTS",
+    "PROPERTY_ID",
+    "PUBLICATIONS",
+    "PUBLICATIONS_YTD",
+    "REPORT_CATEGORIES",
+    "TOP_PAGES",
+    "VISITORS",
+    "CmsWorld",
+    "Ga4World",
+    "MonthTraffic",
+    "generate_cms_world",
+    "generate_ga4_world",
+    "publications_by_month",
+    "top_titles",
     "wp_rendered",
 ]

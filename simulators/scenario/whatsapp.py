@@ -59,17 +59,19 @@ from __future__ import annotations
 
 import base64
 import bisect
-import itertools
 import hashlib
+import itertools
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Iterator
+from typing import Any
 
+from simulators.scenario import world
 from simulators.scenario.consultations import Consultation, channel_counts, plan_month
 from simulators.scenario.world import (
     LOCAL_TZ,
@@ -89,9 +91,6 @@ from simulators.scenario.world import (
 )
 
 SOURCE = "whatsapp"
-DEFAULT_SEED = 2023
-DEFAULT_START = "2022-12-01"
-DEFAULT_END = "2024-01-01"  # exclusive: months Dec 2022 .. Dec 2023
 
 # The contact center's WhatsApp Business number (0811-150420-7) and its Meta ids.
 DISPLAY_PHONE_NUMBER = "628111504207"
@@ -121,8 +120,16 @@ MENUS: list[tuple[str, str, str]] = [
 ]
 MENU_LABELS = {m[0]: m[2] for m in MENUS}
 MENU_SELECTIONS: dict[str, dict[str, int]] = {
-    "2023-12": {"menu_tkd": 399, "menu_kunjungan": 56, "menu_data": 22, "menu_akpd": 36,
-                "menu_pdrd": 28, "menu_pembiayaan": 13, "menu_sikd": 6, "menu_shsr": 6},
+    "2023-12": {
+        "menu_tkd": 399,
+        "menu_kunjungan": 56,
+        "menu_data": 22,
+        "menu_akpd": 36,
+        "menu_pdrd": 28,
+        "menu_pembiayaan": 13,
+        "menu_sikd": 6,
+        "menu_shsr": 6,
+    },
 }
 MENU_SELECTIONS_RANGE = (430, 640)
 MENU_WEIGHTS = [399, 56, 22, 36, 28, 13, 6, 6]
@@ -132,22 +139,43 @@ HANDOFF_ROW = ("menu_agent", "Chat Agent", "Terhubung dengan agen Contact Center
 HANDOFF_BUTTON = ("btn_agent", "Chat Agent")
 BUTTONS = [HANDOFF_BUTTON, ("btn_selesai", "Selesai")]
 SUBMENUS: dict[str, list[tuple[str, str]]] = {
-    "menu_tkd": [("tkd_dau", "DAU"), ("tkd_dbh", "DBH"), ("tkd_dak_fisik", "DAK Fisik"),
-                 ("tkd_dak_nonfisik", "DAK Nonfisik"), ("tkd_dana_desa", "Dana Desa"),
-                 ("tkd_otsus", "Otsus dan DTI"), ("tkd_insentif", "Insentif Fiskal")],
+    "menu_tkd": [
+        ("tkd_dau", "DAU"),
+        ("tkd_dbh", "DBH"),
+        ("tkd_dak_fisik", "DAK Fisik"),
+        ("tkd_dak_nonfisik", "DAK Nonfisik"),
+        ("tkd_dana_desa", "Dana Desa"),
+        ("tkd_otsus", "Otsus dan DTI"),
+        ("tkd_insentif", "Insentif Fiskal"),
+    ],
     "menu_akpd": [("akpd_angka_kredit", "Angka Kredit JF AKPD"), ("akpd_formasi", "Formasi JF AKPD")],
     "menu_pdrd": [("pdrd_raperda", "Evaluasi Raperda PDRD"), ("pdrd_opsen", "Opsen Pajak Daerah")],
     "menu_data": [("data_apbd", "Data APBD"), ("data_tkd", "Data TKD")],
 }
-RATINGS = [("rating_5", "Sangat Puas", 5), ("rating_4", "Puas", 4), ("rating_3", "Cukup", 3),
-           ("rating_2", "Kurang Puas", 2), ("rating_1", "Tidak Puas", 1)]
+RATINGS = [
+    ("rating_5", "Sangat Puas", 5),
+    ("rating_4", "Puas", 4),
+    ("rating_3", "Cukup", 3),
+    ("rating_2", "Kurang Puas", 2),
+    ("rating_1", "Tidak Puas", 1),
+]
 RATING_ROWS = {value: (rid, title) for rid, title, value in RATINGS}
 
 # Blasts (template broadcasts) per month; 2023 total 55.
 BLASTS_PER_MONTH: dict[str, int] = {
     "2022-12": 1,
-    "2023-01": 3, "2023-02": 4, "2023-03": 6, "2023-04": 3, "2023-05": 5, "2023-06": 4,
-    "2023-07": 6, "2023-08": 5, "2023-09": 6, "2023-10": 5, "2023-11": 3, "2023-12": 5,
+    "2023-01": 3,
+    "2023-02": 4,
+    "2023-03": 6,
+    "2023-04": 3,
+    "2023-05": 5,
+    "2023-06": 4,
+    "2023-07": 6,
+    "2023-08": 5,
+    "2023-09": 6,
+    "2023-10": 5,
+    "2023-11": 3,
+    "2023-12": 5,
 }
 BLASTS_RANGE = (2, 6)
 FIXED_BLASTS: dict[str, list[tuple[str, str]]] = {
@@ -178,12 +206,23 @@ BLAST_TEMPLATES = ["pemberitahuan_djpk", "informasi_djpk", "undangan_djpk"]
 PATTERN = TimePattern(weekend_weight=0.2, office_share=0.78)
 
 # Hours ahead of WIB (UTC+7) by province: WITA UTC+8, WIT UTC+9.
-_WITA = {"Sulawesi Selatan", "Sulawesi Utara", "Bali", "Nusa Tenggara Barat", "Nusa Tenggara Timur",
-         "Kalimantan Timur"}
+_WITA = {"Sulawesi Selatan", "Sulawesi Utara", "Bali", "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Timur"}
 _WIT = {"Maluku", "Papua", "Papua Barat"}
 
-GREETINGS = ["Halo", "halo min", "Assalamualaikum", "Selamat pagi", "Selamat siang", "P", "Permisi",
-             "Selamat sore", "Hai", "Assalamu'alaikum wr wb", "Menu", "Pagi admin"]
+GREETINGS = [
+    "Halo",
+    "halo min",
+    "Assalamualaikum",
+    "Selamat pagi",
+    "Selamat siang",
+    "P",
+    "Permisi",
+    "Selamat sore",
+    "Hai",
+    "Assalamu'alaikum wr wb",
+    "Menu",
+    "Pagi admin",
+]
 QUESTIONS = [
     "Mohon info jadwal penyaluran DAU bulan ini",
     "Bagaimana syarat salur DAK Fisik tahap 2?",
@@ -204,18 +243,36 @@ QUESTIONS = [
 ]
 # What users ask when they want an agent, by the plan's topic (seed ref_topics).
 TOPIC_QUESTIONS: dict[str, list[str]] = {
-    "DAU": ["Mohon info jadwal penyaluran DAU bulan ini", "Bagaimana ketentuan DAU yang ditentukan penggunaannya?",
-            "Alokasi DAU kami TA 2024 berapa ya?"],
-    "DBH": ["Kapan DBH kurang bayar disalurkan?", "Mohon rincian DBH SDA daerah kami",
-            "Bagaimana perhitungan DBH CHT?"],
-    "DAK": ["Bagaimana syarat salur DAK Fisik tahap 2?", "Apakah ada format baru laporan realisasi DAK Nonfisik?",
-            "Mohon info juknis DAK TA 2024"],
-    "Transfer": ["Mohon informasi alokasi TKD daerah kami TA 2024", "Dana TKD belum masuk RKUD",
-                 "Bagaimana cara upload dokumen syarat salur di OM-SPAN TKD?"],
-    "PDRD": ["Kami ingin konsultasi evaluasi raperda PDRD", "Bagaimana ketentuan opsen pajak daerah?",
-             "Mohon info batas waktu penyampaian perda PDRD"],
-    "JF AKPD": ["Bagaimana pengajuan angka kredit JF AKPD?", "Mohon info formasi JF AKPD",
-                "Kapan uji kompetensi JF AKPD berikutnya?"],
+    "DAU": [
+        "Mohon info jadwal penyaluran DAU bulan ini",
+        "Bagaimana ketentuan DAU yang ditentukan penggunaannya?",
+        "Alokasi DAU kami TA 2024 berapa ya?",
+    ],
+    "DBH": [
+        "Kapan DBH kurang bayar disalurkan?",
+        "Mohon rincian DBH SDA daerah kami",
+        "Bagaimana perhitungan DBH CHT?",
+    ],
+    "DAK": [
+        "Bagaimana syarat salur DAK Fisik tahap 2?",
+        "Apakah ada format baru laporan realisasi DAK Nonfisik?",
+        "Mohon info juknis DAK TA 2024",
+    ],
+    "Transfer": [
+        "Mohon informasi alokasi TKD daerah kami TA 2024",
+        "Dana TKD belum masuk RKUD",
+        "Bagaimana cara upload dokumen syarat salur di OM-SPAN TKD?",
+    ],
+    "PDRD": [
+        "Kami ingin konsultasi evaluasi raperda PDRD",
+        "Bagaimana ketentuan opsen pajak daerah?",
+        "Mohon info batas waktu penyampaian perda PDRD",
+    ],
+    "JF AKPD": [
+        "Bagaimana pengajuan angka kredit JF AKPD?",
+        "Mohon info formasi JF AKPD",
+        "Kapan uji kompetensi JF AKPD berikutnya?",
+    ],
     "SHSR": ["Mohon info SHSR tahun 2024", "Apakah SHSR TA 2024 sudah terbit?"],
     "Otsus": ["Mohon petunjuk pengisian laporan Dana Otsus", "Penyaluran Dana Otsus tahap 2 kapan?"],
     "Hibah": ["Bagaimana mekanisme hibah ke daerah?", "Mohon info hibah daerah TA 2024"],
@@ -224,16 +281,26 @@ TOPIC_QUESTIONS: dict[str, list[str]] = {
     "Pembiayaan": ["Apakah pinjaman daerah perlu pertimbangan Menkeu?", "Mohon info syarat pinjaman daerah"],
     "PIKD": ["Data di portal PIKD tidak tampil", "Bagaimana mengisi data SIKD?"],
     "Aplikasi": ["Lupa password aplikasi SIKD-Core", "Tidak bisa login OM-SPAN TKD", "Akun aplikasi kami terkunci"],
-    "Surat Masuk": ["Kami sudah mengirim surat, mohon info tindak lanjutnya",
-                    "Surat permohonan kami sudah diterima belum?"],
+    "Surat Masuk": [
+        "Kami sudah mengirim surat, mohon info tindak lanjutnya",
+        "Surat permohonan kami sudah diterima belum?",
+    ],
     "Reservasi": ["Bagaimana cara reservasi kunjungan ke DJPK?", "Kami ingin jadwal konsultasi tatap muka"],
     "Permintaan Data": ["Mohon data realisasi APBD untuk penelitian", "Kami memerlukan data TKD per daerah"],
     "Video Conference": ["Kami ingin mengajukan konsultasi melalui vicon", "Mohon link zoom untuk konsultasi"],
     "Lainnya": ["Mohon informasi", "Ada yang ingin kami tanyakan", "Mohon bantuan admin"],
 }
-FOLLOW_UPS = ["Baik terima kasih", "Terima kasih min", "Oke, siap", "Apakah ada surat edarannya?",
-              "Baik, akan kami sampaikan ke pimpinan", "Mohon dikirim link nya", "Siap, terima kasih banyak 🙏",
-              "Maksudnya bagaimana ya?", "Baik min"]
+FOLLOW_UPS = [
+    "Baik terima kasih",
+    "Terima kasih min",
+    "Oke, siap",
+    "Apakah ada surat edarannya?",
+    "Baik, akan kami sampaikan ke pimpinan",
+    "Mohon dikirim link nya",
+    "Siap, terima kasih banyak 🙏",
+    "Maksudnya bagaimana ya?",
+    "Baik min",
+]
 NAME_SUFFIXES = ["", "", "", " 🙏", " (BPKAD)", " SE", " S.E., M.Si"]
 
 
@@ -317,10 +384,12 @@ def monthly_blasts(seed: int, month: str) -> list[tuple[str, str]]:
     year = int(month[:4]) + (1 if int(month[5:]) >= 10 else 0)
     tw = (int(month[5:]) - 1) // 3 + 1
     subjects = rng.sample(BLAST_SUBJECTS, n)
-    return [(d.isoformat(), s.format(tahun=year, tw=tw)) for d, s in zip(days, subjects)]
+    return [(d.isoformat(), s.format(tahun=year, tw=tw)) for d, s in zip(days, subjects, strict=False)]
 
 
-def expected_figures(seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END) -> dict[str, dict[str, Any]]:
+def expected_figures(
+    seed: int = world.DEFAULT_SEED, start: str = world.DEFAULT_START, end: str = world.DEFAULT_END
+) -> dict[str, dict[str, Any]]:
     """The figures a correct pipeline computes, by month: what the generator was told to make."""
     out = {}
     for month in iter_months(start, end):
@@ -449,7 +518,7 @@ def _month_start(month: str) -> datetime:
 class WhatsappGenerator:
     """Generates months in order; remembers when each user talked, across months."""
 
-    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+    def __init__(self, seed: int = world.DEFAULT_SEED) -> None:
         self.seed = seed
         self.population = Population(seed)
         self._busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)  # chatbot-only conversations
@@ -521,7 +590,7 @@ class WhatsappGenerator:
         out = {}
         for cs in by_user.values():
             cs.sort(key=attrgetter("created_at"))
-            for a, b in zip(cs, cs[1:]):
+            for a, b in zip(cs, cs[1:], strict=False):
                 out[a.key] = b.created_at
         return out
 
@@ -560,8 +629,11 @@ class WhatsappGenerator:
             chain, rating_gap = self._agent_chain(rng, t, c, duty)
             end = max(s[0] for s in chain)
             last_user = max(s[0] for s in [*steps, *chain] if s[1] == "user")
-            if (end <= deadline and (user_deadline is None or last_user <= user_deadline)
-                    and (rating_gap is None or rating_gap < RATING_WINDOW)):
+            if (
+                end <= deadline
+                and (user_deadline is None or last_user <= user_deadline)
+                and (rating_gap is None or rating_gap < RATING_WINDOW)
+            ):
                 break
         else:  # pragma: no cover - the plan keeps a user's consultations three days apart
             raise RuntimeError(f"whatsapp: consultation {c.key} does not fit before the user's next one")
@@ -571,11 +643,19 @@ class WhatsappGenerator:
 
         wa_id = wa_id_of(citizen)
         profile = self._profile_name(rng, citizen)
-        speaker = _Speaker(c.person.name, c.person.email, c.region_text, c.institution_text,
-                           TOPIC_QUESTIONS.get(c.topic, QUESTIONS), _PLAN_FORM_STYLES, _PLAN_FORM_CUM)
+        speaker = _Speaker(
+            c.person.name,
+            c.person.email,
+            c.region_text,
+            c.institution_text,
+            TOPIC_QUESTIONS.get(c.topic, QUESTIONS),
+            _PLAN_FORM_STYLES,
+            _PLAN_FORM_CUM,
+        )
         # The agent's wrap-up, which the BSP inbox writes into the closing message's callback data.
-        close_cb = _callback(kind="bot", step="close", agent=c.agent, topic=c.topic,
-                             escalated="1" if c.is_escalated else "0")
+        close_cb = _callback(
+            kind="bot", step="close", agent=c.agent, topic=c.topic, escalated="1" if c.is_escalated else "0"
+        )
         first_reply = closed = None
         context: dict[str, str] = {}
         for ts, who, what, extra in steps:
@@ -596,10 +676,25 @@ class WhatsappGenerator:
             if what in ("welcome", "answer", "close"):
                 context["last"] = wamid
             self._statuses(rng, out, wamid, wa_id, ts, cb, "service", fate)
-        out.conversations.append(ConversationFacts(
-            c.month, wa_id, start, True, list(conv.menus), c.agent, c.region_text, c.institution_text,
-            consultation=c.key, topic=c.topic, is_escalated=c.is_escalated, rating=c.rating,
-            first_agent_reply_at=first_reply, closed_at=closed, ended_at=end))
+        out.conversations.append(
+            ConversationFacts(
+                c.month,
+                wa_id,
+                start,
+                True,
+                list(conv.menus),
+                c.agent,
+                c.region_text,
+                c.institution_text,
+                consultation=c.key,
+                topic=c.topic,
+                is_escalated=c.is_escalated,
+                rating=c.rating,
+                first_agent_reply_at=first_reply,
+                closed_at=closed,
+                ended_at=end,
+            )
+        )
 
     def _chatbot(self, month: str, i: int, conv: _Conv, out: WhatsappMonth) -> None:
         """A conversation that never reaches an agent: a chatbot user."""
@@ -637,8 +732,9 @@ class WhatsappGenerator:
                 wamid = _wamid(rng, wa_id)
                 context["last"] = wamid
                 self._statuses(rng, out, wamid, wa_id, ts, _callback(kind="bot", step=what), "service")
-        out.conversations.append(ConversationFacts(month, wa_id, start, False, list(conv.menus), None,
-                                                   region, institution, ended_at=end))
+        out.conversations.append(
+            ConversationFacts(month, wa_id, start, False, list(conv.menus), None, region, institution, ended_at=end)
+        )
 
     def _start(self, rng: random.Random, month: str, i: int, shift_h: int) -> datetime:
         if i < 2:  # a couple a month in the first local hours of the 1st: still last month in UTC
@@ -650,8 +746,12 @@ class WhatsappGenerator:
 
     @staticmethod
     def _message(out: WhatsappMonth, ts: datetime, wa_id: str, profile: str, msg: dict[str, Any]) -> None:
-        value = {"messaging_product": "whatsapp", "metadata": METADATA,
-                 "contacts": [{"profile": {"name": profile}, "wa_id": wa_id}], "messages": [msg]}
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": METADATA,
+            "contacts": [{"profile": {"name": profile}, "wa_id": wa_id}],
+            "messages": [msg],
+        }
         out.events.append(Event(ts, "message", value))
 
     @staticmethod
@@ -688,8 +788,9 @@ class WhatsappGenerator:
         return steps
 
     @staticmethod
-    def _agent_chain(rng: random.Random, handoff_at: datetime, c: Consultation,
-                     duty: bool) -> tuple[list[tuple], timedelta | None]:
+    def _agent_chain(
+        rng: random.Random, handoff_at: datetime, c: Consultation, duty: bool
+    ) -> tuple[list[tuple], timedelta | None]:
         """Agent replies (and follow-ups), the close and the rating after "Chat Agent".
 
         In office hours (WIB) unless ``duty``: an agent on duty answers within the hour.
@@ -723,11 +824,22 @@ class WhatsappGenerator:
         steps.append((at, "user", "rating", c.rating))
         return steps, at - last_user
 
-    def _inbound(self, rng: random.Random, wa_id: str, ts: datetime, what: str, extra: Any, who: _Speaker,
-                 context: dict[str, str]) -> dict[str, Any]:
+    def _inbound(
+        self,
+        rng: random.Random,
+        wa_id: str,
+        ts: datetime,
+        what: str,
+        extra: Any,
+        who: _Speaker,
+        context: dict[str, str],
+    ) -> dict[str, Any]:
         msg: dict[str, Any] = {"from": wa_id, "id": _wamid(rng, wa_id), "timestamp": unix(ts)}
         if what in ("list", "button", "rating"):
-            msg["context"] = {"from": DISPLAY_PHONE_NUMBER, "id": context.get("last", _wamid(rng, DISPLAY_PHONE_NUMBER))}
+            msg["context"] = {
+                "from": DISPLAY_PHONE_NUMBER,
+                "id": context.get("last", _wamid(rng, DISPLAY_PHONE_NUMBER)),
+            }
         if what == "first":
             body = rng.choice(GREETINGS) if extra else rng.choice(who.questions)
             msg.update(type="text", text={"body": body})
@@ -744,13 +856,23 @@ class WhatsappGenerator:
             msg.update(type="interactive", interactive={"type": "list_reply", "list_reply": reply})
         elif what == "button":
             title = dict(BUTTONS)[extra]
-            msg.update(type="interactive", interactive={"type": "button_reply", "button_reply": {"id": extra, "title": title}})
+            msg.update(
+                type="interactive", interactive={"type": "button_reply", "button_reply": {"id": extra, "title": title}}
+            )
         elif what == "rating":
             rid, title = RATING_ROWS[extra]
-            msg.update(type="interactive", interactive={"type": "list_reply", "list_reply": {"id": rid, "title": title}})
+            msg.update(
+                type="interactive", interactive={"type": "list_reply", "list_reply": {"id": rid, "title": title}}
+            )
         elif rng.random() < 0.06:
-            msg.update(type="image", image={"id": str(rng.getrandbits(50)), "mime_type": "image/jpeg",
-                                            "sha256": hashlib.sha256(msg["id"].encode()).hexdigest()})
+            msg.update(
+                type="image",
+                image={
+                    "id": str(rng.getrandbits(50)),
+                    "mime_type": "image/jpeg",
+                    "sha256": hashlib.sha256(msg["id"].encode()).hexdigest(),
+                },
+            )
         else:
             msg.update(type="text", text={"body": rng.choice(FOLLOW_UPS)})
         return msg
@@ -767,14 +889,31 @@ class WhatsappGenerator:
         inst = institution if institution is not None else ""
         style = _pick(rng, who.styles, who.styles_cum)
         if style == "labels":
-            lines = [f"Nama: {name}", f"Daerah: {r}", f"Instansi/SKPD: {inst}", f"Email: {email}", f"Pertanyaan: {question}"]
+            lines = [
+                f"Nama: {name}",
+                f"Daerah: {r}",
+                f"Instansi/SKPD: {inst}",
+                f"Email: {email}",
+                f"Pertanyaan: {question}",
+            ]
         elif style == "numbered":
-            lines = [f"1. Nama : {name}", f"2. Daerah : {r}", f"3. Instansi : {inst}", f"4. E-mail : {email}",
-                     f"5. Pertanyaan : {question}"]
+            lines = [
+                f"1. Nama : {name}",
+                f"2. Daerah : {r}",
+                f"3. Instansi : {inst}",
+                f"4. E-mail : {email}",
+                f"5. Pertanyaan : {question}",
+            ]
         elif style == "hash":
             return "#".join([name, r, inst, email, question])
         elif style == "loose":
-            lines = [f"nama = {name}", f"asal daerah: {r}", f"SKPD : {inst}", f"email:{email}", f"pertanyaan: {question}"]
+            lines = [
+                f"nama = {name}",
+                f"asal daerah: {r}",
+                f"SKPD : {inst}",
+                f"email:{email}",
+                f"pertanyaan: {question}",
+            ]
             rng.shuffle(lines)
         else:
             where = f" dari {inst}" if inst else ""
@@ -786,8 +925,17 @@ class WhatsappGenerator:
 
     # ------------------------------------------------------------- statuses
 
-    def _statuses(self, rng: random.Random, out: WhatsappMonth, wamid: str, wa_id: str, sent: datetime, cb: str,
-                  category: str, fate: str | None = None) -> str:
+    def _statuses(
+        self,
+        rng: random.Random,
+        out: WhatsappMonth,
+        wamid: str,
+        wa_id: str,
+        sent: datetime,
+        cb: str,
+        category: str,
+        fate: str | None = None,
+    ) -> str:
         """Status events of one outbound message; returns its latest status by delivery progress."""
         if fate is None:
             fate = _pick(rng, _FATES, _SERVICE_FATE_CUM)
@@ -804,16 +952,24 @@ class WhatsappGenerator:
             if fate == "read":
                 events.append(("read", delivered + _secs(rng, 5, 5400)))
         for status, ts in events:
-            obj: dict[str, Any] = {"id": wamid, "status": status, "timestamp": unix(ts), "recipient_id": wa_id,
-                                   "biz_opaque_callback_data": cb}
+            obj: dict[str, Any] = {
+                "id": wamid,
+                "status": status,
+                "timestamp": unix(ts),
+                "recipient_id": wa_id,
+                "biz_opaque_callback_data": cb,
+            }
             if status == "sent":
                 obj["pricing"] = pricing
             if status == "failed":
-                code, title = rng.choice([(131026, "Message undeliverable"),
-                                          (131049, "This message was not delivered to maintain healthy ecosystem engagement."),
-                                          (131047, "Re-engagement message")])
-                obj["errors"] = [{"code": code, "title": title, "message": title,
-                                  "error_data": {"details": title}}]
+                code, title = rng.choice(
+                    [
+                        (131026, "Message undeliverable"),
+                        (131049, "This message was not delivered to maintain healthy ecosystem engagement."),
+                        (131047, "Re-engagement message"),
+                    ]
+                )
+                obj["errors"] = [{"code": code, "title": title, "message": title, "error_data": {"details": title}}]
             value = {"messaging_product": "whatsapp", "metadata": METADATA, "statuses": [obj]}
             out.events.append(Event(ts, "status", value))
         # what a receiver of these events must conclude (a "delivered" may never have come)
@@ -833,13 +989,17 @@ class WhatsappGenerator:
         for k, c in enumerate(recipients):
             wa_id = wa_id_of(c)
             fate = _pick(rng, _FATES, _BLAST_FATE_CUM)
-            final[self._statuses(rng, out, _wamid(rng, wa_id), wa_id, sent + timedelta(seconds=k * 0.4), cb,
-                                 "utility", fate)] += 1
+            final[
+                self._statuses(
+                    rng, out, _wamid(rng, wa_id), wa_id, sent + timedelta(seconds=k * 0.4), cb, "utility", fate
+                )
+            ] += 1
         out.blasts.append(BlastFacts(blast_id, day, subject, template, final))
 
 
-def iter_whatsapp_months(seed: int = DEFAULT_SEED, start: str = DEFAULT_START,
-                         end: str = DEFAULT_END) -> Iterator[WhatsappMonth]:
+def iter_whatsapp_months(
+    seed: int = world.DEFAULT_SEED, start: str = world.DEFAULT_START, end: str = world.DEFAULT_END
+) -> Iterator[WhatsappMonth]:
     gen = WhatsappGenerator(seed)
     for month in iter_months(start, end):
         yield gen.month(month)

@@ -19,16 +19,36 @@ from __future__ import annotations
 
 import calendar
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
-from typing import Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cache
 
 LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Jakarta")
-UTC = timezone.utc
+UTC = UTC
 
 OFFICE_START = time(8, 0)
 OFFICE_END = time(17, 0)
+
+# Every source's world by default: seed, first day and end day (exclusive; months Dec 2022 .. Dec 2023).
+DEFAULT_SEED = 2023
+DEFAULT_START = "2022-12-01"
+DEFAULT_END = "2024-01-01"
+
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 # --------------------------------------------------------------------------- time
@@ -64,7 +84,7 @@ def month_days(month: str) -> list[date]:
 
 
 def local_month(dt: datetime) -> str:
-    """"YYYY-MM" of an aware datetime in Asia/Jakarta local time."""
+    """ "YYYY-MM" of an aware datetime in Asia/Jakarta local time."""
     return dt.astimezone(LOCAL_TZ).strftime("%Y-%m")
 
 
@@ -140,9 +160,7 @@ def local_timestamp(rng: random.Random, month: str, pattern: TimePattern) -> dat
 def boundary_timestamp(rng: random.Random, month: str) -> datetime:
     """A local instant in the first 7 hours of ``month``: still the previous month in UTC."""
     first = month_days(month)[0]
-    local = datetime.combine(first, time(0, 0), LOCAL_TZ) + timedelta(
-        seconds=rng.randrange(0, 7 * 3600)
-    )
+    local = datetime.combine(first, time(0, 0), LOCAL_TZ) + timedelta(seconds=rng.randrange(0, 7 * 3600))
     return local.astimezone(UTC)
 
 
@@ -241,18 +259,90 @@ PUBLIC_INSTITUTIONS = ["Masyarakat umum", "Swasta", "Wartawan", "Konsultan", "LS
 LOCAL_OFFICES = ["BPKAD", "BPKD", "Bappeda", "Inspektorat", "DPRD", "Bapenda", "Dinas Pendidikan"]
 
 FIRST_NAMES = [
-    "Andi", "Budi", "Siti", "Dewi", "Rina", "Agus", "Ahmad", "Muhammad", "Nur", "Sri",
-    "Eko", "Dwi", "Tri", "Fajar", "Rizky", "Putri", "Indah", "Yusuf", "Hendra", "Wahyu",
-    "Rahmat", "Fitri", "Ayu", "Bambang", "Joko", "Lestari", "Irwan", "Ratna", "Dedi", "Yanti",
-    "Arif", "Nurul", "Hasanuddin", "Ismail", "Made", "Ketut", "Wayan", "Nyoman", "Maria",
-    "Yohanes", "Fransiskus", "Teguh", "Syamsul", "Ilham", "Citra", "Melati", "Taufik", "Reza",
+    "Andi",
+    "Budi",
+    "Siti",
+    "Dewi",
+    "Rina",
+    "Agus",
+    "Ahmad",
+    "Muhammad",
+    "Nur",
+    "Sri",
+    "Eko",
+    "Dwi",
+    "Tri",
+    "Fajar",
+    "Rizky",
+    "Putri",
+    "Indah",
+    "Yusuf",
+    "Hendra",
+    "Wahyu",
+    "Rahmat",
+    "Fitri",
+    "Ayu",
+    "Bambang",
+    "Joko",
+    "Lestari",
+    "Irwan",
+    "Ratna",
+    "Dedi",
+    "Yanti",
+    "Arif",
+    "Nurul",
+    "Hasanuddin",
+    "Ismail",
+    "Made",
+    "Ketut",
+    "Wayan",
+    "Nyoman",
+    "Maria",
+    "Yohanes",
+    "Fransiskus",
+    "Teguh",
+    "Syamsul",
+    "Ilham",
+    "Citra",
+    "Melati",
+    "Taufik",
+    "Reza",
 ]
 
 LAST_NAMES = [
-    "Saputra", "Wijaya", "Santoso", "Hidayat", "Pratama", "Susanto", "Kurniawan", "Setiawan",
-    "Nasution", "Siregar", "Harahap", "Lubis", "Hasibuan", "Simanjuntak", "Rahman", "Hakim",
-    "Syahputra", "Sari", "Wati", "Utami", "Purnomo", "Gunawan", "Halim", "Rusdi", "Latif",
-    "Mappasessu", "Daeng", "Tanjung", "Putra", "Ramadhan", "Firmansyah", "Suryadi", "Wibowo",
+    "Saputra",
+    "Wijaya",
+    "Santoso",
+    "Hidayat",
+    "Pratama",
+    "Susanto",
+    "Kurniawan",
+    "Setiawan",
+    "Nasution",
+    "Siregar",
+    "Harahap",
+    "Lubis",
+    "Hasibuan",
+    "Simanjuntak",
+    "Rahman",
+    "Hakim",
+    "Syahputra",
+    "Sari",
+    "Wati",
+    "Utami",
+    "Purnomo",
+    "Gunawan",
+    "Halim",
+    "Rusdi",
+    "Latif",
+    "Mappasessu",
+    "Daeng",
+    "Tanjung",
+    "Putra",
+    "Ramadhan",
+    "Firmansyah",
+    "Suryadi",
+    "Wibowo",
 ]
 
 MAIL_DOMAINS = ["gmail.com", "gmail.com", "gmail.com", "yahoo.com", "yahoo.co.id", "ymail.com"]
@@ -303,7 +393,7 @@ class Citizen:
 POPULATION_SIZE = 6000
 
 
-@lru_cache(maxsize=None)
+@cache
 def _citizen(seed: int, index: int) -> Citizen:
     rng = random.Random(f"{seed}/citizen/{index}")
     first = rng.choice(FIRST_NAMES)
@@ -378,14 +468,42 @@ def typed_region(rng: random.Random, region: Region | None) -> str | None:
         return rng.choice(UNUSABLE_REGIONS + [None])  # type: ignore[list-item]
     n = region.name
     if region.kind == "kab":
-        options = [f"Kab. {n}", f"kab {n.lower()}", f"Kabupaten {n}", f"Pemkab {n}", f"Pemkab. {n}",
-                   f"BPKAD Kab. {n}", f"Pemerintah Kabupaten {n}", n, f"KAB. {n.upper()}", f"kab.{n}"]
+        options = [
+            f"Kab. {n}",
+            f"kab {n.lower()}",
+            f"Kabupaten {n}",
+            f"Pemkab {n}",
+            f"Pemkab. {n}",
+            f"BPKAD Kab. {n}",
+            f"Pemerintah Kabupaten {n}",
+            n,
+            f"KAB. {n.upper()}",
+            f"kab.{n}",
+        ]
     elif region.kind == "kota":
-        options = [f"Kota {n}", f"kota {n.lower()}", f"Pemkot {n}", f"Pemkot. {n}", f"BPKAD Kota {n}",
-                   f"Pemerintah Kota {n}", n, f"KOTA {n.upper()}", f"{n} (kota)"]
+        options = [
+            f"Kota {n}",
+            f"kota {n.lower()}",
+            f"Pemkot {n}",
+            f"Pemkot. {n}",
+            f"BPKAD Kota {n}",
+            f"Pemerintah Kota {n}",
+            n,
+            f"KOTA {n.upper()}",
+            f"{n} (kota)",
+        ]
     else:
-        options = [f"Prov. {n}", f"Provinsi {n}", f"Pemprov {n}", f"Pemprov. {n}", f"prov {n.lower()}",
-                   f"BPKAD Provinsi {n}", f"Pemerintah Provinsi {n}", n, f"PROVINSI {n.upper()}"]
+        options = [
+            f"Prov. {n}",
+            f"Provinsi {n}",
+            f"Pemprov {n}",
+            f"Pemprov. {n}",
+            f"prov {n.lower()}",
+            f"BPKAD Provinsi {n}",
+            f"Pemerintah Provinsi {n}",
+            n,
+            f"PROVINSI {n.upper()}",
+        ]
         if n == "DKI Jakarta":
             options += ["Jakarta", "DKI", "jakarta pusat"]
     return rng.choice(options)
@@ -409,9 +527,28 @@ def typed_institution(rng: random.Random, citizen: Citizen) -> str | None:
 
 
 _KEY_NEIGHBOURS = {
-    "a": "sqw", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj",
-    "i": "uo", "j": "hk", "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o",
-    "r": "et", "s": "ad", "t": "ry", "u": "yi", "w": "qe", "y": "tu",
+    "a": "sqw",
+    "b": "vn",
+    "c": "xv",
+    "d": "sf",
+    "e": "wr",
+    "f": "dg",
+    "g": "fh",
+    "h": "gj",
+    "i": "uo",
+    "j": "hk",
+    "k": "jl",
+    "l": "k",
+    "m": "n",
+    "n": "bm",
+    "o": "ip",
+    "p": "o",
+    "r": "et",
+    "s": "ad",
+    "t": "ry",
+    "u": "yi",
+    "w": "qe",
+    "y": "tu",
 }
 
 

@@ -22,16 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulators.scenario.whatsapp import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
-    WABA_ID,
-    Event,
-    WhatsappMonth,
-    iter_whatsapp_months,
-)
-from simulators.scenario.world import LOCAL_TZ, parse_date
+from simulators.scenario.whatsapp import WABA_ID, Event, WhatsappMonth, iter_whatsapp_months
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ, parse_date
 
 EXPORT_NAME = "bsp-export-history.jsonl"
 
@@ -90,8 +82,9 @@ def deliveries(events: list[Event], seed: int) -> Iterator[bytes]:
         i += size
         if rng.random() < 0.01 and i < len(arrivals):  # an event again, inside another delivery
             group.append(arrivals[rng.randrange(max(0, i - 40), i)][2])
-        body = _dumps({"object": "whatsapp_business_account",
-                       "entry": [{"id": WABA_ID, "changes": [e.change() for e in group]}]}).encode()
+        body = _dumps(
+            {"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [e.change() for e in group]}]}
+        ).encode()
         yield body
         n += 1
         if rng.random() < 0.05:  # Meta did not see our 200 in time: the same body again, later
@@ -115,8 +108,11 @@ def world_key(seed: int, start: str, end: str, cut: Cut) -> str:
     h = hashlib.sha256(f"{seed}|{start}|{end}|{cut.live_from}|{cut.export_until}".encode())
     for mod in (scenario, world, consultations, regions, calibration):
         h.update(Path(mod.__file__).read_bytes())
-    for data in (*sorted(Path(regions.DATA_DIR).glob("*.csv")),
-                 consultations.SEEDS / "ref_public_holidays.csv", consultations.SEEDS / "ref_segment_rules.csv"):
+    for data in (
+        *sorted(Path(regions.DATA_DIR).glob("*.csv")),
+        consultations.SEEDS / "ref_public_holidays.csv",
+        consultations.SEEDS / "ref_segment_rules.csv",
+    ):
         h.update(data.read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
@@ -125,12 +121,18 @@ def world_key(seed: int, start: str, end: str, cut: Cut) -> str:
 def cache_root() -> Path:
     """Where generated worlds are kept between runs (they are deterministic, and take a while to make)."""
     base = os.environ.get("DJPK_WHATSAPP_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "djpk", "whatsapp-world")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "djpk", "whatsapp-world"
+    )
     return Path(base)
 
 
-def build(cache_dir: Path | None = None, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, end: str = DEFAULT_END,
-          cut: Cut | None = None) -> tuple[Path, Path]:
+def build(
+    cache_dir: Path | None = None,
+    seed: int = DEFAULT_SEED,
+    start: str = DEFAULT_START,
+    end: str = DEFAULT_END,
+    cut: Cut | None = None,
+) -> tuple[Path, Path]:
     """The export file and the file of webhook bodies (one per line) of a world, cached by ``world_key``.
 
     Safe when several processes build the same world at once: each writes its own

@@ -67,17 +67,37 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/webhook"
 
     def start(self, timeout: float = 30.0) -> Receiver:
-        env = {**os.environ, "WHATSAPP_APP_SECRET": self.app_secret, "WHATSAPP_VERIFY_TOKEN": self.verify_token,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "WHATSAPP_APP_SECRET": self.app_secret,
+            "WHATSAPP_VERIFY_TOKEN": self.verify_token,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
         env.pop("AIRFLOW_CONN_WHATSAPP_WEBHOOK", None)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(3):
             self.port = free_port()
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(
-                    [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--host", "127.0.0.1",
-                     "--port", str(self.port), "--spool", str(self.spool_dir), "--log-level", "warning"],
-                    env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    [
+                        sys.executable,
+                        "-c",
+                        _LAUNCH,
+                        str(os.getpid()),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(self.port),
+                        "--spool",
+                        str(self.spool_dir),
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
                 )
             if self._wait_ready(timeout):
                 return self
@@ -136,8 +156,12 @@ def post_all(receiver: Receiver, bodies_file: Path, workers: int = 4) -> dict[st
     def post(body: bytes) -> int:
         if not hasattr(local, "s"):
             local.s = requests.Session()
-        r = local.s.post(receiver.url, data=body, timeout=30,
-                         headers={"Content-Type": "application/json", HEADER: sign(receiver.app_secret, body)})
+        r = local.s.post(
+            receiver.url,
+            data=body,
+            timeout=30,
+            headers={"Content-Type": "application/json", HEADER: sign(receiver.app_secret, body)},
+        )
         return r.status_code
 
     with open(bodies_file, "rb") as fh:
@@ -153,8 +177,11 @@ def post_all(receiver: Receiver, bodies_file: Path, workers: int = 4) -> dict[st
 
 def handshake(receiver: Receiver) -> None:
     challenge = secrets.token_hex(8)
-    r = requests.get(receiver.url, params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token,
-                                           "hub.challenge": challenge}, timeout=10)
+    r = requests.get(
+        receiver.url,
+        params={"hub.mode": "subscribe", "hub.verify_token": receiver.verify_token, "hub.challenge": challenge},
+        timeout=10,
+    )
     if r.status_code != 200 or r.text != challenge:
         raise RuntimeError(f"whatsapp receiver failed the verification handshake ({r.status_code})")
 
@@ -190,6 +217,11 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
         receiver.stop()
         raise
     conn = json.dumps({"conn_type": "fs", "extra": {"spool_dir": str(spool), "export_dir": str(export.parent)}})
-    info = {"receiver": receiver.url, "spool": str(spool), "export": str(export),
-            "deliveries": str(sum(counts.values())), "seconds": f"{time.monotonic() - started:.1f}"}
+    info = {
+        "receiver": receiver.url,
+        "spool": str(spool),
+        "export": str(export),
+        "deliveries": str(sum(counts.values())),
+        "seconds": f"{time.monotonic() - started:.1f}",
+    }
     return RunningStandIn("whatsapp", {CONN_ENVS[0]: conn}, receiver.stop, info)

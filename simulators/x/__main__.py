@@ -10,41 +10,32 @@ before "now" (the extractor's ``history_dir``).
 
 from __future__ import annotations
 
-import argparse
-
-from simulators.scenario.social import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
+from simulators.common import cli
 from simulators.x.server import XStandIn, parse_tweet_errors
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m simulators.x", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8083, help="0 = any free port (default 8083)")
-    p.add_argument("--token", default="secret-bearer", help="the Bearer token the stand-in accepts")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--start", default=DEFAULT_START)
-    p.add_argument("--end", default=DEFAULT_END, help="exclusive, month-granular")
+    p = cli.server_parser(
+        "simulators.x", __doc__, 8083, token="secret-bearer", token_help="the Bearer token the stand-in accepts"
+    )
     p.add_argument("--now", default=None, help="pretend 'now' (ISO; default the last second of the range)")
     p.add_argument("--exports", default=None, help="folder to drop the analytics CSV exports into")
     p.add_argument("--history", default=None, help="folder to write the earlier follower snapshots into")
-    p.add_argument("--tweet-error", action="append", default=[], metavar="ID=KIND",
-                   help="a partial error about that post (not_found, not_authorized, field)")
-    p.add_argument("--verbose", action="store_true")
+    cli.errors_option(
+        p, "--tweet-error", "ID=KIND", "a partial error about that post (not_found, not_authorized, field)"
+    )
     args = p.parse_args(argv)
-    try:
-        tweet_errors = parse_tweet_errors(args.tweet_error)
-    except ValueError as exc:
-        p.error(str(exc))
-    srv = XStandIn(seed=args.seed, bearer_token=args.token, start=args.start, end=args.end, now=args.now,
-                   host=args.host, port=args.port, verbose=args.verbose, tweet_errors=tweet_errors).start()
+    srv = XStandIn(
+        **cli.server_args(args),
+        bearer_token=args.token,
+        now=args.now,
+        tweet_errors=cli.parse_or_exit(p, parse_tweet_errors, args.tweet_error),
+    ).start()
     if args.history:
         print(f"earlier snapshots: {srv.write_capture_history(args.history)} days in {args.history}")
     if args.exports:
         print(f"analytics exports: {len(srv.write_analytics_exports(args.exports))} files in {args.exports}")
-    print(f"X API v2 stand-in on {srv.base_url} (@{srv.username}); Ctrl-C stops it", flush=True)
-    srv.serve_forever()
-    return 0
+    return cli.serve(srv, f"X API v2 stand-in on {srv.base_url} (@{srv.username}); Ctrl-C stops it", url_line=False)
 
 
 if __name__ == "__main__":

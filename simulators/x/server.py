@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from simulators.common.cli import parse_id_kinds
 from simulators.common.http import (
     Faults as BaseFaults,
 )
@@ -71,9 +72,6 @@ from simulators.common.http import (
     last_param as _param,
 )
 from simulators.scenario.social import (
-    DEFAULT_END,
-    DEFAULT_SEED,
-    DEFAULT_START,
     X_FOLLOWING,
     X_LISTED,
     X_NAME,
@@ -86,7 +84,7 @@ from simulators.scenario.social import (
     generate_social_world,
     local_day,
 )
-from simulators.scenario.world import UTC, month_days
+from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, UTC, month_days
 
 API_PREFIX = "/2"
 TIMELINE_CAP = 3200
@@ -94,11 +92,35 @@ WINDOW_SECONDS = 15 * 60
 # Requests per 15-minute window (app-only token). Users lookup: 300 per app in
 # the docs; the stand-in allows 900 (the per-user figure).
 DEFAULT_LIMITS = {"users_by_username": 900, "user_tweets": 1500}
-TWEET_FIELDS = {"id", "text", "created_at", "author_id", "conversation_id", "lang", "public_metrics",
-                "referenced_tweets", "in_reply_to_user_id", "edit_history_tweet_ids"}
+TWEET_FIELDS = {
+    "id",
+    "text",
+    "created_at",
+    "author_id",
+    "conversation_id",
+    "lang",
+    "public_metrics",
+    "referenced_tweets",
+    "in_reply_to_user_id",
+    "edit_history_tweet_ids",
+}
 USER_FIELDS = {"id", "name", "username", "public_metrics", "created_at", "description", "verified", "location", "url"}
-EXPORT_COLUMNS = ["Date", "Impressions", "Likes", "Engagements", "Bookmarks", "Shares", "New follows", "Unfollows",
-                  "Replies", "Reposts", "Profile visits", "Create Post", "Video views", "Media views"]
+EXPORT_COLUMNS = [
+    "Date",
+    "Impressions",
+    "Likes",
+    "Engagements",
+    "Bookmarks",
+    "Shares",
+    "New follows",
+    "Unfollows",
+    "Replies",
+    "Reposts",
+    "Profile visits",
+    "Create Post",
+    "Video views",
+    "Media views",
+]
 EXPORT_PREFIX = "account_overview_analytics"
 TWEET_ERROR_KINDS = ("not_found", "not_authorized", "field")
 PROBLEMS = "https://api.twitter.com/2/problems/"
@@ -114,44 +136,55 @@ class XError(HttpError):
         return self.body
 
 
-def _problem(status: int, title: str, detail: str, type_: str = "about:blank",
-             headers: dict[str, str] | None = None) -> XError:
+def _problem(
+    status: int, title: str, detail: str, type_: str = "about:blank", headers: dict[str, str] | None = None
+) -> XError:
     return XError(status, {"title": title, "detail": detail, "type": type_, "status": status}, headers)
 
 
 def _invalid(message: str, parameter: str, value: str) -> XError:
-    return XError(400, {"errors": [{"parameters": {parameter: [value]}, "message": message}],
-                        "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
-                        "type": "https://api.twitter.com/2/problems/invalid-request"})
+    return XError(
+        400,
+        {
+            "errors": [{"parameters": {parameter: [value]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
 
 
 def tweet_error(kind: str, tweet_id: str) -> dict[str, Any]:
     """A partial error about one post, as X puts it beside ``data`` (``TWEET_ERROR_KINDS``)."""
-    base = {"value": tweet_id, "resource_type": "tweet", "parameter": "id", "resource_id": tweet_id,
-            "section": "data"}
+    base = {"value": tweet_id, "resource_type": "tweet", "parameter": "id", "resource_id": tweet_id, "section": "data"}
     if kind == "not_found":
-        return {**base, "title": "Not Found Error", "detail": f"Could not find tweet with id: [{tweet_id}].",
-                "type": PROBLEMS + "resource-not-found"}
+        return {
+            **base,
+            "title": "Not Found Error",
+            "detail": f"Could not find tweet with id: [{tweet_id}].",
+            "type": PROBLEMS + "resource-not-found",
+        }
     if kind == "not_authorized":
-        return {**base, "title": "Authorization Error",
-                "detail": f"Sorry, you are not authorized to see the Tweet with id: [{tweet_id}].",
-                "type": PROBLEMS + "not-authorized-for-resource"}
+        return {
+            **base,
+            "title": "Authorization Error",
+            "detail": f"Sorry, you are not authorized to see the Tweet with id: [{tweet_id}].",
+            "type": PROBLEMS + "not-authorized-for-resource",
+        }
     if kind == "field":
-        return {**base, "title": "Field Authorization Error", "field": "public_metrics",
-                "detail": f"Sorry, you are not authorized to access 'public_metrics' on the Tweet with id: "
-                          f"[{tweet_id}].", "type": PROBLEMS + "not-authorized-for-field"}
+        return {
+            **base,
+            "title": "Field Authorization Error",
+            "field": "public_metrics",
+            "detail": f"Sorry, you are not authorized to access 'public_metrics' on the Tweet with id: [{tweet_id}].",
+            "type": PROBLEMS + "not-authorized-for-field",
+        }
     raise ValueError(f"unknown tweet error {kind!r} (one of {', '.join(TWEET_ERROR_KINDS)})")
 
 
 def parse_tweet_errors(specs: list[str]) -> dict[str, str]:
     """``["<tweet id>=<kind>", ...]`` (the command line's ``--tweet-error``) as a map."""
-    out = {}
-    for spec in specs:
-        tweet_id, sep, kind = spec.partition("=")
-        if not sep or kind not in TWEET_ERROR_KINDS:
-            raise ValueError(f"--tweet-error {spec!r}: expected <tweet id>=<{'|'.join(TWEET_ERROR_KINDS)}>")
-        out[tweet_id.strip()] = kind
-    return out
+    return parse_id_kinds(specs, "--tweet-error", "tweet id", TWEET_ERROR_KINDS)
 
 
 class Faults(BaseFaults):
@@ -215,7 +248,9 @@ def parse_time(value: str, name: str) -> datetime:
             return datetime.fromtimestamp(float(v), UTC)
         dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
     except ValueError:
-        raise _invalid(f"Invalid '{name}':'{value}'. '{name}' must be a valid RFC 3339 date-time", name, value) from None
+        raise _invalid(
+            f"Invalid '{name}':'{value}'. '{name}' must be a valid RFC 3339 date-time", name, value
+        ) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -247,7 +282,7 @@ class XStandIn(StandInServer):
         bearer_token: str = "secret-bearer",
         start: str | date = DEFAULT_START,
         end: str | date = DEFAULT_END,
-        now: "str | datetime | None" = None,
+        now: str | datetime | None = None,
         limits: dict[str, int] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -275,7 +310,7 @@ class XStandIn(StandInServer):
     def now(self) -> datetime:
         return self._now
 
-    def set_now(self, value: "str | datetime | None") -> None:
+    def set_now(self, value: str | datetime | None) -> None:
         with self._lock:
             self._now = (parse_time(value, "now") if isinstance(value, str) else value) or self.world.default_now
 
@@ -294,7 +329,7 @@ class XStandIn(StandInServer):
         path = parts.path
         if not path.startswith(API_PREFIX + "/"):
             raise _problem(404, "Not Found Error", f"Could not find the route {path}")
-        rel = path[len(API_PREFIX):]
+        rel = path[len(API_PREFIX) :]
         auth = (headers.get("Authorization") or "").strip()
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or token.strip() != self.bearer_token:
@@ -310,21 +345,40 @@ class XStandIn(StandInServer):
         if action is not None:
             kind, arg = action
             if kind == "usage_cap":
-                raise XError(429, {"account_id": "1719230112", "product_name": "standard-basic",
-                                   "title": "UsageCapExceeded", "period": "Monthly", "scope": "Product",
-                                   "detail": "Usage cap exceeded: Monthly product cap",
-                                   "type": PROBLEMS + "usage-capped"}, rl)
+                raise XError(
+                    429,
+                    {
+                        "account_id": "1719230112",
+                        "product_name": "standard-basic",
+                        "title": "UsageCapExceeded",
+                        "period": "Monthly",
+                        "scope": "Product",
+                        "detail": "Usage cap exceeded: Monthly product cap",
+                        "type": PROBLEMS + "usage-capped",
+                    },
+                    rl,
+                )
             if kind == "rate_limit":
-                raise _problem(429, "Too Many Requests", "Too Many Requests", headers={
-                    "x-rate-limit-limit": str(self.limits[endpoint]), "x-rate-limit-remaining": "0",
-                    "x-rate-limit-reset": str(int(time.time()) + arg)})
+                raise _problem(
+                    429,
+                    "Too Many Requests",
+                    "Too Many Requests",
+                    headers={
+                        "x-rate-limit-limit": str(self.limits[endpoint]),
+                        "x-rate-limit-remaining": "0",
+                        "x-rate-limit-reset": str(int(time.time()) + arg),
+                    },
+                )
             if kind == "server_error":
                 raise _problem(503, "Service Unavailable", "Service Unavailable", headers=rl)
             if kind == "exhaust":
                 rl = {**rl, "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + arg)}
         if rl.pop("_over", None):
-            raise XError(429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
-                               "status": 429}, rl)
+            raise XError(
+                429,
+                {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+                rl,
+            )
         if m_user:
             body = self._user(m_user.group(1), query, now)
         else:
@@ -350,8 +404,11 @@ class XStandIn(StandInServer):
                 start, calls = t, 0
             calls += 1
             self._windows[endpoint] = (start, calls)
-        out = {"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": str(max(0, limit - calls)),
-               "x-rate-limit-reset": str(int(start + WINDOW_SECONDS))}
+        out = {
+            "x-rate-limit-limit": str(limit),
+            "x-rate-limit-remaining": str(max(0, limit - calls)),
+            "x-rate-limit-reset": str(int(start + WINDOW_SECONDS)),
+        }
         if calls > limit:
             out["_over"] = "1"
         return out
@@ -362,25 +419,46 @@ class XStandIn(StandInServer):
         fields = [f.strip() for f in (raw or "").split(",") if f.strip()]
         bad = [f for f in fields if f not in valid]
         if bad:
-            raise _invalid(f"The `{name}` query parameter value [{bad[0]}] is not one of "
-                           f"[{','.join(sorted(valid))}]", name, raw or "")
+            raise _invalid(
+                f"The `{name}` query parameter value [{bad[0]}] is not one of [{','.join(sorted(valid))}]",
+                name,
+                raw or "",
+            )
         return fields
 
     def _user(self, username: str, query: dict[str, list[str]], now: datetime) -> dict[str, Any]:
         fields = self._fields(query, "user.fields", USER_FIELDS)
         if username.lower() != X_USERNAME.lower():
-            return {"errors": [{"value": username, "detail": f"Could not find user with username: [{username}].",
-                                "title": "Not Found Error", "resource_type": "user", "parameter": "username",
-                                "resource_id": username, "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+            return {
+                "errors": [
+                    {
+                        "value": username,
+                        "detail": f"Could not find user with username: [{username}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "parameter": "username",
+                        "resource_id": username,
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ]
+            }
         posted = sum(1 for t in self.world.x_tweets if t["_at"] <= now)
         full = {
-            "id": X_USER_ID, "name": X_NAME, "username": X_USERNAME,
+            "id": X_USER_ID,
+            "name": X_NAME,
+            "username": X_USERNAME,
             "created_at": "2013-10-04T03:12:45.000Z",
             "description": "Akun resmi Direktorat Jenderal Perimbangan Keuangan, Kementerian Keuangan RI.",
-            "location": "Jakarta, Indonesia", "url": "https://t.co/djpk", "verified": False,
-            "public_metrics": {"followers_count": followers_at(self.world.x_followers, now),
-                               "following_count": X_FOLLOWING, "tweet_count": X_TWEETS_BEFORE + posted,
-                               "listed_count": X_LISTED, "like_count": 1480 + posted // 3},
+            "location": "Jakarta, Indonesia",
+            "url": "https://t.co/djpk",
+            "verified": False,
+            "public_metrics": {
+                "followers_count": followers_at(self.world.x_followers, now),
+                "following_count": X_FOLLOWING,
+                "tweet_count": X_TWEETS_BEFORE + posted,
+                "listed_count": X_LISTED,
+                "like_count": 1480 + posted // 3,
+            },
         }
         return {"data": {k: v for k, v in full.items() if k in ("id", "name", "username") or k in fields}}
 
@@ -392,12 +470,18 @@ class XStandIn(StandInServer):
         try:
             max_results = int(raw_max) if raw_max else 10
         except ValueError:
-            raise _invalid("The `max_results` query parameter value is not valid", "max_results", raw_max or "") from None
+            raise _invalid(
+                "The `max_results` query parameter value is not valid", "max_results", raw_max or ""
+            ) from None
         if not 5 <= max_results <= 100:
-            raise _invalid(f"The `max_results` query parameter value [{max_results}] is not between 5 and 100",
-                           "max_results", str(max_results))
-        timeline = sorted((t for t in self.world.x_tweets if t["_at"] <= now), key=lambda t: int(t["id"]),
-                          reverse=True)[:TIMELINE_CAP]
+            raise _invalid(
+                f"The `max_results` query parameter value [{max_results}] is not between 5 and 100",
+                "max_results",
+                str(max_results),
+            )
+        timeline = sorted(
+            (t for t in self.world.x_tweets if t["_at"] <= now), key=lambda t: int(t["id"]), reverse=True
+        )[:TIMELINE_CAP]
         start_time, end_time = _param(query, "start_time"), _param(query, "end_time")
         if start_time:
             lo = parse_time(start_time, "start_time")
@@ -428,7 +512,7 @@ class XStandIn(StandInServer):
             if malformed == "html":
                 return b"<html><body>Something went wrong</body></html>", {"Content-Type": "text/html"}
             return b'{"data": [{"id": "17", "text": "Transfer ke', {}
-        chunk = timeline[offset:offset + max_results]
+        chunk = timeline[offset : offset + max_results]
         if not chunk:
             return {"meta": {"result_count": 0}}
         keep = {"id", "text", "edit_history_tweet_ids"} | set(fields)
@@ -468,8 +552,7 @@ class XStandIn(StandInServer):
             day += timedelta(days=1)
         return out
 
-    def write_capture_history(self, folder: str | Path, since: date | None = None,
-                              until: date | None = None) -> int:
+    def write_capture_history(self, folder: str | Path, since: date | None = None, until: date | None = None) -> int:
         """``capture_history`` as ``user_snapshots.jsonl`` in ``folder`` (the extractor's
         ``history_dir``); returns the lines written."""
         folder = Path(folder)

@@ -25,7 +25,7 @@ CONN_ENVS = ["AIRFLOW_CONN_X_API"]
 
 
 def start(seed: int, workdir: Path) -> RunningStandIn:
-    from simulators.scenario.social import DEFAULT_START
+    from simulators.scenario.world import DEFAULT_START
     from simulators.x import XStandIn
 
     token = secrets.token_urlsafe(24)
@@ -42,5 +42,6 @@ def start(seed: int, workdir: Path) -> RunningStandIn:
         "simulated_clock": {"replay_from": DEFAULT_START},
     }
     conn = json.dumps({"conn_type": "http", "password": token, "extra": extra})
-    return RunningStandIn("x", {CONN_ENVS[0]: conn}, srv.stop,
-                          {"url": srv.base_url, "analytics": str(analytics), "history": str(history)})
+    return RunningStandIn(
+        "x", {CONN_ENVS[0]: conn}, srv.stop, {"url": srv.base_url, "analytics": str(analytics), "history": str(history)}
+    )

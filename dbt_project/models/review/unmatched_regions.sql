@@ -19,7 +19,7 @@ final as (
         region_text_clean,
 
         -- how it was typed
-        string_agg(region_text, ' | ' order by consultations desc, region_text) as typed_as,
+        string_agg(region_text, ' | ' order by consultations desc, region_text asc) as typed_as,
         count(*) as spellings,
 
         -- use
@@ -29,9 +29,9 @@ final as (
         max(last_seen_at) as last_seen_at
 
     from texts
-    group by 1
+    group by region_text_clean
 
 )
 
 select * from final
-order by consultations desc, region_text_clean
+order by consultations desc, region_text_clean asc

@@ -46,9 +46,10 @@ matched as (
     left join departments
         on tickets.department_id = departments.department_id
     left join rules
-        on (rules.creation_system is null or rules.creation_system = tickets.creation_system)
-        and (rules.department_title is null or rules.department_title = departments.department_title)
-        and (rules.has_linked_chat is null or rules.has_linked_chat = (tickets.linked_chat_id is not null))
+        on
+            (rules.creation_system is null or tickets.creation_system = rules.creation_system)
+            and (rules.department_title is null or departments.department_title = rules.department_title)
+            and (rules.has_linked_chat is null or rules.has_linked_chat = (tickets.linked_chat_id is not null))
     order by tickets.ticket_id, rules.priority nulls last
 
 ),
@@ -61,7 +62,8 @@ final as (
         'deskpro' as source_system,
         matched.ticket_id::text as source_record_id,
         -- the person by their e-mail's pseudonym, else by their Deskpro id's (keyed HMAC both)
-        'deskpro-' || coalesce(people.email_hash, {{ pseudonymise("'deskpro-person:' || matched.person_id") }}) as user_key,
+        'deskpro-'
+        || coalesce(people.email_hash, {{ pseudonymise("'deskpro-person:' || matched.person_id") }}) as user_key,
 
         -- attributes
         matched.channel_key,

@@ -18,12 +18,23 @@ with
 unioned as (
 
     {% for model in sources -%}
-    select
-        consultation_id, source_system, source_record_id, user_key,
-        channel_key, region_text, institution_text, topic_text, agent_name,
-        feedback_rating, is_escalated, created_at, first_agent_reply_at, resolved_at
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            consultation_id,
+            source_system,
+            source_record_id,
+            user_key,
+            channel_key,
+            region_text,
+            institution_text,
+            topic_text,
+            agent_name,
+            feedback_rating,
+            is_escalated,
+            created_at,
+            first_agent_reply_at,
+            resolved_at
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -37,10 +48,16 @@ regions as (
 region_keys as (
 
     -- what a typed region may equal once cleaned and stripped: a short name or an alias
-    select match_key as region_key, region_code, region_kind
+    select
+        match_key as region_key,
+        region_code,
+        region_kind
     from regions
     union
-    select aliases.alias, aliases.region_code, regions.region_kind
+    select
+        aliases.alias,
+        aliases.region_code,
+        regions.region_kind
     from {{ ref('ref_region_aliases') }} as aliases
     inner join regions
         on aliases.region_code = regions.region_code
@@ -49,7 +66,9 @@ region_keys as (
 
 prefixes as (
 
-    select word, nullif(announces_kind, '') as announces_kind
+    select
+        word,
+        nullif(announces_kind, '') as announces_kind
     from {{ ref('ref_region_text_prefixes') }}
 
 ),
@@ -67,7 +86,7 @@ holidays as (
     select holiday_date
     from {{ ref('ref_public_holidays') }}
     where holiday_kind in (
-        {%- for k in var('service_hours_closed_holiday_kinds', ['national', 'cuti_bersama']) %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        {{ sql_list(var('service_hours_closed_holiday_kinds', ['national', 'cuti_bersama'])) }}
     )
 
 ),
@@ -80,10 +99,14 @@ segment_rules as (
 
 topic_keys as (
 
-    select btrim(regexp_replace(lower(topic_name), '[^a-z0-9]+', ' ', 'g')) as topic_key, topic_name
+    select
+        btrim(regexp_replace(lower(topic_name), '[^a-z0-9]+', ' ', 'g')) as topic_key,
+        topic_name
     from {{ ref('ref_topics') }}
     union
-    select alias, topic_name
+    select
+        alias,
+        topic_name
     from {{ ref('ref_topic_aliases') }}
 
 ),
@@ -93,9 +116,9 @@ cleaned as (
     -- lower case, every run of non-alphanumerics one space, trimmed
     select
         unioned.*,
-        btrim(regexp_replace(lower(coalesce(region_text, '')), '[^a-z0-9]+', ' ', 'g')) as region_text_clean,
+        btrim(regexp_replace(lower(coalesce(unioned.region_text, '')), '[^a-z0-9]+', ' ', 'g')) as region_text_clean,
         {{ segment_text_clean('institution_text') }} as institution_text_clean,
-        btrim(regexp_replace(lower(coalesce(topic_text, '')), '[^a-z0-9]+', ' ', 'g')) as topic_text_clean
+        btrim(regexp_replace(lower(coalesce(unioned.topic_text, '')), '[^a-z0-9]+', ' ', 'g')) as topic_text_clean
     from unioned
 
 ),
@@ -125,8 +148,9 @@ region_kind_typed as (
     left join lateral unnest(string_to_array(btrim(region_parsed.region_prefix), ' ')) as words (word)
         on true
     left join prefixes
-        on words.word = prefixes.word
-        and prefixes.announces_kind is not null
+        on
+            words.word = prefixes.word
+            and prefixes.announces_kind is not null
     group by region_parsed.consultation_id
 
 ),
@@ -141,9 +165,10 @@ region_matched as (
     inner join region_kind_typed
         on region_parsed.consultation_id = region_kind_typed.consultation_id
     left join region_keys
-        on region_parsed.region_core = region_keys.region_key
-        and region_kind_typed.typed_kind is distinct from 'conflict'
-        and (region_kind_typed.typed_kind is null or region_kind_typed.typed_kind = region_keys.region_kind)
+        on
+            region_parsed.region_core = region_keys.region_key
+            and region_kind_typed.typed_kind is distinct from 'conflict'
+            and (region_kind_typed.typed_kind is null or region_kind_typed.typed_kind = region_keys.region_kind)
     group by region_parsed.consultation_id
 
 ),
@@ -234,11 +259,14 @@ final as (
         case
             when timezone is null then null
             else extract(isodow from created_at_user_local) in (
-                    {%- for d in var('service_hours_days', [1, 2, 3, 4, 5]) %}{{ d }}{% if not loop.last %}, {% endif %}{% endfor -%}
-                )
-                and created_at_user_local::time >= '{{ var("service_hours_start", "08:00") }}'::time
-                and created_at_user_local::time < '{{ var("service_hours_end", "17:00") }}'::time
-                and not exists (select 1 from holidays where holidays.holiday_date = created_at_user_local::date)
+                {{ sql_list(var('service_hours_days', [1, 2, 3, 4, 5])) }}
+            )
+            and created_at_user_local::time >= '{{ var("service_hours_start", "08:00") }}'::time
+            and created_at_user_local::time < '{{ var("service_hours_end", "17:00") }}'::time
+            and not exists (
+                select 1 from holidays
+                where holidays.holiday_date = enriched.created_at_user_local::date
+            )
         end as is_within_service_hours,
 
         -- durations: calendar minutes, and minutes of the contact center's working hours

@@ -9,8 +9,9 @@ with
 calls as (
 
     select * from {{ ref('int_phone__calls') }}
-    where is_consultation
-      and outcome = 'answered'
+    where
+        is_consultation
+        and outcome = 'answered'
 
 ),
 

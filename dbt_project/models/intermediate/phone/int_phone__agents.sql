@@ -16,7 +16,7 @@ final as (
         split,
         row_date as last_seen_on
     from agent_intervals
-    order by agent_logid, row_date desc, starttime desc
+    order by agent_logid asc, row_date desc, starttime desc
 
 )
 

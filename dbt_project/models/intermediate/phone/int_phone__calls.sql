@@ -20,7 +20,7 @@ ring as (
     select distinct on (ucid) *
     from records
     where cond_code in ('G', 'H', 'I')
-    order by ucid, record_ended_at desc, cond_code
+    order by ucid asc, record_ended_at desc, cond_code asc
 
 ),
 
@@ -29,7 +29,7 @@ talk as (
     select distinct on (ucid) *
     from records
     where cond_code in ('9', 'C', 'J', 'T')
-    order by ucid, record_ended_at desc, cond_code
+    order by ucid asc, record_ended_at desc, cond_code asc
 
 ),
 
@@ -65,7 +65,10 @@ caller_types as (
 
 regions as (
 
-    select region_code, region_label from {{ ref('ref_regions') }}
+    select
+        region_code,
+        region_label
+    from {{ ref('ref_regions') }}
 
 ),
 
@@ -106,8 +109,9 @@ with_area as (
         area_codes.region_text as calling_area_text
     from joined
     left join area_codes
-        on joined.calling_number_kind = 'landline'
-        and joined.calling_number_prefix like area_codes.area_code || '%'
+        on
+            joined.calling_number_kind = 'landline'
+            and joined.calling_number_prefix like area_codes.area_code || '%'
     order by joined.ucid, length(area_codes.area_code) desc nulls last
 
 ),
@@ -150,7 +154,8 @@ final as (
         case
             when parsed.acct_code is null then 'missing'
             when not parsed.acct_code_is_wellformed then 'malformed'
-            when account_codes.acct_code is null
+            when
+                account_codes.acct_code is null
                 or (parsed.acct_caller_type is not null and caller_types.caller_type is null)
                 or (parsed.caller_region_code is not null and regions.region_code is null)
                 then 'unknown_part'

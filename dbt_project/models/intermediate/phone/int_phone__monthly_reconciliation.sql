@@ -11,7 +11,7 @@ cms as (
         sum(abandoned_calls) as abandoned
     from {{ ref('int_phone__split_intervals') }}
     where is_consultation
-    group by month
+    group by 1
 
 ),
 

@@ -43,8 +43,9 @@ final as (
 
     from intervals
     left join splits
-        on intervals.acd = splits.acd
-        and intervals.split = splits.split
+        on
+            intervals.acd = splits.acd
+            and intervals.split = splits.split
 
 )
 

@@ -9,23 +9,29 @@ kinds as (
 
 ),
 
+{#- register stream: its date column (complaints also give their kind) -#}
+{%- set streams = {
+    'video_conferences': 'conference_date',
+    'face_to_face_consultations': 'consultation_date',
+    'webinars': 'event_date',
+    'ppid_requests': 'request_date',
+    'complaints': 'complaint_date',
+} %}
+
 rows_ as (
 
-    select register_row_key, 'video_conferences' as register_stream, null::text as complaint_kind,
-           sheet_month, conference_date as entry_date
-    from {{ ref('stg_registers__video_conferences') }}
-    union all
-    select register_row_key, 'face_to_face_consultations', null, sheet_month, consultation_date
-    from {{ ref('stg_registers__face_to_face_consultations') }}
-    union all
-    select register_row_key, 'webinars', null, sheet_month, event_date
-    from {{ ref('stg_registers__webinars') }}
-    union all
-    select register_row_key, 'ppid_requests', null, sheet_month, request_date
-    from {{ ref('stg_registers__ppid_requests') }}
-    union all
-    select register_row_key, 'complaints', complaint_kind, sheet_month, complaint_date
-    from {{ ref('stg_registers__complaints') }}
+    {%- for stream, date_column in streams.items() %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            register_row_key,
+            '{{ stream }}' as register_stream,
+            {{ 'complaint_kind' if stream == 'complaints' else 'null' }}::text as complaint_kind,
+            sheet_month,
+            {{ date_column }} as entry_date
+        from {{ ref('stg_registers__' ~ stream) }}
+    {%- endfor %}
 
 ),
 
@@ -39,8 +45,9 @@ final as (
         rows_.entry_date
     from rows_
     left join kinds
-        on kinds.register_stream = rows_.register_stream
-        and kinds.complaint_kind is not distinct from rows_.complaint_kind
+        on
+            rows_.register_stream = kinds.register_stream
+            and rows_.complaint_kind is not distinct from kinds.complaint_kind
 
 )
 

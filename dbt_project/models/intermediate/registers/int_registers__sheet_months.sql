@@ -21,7 +21,7 @@ final as (
         sheets.sheet_month as month
     from sheets
     inner join kinds
-        on kinds.register_stream = sheets.register_stream
+        on sheets.register_stream = kinds.register_stream
 
 )
 

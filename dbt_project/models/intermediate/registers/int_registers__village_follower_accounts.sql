@@ -12,8 +12,10 @@ ranked as (
 
     select
         noted.*,
-        row_number() over (partition by account order by noticed_on, workbook, sheet, sheet_row) as nth,
-        count(*) over (partition by account) as times_noted
+        row_number()
+            over (partition by noted.account order by noted.noticed_on, noted.workbook, noted.sheet, noted.sheet_row)
+            as nth,
+        count(*) over (partition by noted.account) as times_noted
     from noted
 
 ),

@@ -59,8 +59,9 @@ instagram_media as (
         reach.value as reach
     from ig_media
     left join ig_media_insights as reach
-        on ig_media.media_id = reach.media_id
-        and reach.metric = 'reach'
+        on
+            ig_media.media_id = reach.media_id
+            and reach.metric = 'reach'
 
 ),
 
@@ -90,8 +91,9 @@ facebook_posts as (
         reach.value as reach
     from fb_posts
     left join fb_post_insights as reach
-        on fb_posts.post_id = reach.post_id
-        and reach.metric = 'post_total_media_view_unique'
+        on
+            fb_posts.post_id = reach.post_id
+            and reach.metric = 'post_total_media_view_unique'
 
 ),
 

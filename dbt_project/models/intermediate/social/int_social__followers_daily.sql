@@ -24,11 +24,29 @@ twitter as (
 
 unioned as (
 
-    select 'instagram' as platform, account_id, snapshot_date, followers_count, captured_at from instagram
+    select
+        'instagram' as platform,
+        account_id,
+        snapshot_date,
+        followers_count,
+        captured_at
+    from instagram
     union all
-    select 'facebook' as platform, page_id as account_id, snapshot_date, followers_count, captured_at from facebook
+    select
+        'facebook' as platform,
+        page_id as account_id,
+        snapshot_date,
+        followers_count,
+        captured_at
+    from facebook
     union all
-    select 'twitter' as platform, user_id as account_id, snapshot_date, followers_count, captured_at from twitter
+    select
+        'twitter' as platform,
+        user_id as account_id,
+        snapshot_date,
+        followers_count,
+        captured_at
+    from twitter
 
 ),
 

@@ -24,9 +24,14 @@ ranked as (
 
     select
         per_segment.*,
-        row_number() over (partition by user_key order by consultations desc, last_at desc, segment) as pick,
-        count(*) over (partition by user_key) as segments_seen,
-        sum(consultations) over (partition by user_key) as user_consultations
+        row_number()
+            over (
+                partition by per_segment.user_key
+                order by per_segment.consultations desc, per_segment.last_at desc, per_segment.segment asc
+            )
+            as pick,
+        count(*) over (partition by per_segment.user_key) as segments_seen,
+        sum(per_segment.consultations) over (partition by per_segment.user_key) as user_consultations
     from per_segment
 
 ),

@@ -37,7 +37,9 @@ days as (
 
 pages as (
 
-    select month, sum(page_views) as page_views_in_page_report
+    select
+        month,
+        sum(page_views) as page_views_in_page_report
     from top_pages
     group by 1
 
@@ -57,8 +59,10 @@ final as (
         days.sessions,
         days.page_views,
         days.days_with_traffic,
-        extract(day from (date_trunc('month', coalesce(monthly_users.month, days.month, pages.month))
-            + interval '1 month' - interval '1 day'))::integer as days_in_month,
+        extract(day from (
+            date_trunc('month', coalesce(monthly_users.month, days.month, pages.month))
+            + interval '1 month' - interval '1 day'
+        ))::integer as days_in_month,
 
         -- for reconciliation only: NOT visitors (returning visitors counted once per day)
         days.summed_daily_users,

@@ -36,7 +36,7 @@ final as (
     select
         months.month::date as month,
         bounds.first_publication_month is not null
-            and months.month >= bounds.first_publication_month as has_publication_data
+        and months.month >= bounds.first_publication_month as has_publication_data
     from bounds
     cross join lateral generate_series(bounds.first_month, bounds.last_month, interval '1 month') as months (month)
 

@@ -36,7 +36,8 @@ numbered as (
         *,
         sum(
             case
-                when previous_sent_at is null
+                when
+                    previous_sent_at is null
                     or sent_at - previous_sent_at >= interval '{{ gap_hours }} hours' then 1
                 else 0
             end

@@ -55,14 +55,19 @@ form_answers as (
     select distinct on (conversation_id)
         conversation_id,
         text_body,
-        text_body ~* '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
+        text_body
+        ~* '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
             as is_labelled
     from messages
-    where message_type = 'text'
-      and (
-          text_body ~* '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
-          or length(text_body) - length(replace(text_body, '#', '')) >= 3
-      )
+    where
+        message_type = 'text'
+        and (
+            text_body ~* (
+                '(^|\n)[ \t]*([0-9]+[.)][ \t]*)?'
+                || '(nama|daerah|asal daerah|instansi|skpd|e-?mail|pertanyaan)[^\n:=]{0,20}[:=]'
+            )
+            or length(text_body) - length(replace(text_body, '#', '')) >= 3
+        )
     order by conversation_id, sent_at, wamid
 
 ),
@@ -71,16 +76,26 @@ forms as (
 
     select
         conversation_id,
-        case when is_labelled then {{ whatsapp_form_field('text_body', name_labels) }}
-             else nullif(trim(split_part(text_body, '#', 1)), '') end as name_text,
-        case when is_labelled then {{ whatsapp_form_field('text_body', region_labels) }}
-             else nullif(trim(split_part(text_body, '#', 2)), '') end as region_text,
-        case when is_labelled then {{ whatsapp_form_field('text_body', institution_labels) }}
-             else nullif(trim(split_part(text_body, '#', 3)), '') end as institution_text,
-        case when is_labelled then {{ whatsapp_form_field('text_body', email_labels) }}
-             else nullif(trim(split_part(text_body, '#', 4)), '') end as email_text,
-        case when is_labelled then {{ whatsapp_form_field('text_body', question_labels) }}
-             else nullif(trim(split_part(text_body, '#', 5)), '') end as question_text
+        case
+            when is_labelled then {{ whatsapp_form_field('text_body', name_labels) }}
+            else nullif(trim(split_part(text_body, '#', 1)), '')
+        end as name_text,
+        case
+            when is_labelled then {{ whatsapp_form_field('text_body', region_labels) }}
+            else nullif(trim(split_part(text_body, '#', 2)), '')
+        end as region_text,
+        case
+            when is_labelled then {{ whatsapp_form_field('text_body', institution_labels) }}
+            else nullif(trim(split_part(text_body, '#', 3)), '')
+        end as institution_text,
+        case
+            when is_labelled then {{ whatsapp_form_field('text_body', email_labels) }}
+            else nullif(trim(split_part(text_body, '#', 4)), '')
+        end as email_text,
+        case
+            when is_labelled then {{ whatsapp_form_field('text_body', question_labels) }}
+            else nullif(trim(split_part(text_body, '#', 5)), '')
+        end as question_text
     from form_answers
 
 ),
@@ -93,7 +108,7 @@ ratings as (
         rating_value
     from messages
     where rating_value is not null
-    order by conversation_id, sent_at desc, wamid desc
+    order by conversation_id asc, sent_at desc, wamid desc
 
 ),
 
@@ -110,9 +125,10 @@ assigned as (
         outbound.sent_at
     from bounded
     inner join outbound
-        on outbound.recipient_key = bounded.user_key
-        and outbound.sent_at >= bounded.started_at
-        and (bounded.next_started_at is null or outbound.sent_at < bounded.next_started_at)
+        on
+            bounded.user_key = outbound.recipient_key
+            and bounded.started_at <= outbound.sent_at
+            and (bounded.next_started_at is null or bounded.next_started_at > outbound.sent_at)
 
 ),
 
@@ -137,7 +153,7 @@ wrapups as (
         is_escalated
     from assigned
     where wrapup_topic is not null or is_escalated is not null
-    order by conversation_id, sent_at desc, wamid desc
+    order by conversation_id asc, sent_at desc, wamid desc
 
 ),
 

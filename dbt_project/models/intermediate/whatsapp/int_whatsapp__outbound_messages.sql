@@ -22,7 +22,7 @@ progress as (
         status_at,
         row_number() over (
             partition by wamid
-            order by status_rank desc, status_at desc, status
+            order by status_rank desc, status_at desc, status asc
         ) as progress_order
     from statuses
 
@@ -30,7 +30,10 @@ progress as (
 
 latest as (
 
-    select wamid, status as latest_status, status_at as latest_status_at
+    select
+        wamid,
+        status as latest_status,
+        status_at as latest_status_at
     from progress
     where progress_order = 1
 

@@ -10,8 +10,8 @@ digits as (
 
     select
         source.*,
-        regexp_replace(coalesce(record ->> 'calling_num', ''), '\D', '', 'g') as calling_digits,
-        regexp_replace(coalesce(record ->> 'dialed_num', ''), '\D', '', 'g') as dialed_digits
+        regexp_replace(coalesce(source.record ->> 'calling_num', ''), '\D', '', 'g') as calling_digits,
+        regexp_replace(coalesce(source.record ->> 'dialed_num', ''), '\D', '', 'g') as dialed_digits
     from source
 
 ),
@@ -20,8 +20,10 @@ numbers as (
 
     select
         digits.*,
-        case when length(calling_digits) > 7 then {{ avaya_national_number('calling_digits') }} end as calling_national,
-        case when length(dialed_digits) > 7 then {{ avaya_national_number('dialed_digits') }} end as dialed_national
+        case when length(digits.calling_digits) > 7 then {{ avaya_national_number('calling_digits') }} end
+            as calling_national,
+        case when length(digits.dialed_digits) > 7 then {{ avaya_national_number('dialed_digits') }} end
+            as dialed_national
     from digits
 
 ),
@@ -60,10 +62,7 @@ renamed as (
         end as calling_number_kind,
 
         -- lineage
-        record ->> 'source_file' as source_file,
-        (record ->> 'line_no')::integer as source_line,
-        _batch_id,
-        _loaded_at
+        {{ avaya_lineage_columns() }}
 
     from numbers
 

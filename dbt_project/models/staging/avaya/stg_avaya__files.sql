@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('avaya', 'avaya__files', avaya_key_columns('avaya__files')) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('avaya', 'avaya__files', {'file_name': 'text'}) -%}
         -- ids
         file_name,
         record ->> 'sha256' as sha256,
@@ -22,9 +12,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

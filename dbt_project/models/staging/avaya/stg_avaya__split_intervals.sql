@@ -34,10 +34,7 @@ renamed as (
         (record ->> 'servicelevel')::integer as service_level_seconds,
 
         -- lineage
-        record ->> 'source_file' as source_file,
-        (record ->> 'line_no')::integer as source_line,
-        _batch_id,
-        _loaded_at
+        {{ avaya_lineage_columns() }}
 
     from source
 

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('cms', 'cms__categories', {'id': 'bigint'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('cms', 'cms__categories', {'id': 'bigint'}) -%}
         -- ids
         id as category_id,
         nullif((record ->> 'parent')::bigint, 0) as parent_category_id,
@@ -20,9 +10,4 @@ renamed as (
 
         -- lineage
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -20,7 +20,8 @@ unnested as (
         source._loaded_at
 
     from source
-    cross join lateral jsonb_array_elements_text(coalesce(source.record -> 'categories', '[]'::jsonb))
+    cross join
+        lateral jsonb_array_elements_text(coalesce(source.record -> 'categories', '[]'::jsonb))
         with ordinality as category (value, position)
 
 )

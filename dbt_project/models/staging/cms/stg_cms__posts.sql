@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('cms', 'cms__posts', {'id': 'bigint', 'modified_gmt': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('cms', 'cms__posts', {'id': 'bigint', 'modified_gmt': 'timestamptz'}) -%}
         -- ids
         id as post_id,
         record ->> 'slug' as slug,
@@ -29,9 +19,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('deskpro', 'deskpro__people', {'id': 'bigint'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('deskpro', 'deskpro__people', {'id': 'bigint'}) -%}
         -- ids
         id as person_id,
         (record ->> 'organization')::bigint as organization_id,
@@ -25,9 +15,4 @@ renamed as (
         -- timestamps
         {{ deskpro_ts("record ->> 'date_created'") }} as created_at,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('deskpro', 'deskpro__tickets', {'id': 'bigint', 'date_status': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('deskpro', 'deskpro__tickets', {'id': 'bigint', 'date_status': 'timestamptz'}) -%}
         -- ids
         id as ticket_id,
         record ->> 'ref' as ticket_ref,
@@ -31,9 +21,7 @@ renamed as (
 
         -- booleans
         coalesce(record -> 'labels', '[]'::jsonb) ? '{{ var("deskpro_escalation_label", "eskalasi") }}' as is_escalated,
-        coalesce(record ->> 'hidden_status', '') in (
-            {%- for s in var("deskpro_excluded_hidden_statuses") %}'{{ s }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-        ) as is_excluded,
+        coalesce(record ->> 'hidden_status', '') in ({{ sql_list(var("deskpro_excluded_hidden_statuses")) }}) as is_excluded,
 
         -- timestamps (UTC)
         {{ deskpro_ts("record ->> 'date_created'") }} as created_at,
@@ -44,9 +32,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -6,7 +6,9 @@ with
 
 source as (
 
-    select * from {{ raw_source('email_lapor', 'email_lapor__messages', {'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'}) }}
+    select * from {{ raw_source('email_lapor', 'email_lapor__messages', {
+        'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'
+    }) }}
 
 ),
 
@@ -33,13 +35,13 @@ renamed as (
         -- attributes
         record ->> 'subject' as subject,
         (
-            select string_agg(attachment ->> 'filename', ' | ' order by position)
-            from jsonb_array_elements(record -> 'attachments') with ordinality as a (attachment, position)
+            select string_agg(a.attachment ->> 'filename', ' | ' order by a.position)
+            from jsonb_array_elements(source.record -> 'attachments') with ordinality as a (attachment, position)
         ) as attachment_names,
         jsonb_array_length(coalesce(record -> 'attachments', '[]'::jsonb)) as attachment_count,
         (
-            select coalesce(sum((attachment ->> 'size')::bigint), 0)
-            from jsonb_array_elements(record -> 'attachments') as a (attachment)
+            select coalesce(sum((a.attachment ->> 'size')::bigint), 0)
+            from jsonb_array_elements(source.record -> 'attachments') as a (attachment)
         ) as attachment_bytes,
         (record ->> 'size')::bigint as size_bytes,
         record ->> 'received_at_source' as received_at_source,
@@ -62,7 +64,9 @@ renamed as (
 deliveries as (
 
     -- a copy read again under a new UIDVALIDITY keeps its INTERNALDATE; a re-send has its own
-    select message_key, count(distinct received_at) as deliveries
+    select
+        message_key,
+        count(distinct received_at) as deliveries
     from renamed
     group by message_key
 
@@ -75,7 +79,7 @@ deduped as (
         deliveries.deliveries,
         row_number() over (
             partition by renamed.message_key
-            order by renamed.received_at, renamed.uidvalidity desc, renamed.uid
+            order by renamed.received_at asc, renamed.uidvalidity desc, renamed.uid asc
         ) as delivery_rank
     from renamed
     inner join deliveries

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('employee_advocacy', 'employee_advocacy__editions', {'edition_id': 'text'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('employee_advocacy', 'employee_advocacy__editions', {'edition_id': 'text'}) -%}
         edition_id,
         record ->> 'title' as title,
         (record ->> 'publish_date')::date as publish_date,
@@ -17,9 +7,4 @@ renamed as (
         _request as source_row,
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

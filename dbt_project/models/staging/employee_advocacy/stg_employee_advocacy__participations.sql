@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('employee_advocacy', 'employee_advocacy__participations', {'submission_id': 'text'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('employee_advocacy', 'employee_advocacy__participations', {'submission_id': 'text'}) -%}
         -- ids
         submission_id,
         record ->> 'edition_id' as edition_id,
@@ -47,9 +37,4 @@ renamed as (
         _request as source_row,
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

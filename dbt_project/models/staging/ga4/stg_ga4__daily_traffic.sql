@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('ga4', 'ga4__daily_traffic', {'property_id': 'text', 'date': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('ga4', 'ga4__daily_traffic', {'property_id': 'text', 'date': 'date'}) -%}
         -- grain
         property_id,
         date as traffic_date,
@@ -22,9 +12,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

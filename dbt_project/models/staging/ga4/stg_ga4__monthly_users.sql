@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('ga4', 'ga4__monthly_users', {'property_id': 'text', 'month': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('ga4', 'ga4__monthly_users', {'property_id': 'text', 'month': 'date'}) -%}
         -- grain
         property_id,
         month,
@@ -25,9 +15,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

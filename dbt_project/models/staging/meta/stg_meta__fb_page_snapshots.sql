@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('meta', 'meta__fb_page_snapshots', {'page_id': 'text', 'snapshot_date': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('meta', 'meta__fb_page_snapshots', {'page_id': 'text', 'snapshot_date': 'date'}) -%}
         -- ids
         page_id,
         record ->> 'name' as page_name,
@@ -24,9 +14,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('meta', 'meta__fb_posts', {'id': 'text', 'created_time': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('meta', 'meta__fb_posts', {'id': 'text', 'created_time': 'timestamptz'}) -%}
         -- ids
         id as post_id,
 
@@ -23,9 +13,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('meta', 'meta__ig_account_snapshots', {'account_id': 'text', 'snapshot_date': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('meta', 'meta__ig_account_snapshots', {'account_id': 'text', 'snapshot_date': 'date'}) -%}
         -- ids
         account_id,
         record ->> 'username' as username,
@@ -25,9 +15,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

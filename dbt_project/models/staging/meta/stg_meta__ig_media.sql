@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('meta', 'meta__ig_media', {'id': 'text', 'timestamp': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('meta', 'meta__ig_media', {'id': 'text', 'timestamp': 'timestamptz'}) -%}
         -- ids
         id as media_id,
 
@@ -28,9 +18,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('meta', 'meta__ig_stories', {'id': 'text', 'timestamp': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('meta', 'meta__ig_stories', {'id': 'text', 'timestamp': 'timestamptz'}) -%}
         -- ids
         id as story_id,
 
@@ -23,9 +13,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -4,7 +4,11 @@ with
 
 workbooks as (
 
-    select * from {{ raw_source('registers', 'registers__workbooks', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
+    select *
+    from
+        {{ raw_source('registers', 'registers__workbooks', {
+            'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'
+        }) }}
     where record ->> 'duplicate_of' is null
 
 ),

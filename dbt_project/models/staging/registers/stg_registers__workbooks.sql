@@ -1,14 +1,6 @@
-with
-
-source as (
-
-    select * from {{ raw_source('registers', 'registers__workbooks', {'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('registers', 'registers__workbooks', {
+    'workbook': 'text', 'sheet': 'text', 'sheet_row': 'bigint'
+}) -%}
         -- ids
         workbook,
         record ->> 'register_kind' as register_stream,
@@ -28,9 +20,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('whatsapp', 'whatsapp__messages', {'wamid': 'text', 'sent_at': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('whatsapp', 'whatsapp__messages', {'wamid': 'text', 'sent_at': 'timestamptz'}) -%}
         -- ids
         wamid,
         -- the user: the phone number when the message carries it (all history), else the
@@ -41,9 +31,4 @@ renamed as (
 
         -- timestamps (UTC)
         sent_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -2,7 +2,11 @@ with
 
 source as (
 
-    select * from {{ raw_source('whatsapp', 'whatsapp__statuses', {'wamid': 'text', 'status': 'text', 'status_at': 'timestamptz'}) }}
+    select *
+    from
+        {{ raw_source('whatsapp', 'whatsapp__statuses', {
+            'wamid': 'text', 'status': 'text', 'status_at': 'timestamptz'
+        }) }}
 
 ),
 
@@ -24,7 +28,8 @@ renamed as (
         -- ids
         wamid,
         -- the recipient as stg_whatsapp__messages keys users: phone number, else BSUID
-        'whatsapp-' || {{ pseudonymise("coalesce(record ->> 'recipient_id', record ->> 'recipient_user_id')") }} as recipient_key,
+        'whatsapp-'
+        || {{ pseudonymise("coalesce(record ->> 'recipient_id', record ->> 'recipient_user_id')") }} as recipient_key,
 
         -- attributes
         status,

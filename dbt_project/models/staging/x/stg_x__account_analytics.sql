@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('x', 'x__account_analytics', {'username': 'text', 'date': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('x', 'x__account_analytics', {'username': 'text', 'date': 'date'}) -%}
         -- ids
         username,
 
@@ -27,9 +17,4 @@ renamed as (
         record ->> 'source_file' as source_file,
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('x', 'x__tweets', {'id': 'text', 'created_at': 'timestamptz'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('x', 'x__tweets', {'id': 'text', 'created_at': 'timestamptz'}) -%}
         -- ids
         id as tweet_id,
         record ->> 'conversation_id' as conversation_id,
@@ -36,9 +26,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,4 @@
-with
-
-source as (
-
-    select * from {{ raw_source('x', 'x__user_snapshots', {'user_id': 'text', 'snapshot_date': 'date'}) }}
-
-),
-
-renamed as (
-
-    select
+{% call staging_model('x', 'x__user_snapshots', {'user_id': 'text', 'snapshot_date': 'date'}) -%}
         -- ids
         user_id,
         record ->> 'username' as username,
@@ -26,9 +16,4 @@ renamed as (
         -- lineage
         _batch_id,
         _loaded_at
-
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}
