@@ -15,8 +15,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from reporting import charts
-from reporting import formatting as fmt
+from reporting import charts, formatting as fmt
 
 TYPE_LABELS = {
     "konten_tersedia": "Konten Tersedia",

@@ -27,8 +27,7 @@ import jinja2
 import matplotlib
 from markupsafe import escape
 
-from reporting import charts, employee_advocacy_report, evaluasi
-from reporting import formatting as fmt
+from reporting import charts, employee_advocacy_report, evaluasi, formatting as fmt
 from reporting.published import compare, load_published
 from reporting.summary import build_summary
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -61,3 +66,51 @@ def rows(batch: Any, stream: str) -> list[dict[str, str]]:
 def records(batch: Any, stream: str) -> list[dict[str, Any]]:
     """The records (the ``record`` column, parsed) of a stream's CSV in the batch."""
     return [json.loads(r["record"]) for r in rows(batch, stream)]
+
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+def dbt(db_url: str, *args: str, target: Path | None = None) -> subprocess.CompletedProcess:
+    """The project's dbt (``args``: ``build --select …``) against ``db_url``, its output captured; the profile
+    reads WAREHOUSE_*. ``target``: a folder of its own for dbt's target/ and logs/ (tests side by side)."""
+    p = urlsplit(db_url)
+    env = {
+        **os.environ,
+        "WAREHOUSE_HOST": p.hostname,
+        "WAREHOUSE_PORT": str(p.port),
+        "WAREHOUSE_USER": unquote(p.username),
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
+        "WAREHOUSE_DB": p.path.lstrip("/"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")] if target else []
+    command = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(DBT_PROJECT)]
+    command += ["--profiles-dir", str(DBT_PROJECT), *paths]
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
+    """A Deskpro ticket as the API lists it, resolved on ``status_at``; ``kw`` overrides any field."""
+    return {
+        "id": i,
+        "status": "resolved",
+        "date_created": "2023-12-01T01:00:00+0000",
+        "date_status": status_at,
+        "department": 1,
+        "creation_system": "gateway.person",
+        **kw,
+    }
+
+
+def strings(node: Any):
+    """Every string of a parsed JSON or YAML document, mapping keys included."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield str(k)
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+    elif node is not None:
+        yield str(node)

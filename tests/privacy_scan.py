@@ -31,6 +31,8 @@ from urllib.parse import unquote
 
 from psycopg import sql
 
+from tests.helpers import strings
+
 EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 # an Indonesian mobile number (+62 8…, 62 8…, 08…), digits possibly grouped by spaces, dots or dashes
 MOBILE = re.compile(r"(?<![\d])(?:\+?62|0)[ .-]?8\d(?:[ .-]?\d){6,10}(?!\d)")
@@ -211,18 +213,6 @@ def file_values(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
     for p in paths:
         text = p.read_text(errors="replace")
         if p.suffix == ".json":
-
-            def strings(v):
-                if isinstance(v, dict):
-                    for k, x in v.items():
-                        yield str(k)
-                        yield from strings(x)
-                elif isinstance(v, list):
-                    for x in v:
-                        yield from strings(x)
-                elif v is not None:
-                    yield str(v)
-
             for s in strings(json.loads(text)):
                 yield str(p), s
         else:

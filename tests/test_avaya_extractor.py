@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.avaya import AvayaConfig, run_extract
-from extractors.avaya import cdr as cdr_format
+from extractors.avaya import AvayaConfig, cdr as cdr_format, run_extract
 from extractors.avaya.errors import FileFormatError, LineError, TruncatedFileError
 from extractors.avaya.folders import LocalFolder
 from extractors.avaya.layout import CONDITION_CODES, CUSTOMIZED

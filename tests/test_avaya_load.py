@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -16,6 +13,7 @@ from extractors.avaya.folders import LocalFolder
 from loaders import load_batch
 from simulators.avaya import AvayaStandIn, cdr_name, hsplit_name
 from tests.conftest import provision_pseudonym_key
+from tests.helpers import dbt as run_dbt
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("avaya__files", "avaya__hsplit", "avaya__hagent", "avaya__cdr")
@@ -81,35 +79,8 @@ def test_each_file_is_loaded_once_and_a_rerun_changes_nothing(conn, drop, tmp_pa
 
 
 def dbt(db_url: str, target: Path, *args: str) -> subprocess.CompletedProcess:
-    p = urlsplit(db_url)
-    env = {
-        **os.environ,
-        "WAREHOUSE_HOST": p.hostname,
-        "WAREHOUSE_PORT": str(p.port),
-        "WAREHOUSE_USER": unquote(p.username),
-        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
-        "WAREHOUSE_DB": p.path.lstrip("/"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    project = ROOT / "dbt_project"
     provision_pseudonym_key(db_url)
-    res = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *args,
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target-path",
-            str(target / "target"),
-            "--log-path",
-            str(target / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    res = run_dbt(db_url, *args, target=target)
     assert res.returncode == 0, res.stdout[-4000:]
     return res
 

@@ -22,20 +22,9 @@ from extractors.deskpro import DeskproConfig, run_extract
 from extractors.deskpro.streams import TicketsStream
 from loaders import CompletenessError, LoadOptions, load_batch
 from simulators.deskpro import DeskproStandIn
+from tests.helpers import ticket
 
 KEY = "safety-key-71c2"
-
-
-def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
-    return {
-        "id": i,
-        "status": "resolved",
-        "date_created": "2023-12-01T01:00:00+0000",
-        "date_status": status_at,
-        "department": 1,
-        "creation_system": "gateway.person",
-        **kw,
-    }
 
 
 def batch_of(landing, tickets, full_refresh=False, attest: dict | None = None) -> Batch:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.helpers import strings
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
@@ -58,7 +60,7 @@ def _env(service: dict) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in env.items()}
 
 
-def _volume_strings(service: dict) -> list[str]:
+def _volumestrings(service: dict) -> list[str]:
     out = []
     for v in service.get("volumes") or []:
         if isinstance(v, str):
@@ -165,7 +167,7 @@ def test_celery_executor_with_redis_and_two_workers(services):
 def test_superset_is_provisioned_from_bi(services):
     init, web = services["superset-init"], services["superset"]
     for svc in (init, web):
-        assert "./bi:/app/bi:ro" in _volume_strings(svc)
+        assert "./bi:/app/bi:ro" in _volumestrings(svc)
         assert _env(svc)["SUPERSET_CONFIG_PATH"] == "/app/bi/superset_config.py"
         assert svc["build"] == {"context": "./bi", "dockerfile": "Dockerfile"}
     assert init["command"] == ["python", "/app/bi/provision.py", "/app/bi/bundle"]
@@ -213,7 +215,7 @@ def test_airflow_services_share_one_image_built_from_docker_dockerfile(services)
 )
 def test_airflow_services_mount_project_folders(services, mount):
     for name in AIRFLOW_SERVICES:
-        assert mount in _volume_strings(services[name]), (name, mount)
+        assert mount in _volumestrings(services[name]), (name, mount)
 
 
 def test_airflow_environment(services):
@@ -293,7 +295,7 @@ def test_databases(services):
         image = services[name]["image"]
         assert image.startswith("postgres:")
         assert int(image.split(":", 1)[1].split(".")[0].split("-")[0]) >= 16, image
-    init_dir = [v.split(":")[0] for v in _volume_strings(services["warehouse"]) if ":/docker-entrypoint-initdb.d" in v]
+    init_dir = [v.split(":")[0] for v in _volumestrings(services["warehouse"]) if ":/docker-entrypoint-initdb.d" in v]
     assert init_dir, "warehouse init scripts are not mounted"
     assert list((ROOT / init_dir[0]).glob("*.sql")), init_dir
 
@@ -309,7 +311,7 @@ def test_airflow_init_migrates_and_writes_admin_login(services):
     # The API server must see the file airflow-init writes.
     pw_dir = str(Path(shared["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]).parent)
     for name in ("airflow-init", "airflow-apiserver"):
-        assert any(v.endswith(":" + pw_dir) for v in _volume_strings(services[name])), name
+        assert any(v.endswith(":" + pw_dir) for v in _volumestrings(services[name])), name
 
 
 def test_airflow_init_script_is_valid_bash_and_python(services):
@@ -325,20 +327,8 @@ def test_airflow_init_script_is_valid_bash_and_python(services):
     compile(m.group(1), "airflow-init", "exec")
 
 
-def _strings(node):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield str(k)
-            yield from _strings(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _strings(v)
-    elif node is not None:
-        yield str(node)
-
-
 def test_env_example_documents_every_variable(compose):
-    used = {var for s in _strings(compose) for var in INTERPOLATION.findall(s)}
+    used = {var for s in strings(compose) for var in INTERPOLATION.findall(s)}
     documented = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", ENV_EXAMPLE.read_text(), re.M))
     assert {
         "WAREHOUSE_PASSWORD",

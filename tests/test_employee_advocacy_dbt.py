@@ -4,16 +4,14 @@ figures exempt), their tests pass, and summary.json's `employee_advocacy` says t
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import psycopg
 import pytest
 
 from tests.conftest import provision_pseudonym_key
+from tests.helpers import dbt
 
 ROOT = Path(__file__).resolve().parents[1]
 SELECT = "stg_employee_advocacy__* int_employee_advocacy__* mart_employee_advocacy_*"
@@ -21,34 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def dbt_build(db_url: str) -> subprocess.CompletedProcess:
-    p = urlparse(db_url)
-    env = {
-        **os.environ,
-        "WAREHOUSE_HOST": p.hostname,
-        "WAREHOUSE_PORT": str(p.port),
-        "WAREHOUSE_USER": unquote(p.username),
-        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
-        "WAREHOUSE_DB": p.path.lstrip("/"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    project = ROOT / "dbt_project"
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--select",
-            SELECT,
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return dbt(db_url, "build", "--select", SELECT, "--indirect-selection", "cautious")
 
 
 @pytest.fixture(scope="module")

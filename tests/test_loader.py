@@ -11,18 +11,7 @@ from extractors.common.batch import Batch
 from extractors.common.streams import write_record
 from extractors.deskpro.streams import AgentsStream, TicketsStream
 from loaders import LoadError, LoadOptions, get_watermark, load_batch
-
-
-def ticket(i: int, status_at: str = "2023-12-04T02:02:02+0000", **kw) -> dict:
-    return {
-        "id": i,
-        "status": "resolved",
-        "date_created": "2023-12-01T01:00:00+0000",
-        "date_status": status_at,
-        "department": 1,
-        "creation_system": "gateway.person",
-        **kw,
-    }
+from tests.helpers import ticket
 
 
 def make_batch(landing, tickets, agents=(), full_refresh=False, batch_id=None, complete=True) -> Batch:

@@ -3,11 +3,8 @@ into a real PostgreSQL: the December 2023 figures come out as published."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import psycopg
 import pytest
@@ -15,6 +12,7 @@ import pytest
 from extractors.registers import RegistersConfig, run_extract
 from loaders import load_batch
 from tests.conftest import provision_pseudonym_key
+from tests.helpers import dbt
 
 ROOT = Path(__file__).resolve().parents[1]
 SELECT = (
@@ -24,35 +22,8 @@ SELECT = (
 
 
 def dbt_build(db_url: str) -> subprocess.CompletedProcess:
-    p = urlparse(db_url)
-    env = {
-        **os.environ,
-        "WAREHOUSE_HOST": p.hostname,
-        "WAREHOUSE_PORT": str(p.port),
-        "WAREHOUSE_USER": unquote(p.username),
-        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(p.password),
-        "WAREHOUSE_DB": p.path.lstrip("/"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    project = ROOT / "dbt_project"
     # cautious: a seed's tests that reach models of other sources (ref_user_segments) stay out
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--select",
-            SELECT,
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return dbt(db_url, "build", "--select", SELECT, "--indirect-selection", "cautious")
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from reporting import charts, evaluasi
-from reporting import formatting as fmt
+from reporting import charts, evaluasi, formatting as fmt
 from reporting.report import ReportData, render_html, render_pdf
 
 ALL_SOURCES = ("deskpro", "whatsapp", "avaya", "email_lapor", "meta", "x", "ga4", "cms", "registers")

@@ -43,3 +43,17 @@ def _num(v: Any) -> Any:
 def metric(**fields: Any) -> dict[str, Any]:
     """A summary metric; fields that do not apply (None) are omitted."""
     return {k: _num(v) for k, v in fields.items() if v is not None}
+
+
+def compared(value: Any, prev: Any, last_year: Any, ytd: Any, mom: Any, yoy: Any, **more: Any) -> dict[str, Any]:
+    """A metric with its comparison columns (the marts' monthly_comparisons): previous month, same month
+    last year, year to date, and the MoM/YoY change ratios as percentages."""
+    return metric(
+        value=value,
+        prev_month=prev,
+        same_month_last_year=last_year,
+        ytd=ytd,
+        mom_pct=pct(mom),
+        yoy_pct=pct(yoy),
+        **more,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, reader
 
 
 @reader
@@ -16,7 +16,4 @@ def channel_volume(conn, month: dt.date) -> dict[str, dict[str, Any]]:
            from marts.mart_monthly_channel_volume where month = %s order by metric_key""",
         (month,),
     ).fetchall()
-    return {
-        key: metric(value=v, prev_month=prev, same_month_last_year=ly, ytd=ytd, mom_pct=pct(mom), yoy_pct=pct(yoy))
-        for key, v, prev, ly, ytd, mom, yoy in rows
-    }
+    return {key: compared(v, prev, ly, ytd, mom, yoy) for key, v, prev, ly, ytd, mom, yoy in rows}

@@ -20,7 +20,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, metric, pct, reader
 
 TOP_N = 5
 
@@ -48,17 +48,7 @@ def consultation_tickets(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     if row is None:
         return {}
     v, prev, ly, ytd, mom, yoy, sources = row
-    return {
-        "consultation_tickets": metric(
-            value=v,
-            prev_month=prev,
-            same_month_last_year=ly,
-            ytd=ytd,
-            mom_pct=pct(mom),
-            yoy_pct=pct(yoy),
-            sources=sources,
-        )
-    }
+    return {"consultation_tickets": compared(v, prev, ly, ytd, mom, yoy, sources=sources)}
 
 
 @reader

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, reader
 
 KEY = "email_lapor_messages"
 UNCLASSIFIED = "unclassified"
@@ -38,14 +38,4 @@ def email_lapor_messages(conn, month: dt.date) -> dict[str, dict[str, Any]]:
     ).fetchall()
     breakdown = {label: n for key, label, n in types if key != UNCLASSIFIED and n}
     breakdown[UNCLASSIFIED] = next((n for key, _, n in types if key == UNCLASSIFIED), 0)
-    return {
-        KEY: metric(
-            value=value,
-            prev_month=prev,
-            same_month_last_year=last_year,
-            ytd=ytd,
-            mom_pct=pct(mom),
-            yoy_pct=pct(yoy),
-            breakdown=breakdown,
-        )
-    }
+    return {KEY: compared(value, prev, last_year, ytd, mom, yoy, breakdown=breakdown)}

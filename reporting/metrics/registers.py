@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, metric, pct, reader
 
 # metric key -> (rows mart, its columns as summary fields)
 ROWS: dict[str, tuple[str, dict[str, str]]] = {
@@ -71,7 +71,7 @@ def registers(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         (month,),
     ).fetchall()
     for key, v, prev, ly, ytd, mom, yoy in rows:
-        m = metric(value=v, prev_month=prev, same_month_last_year=ly, ytd=ytd, mom_pct=pct(mom), yoy_pct=pct(yoy))
+        m = compared(v, prev, ly, ytd, mom, yoy)
         if v is None:
             m["note"] = "no sheet for this month in the register"
         if key in ROWS:

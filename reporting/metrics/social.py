@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, reader
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +86,7 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
             breakdown = None
             if key == "instagram_feed_posts" and reels is not None:
                 breakdown = {"feed": int(value) - int(reels), "reels": int(reels)}
-            out[key] = metric(
-                value=value,
-                prev_month=prev,
-                same_month_last_year=last_year,
-                ytd=ytd,
-                mom_pct=pct(mom),
-                yoy_pct=pct(yoy),
-                breakdown=breakdown,
-            )
+            out[key] = compared(value, prev, last_year, ytd, mom, yoy, breakdown=breakdown)
     if _built(conn, "mart_monthly_social_content"):
         row = conn.execute(
             """select platforms, content_avg, content_avg_prev_month, content_avg_same_month_last_year,
@@ -105,12 +97,13 @@ def social_media(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         if row is not None:
             platforms, avg, prev, last_year, mom, yoy, ig, tw, fb = row
             if platforms == len(PLATFORMS):
-                out["social_media_content_avg"] = metric(
-                    value=_one_decimal(avg),
-                    prev_month=_one_decimal(prev),
-                    same_month_last_year=_one_decimal(last_year),
-                    mom_pct=pct(mom),
-                    yoy_pct=pct(yoy),
+                out["social_media_content_avg"] = compared(
+                    _one_decimal(avg),
+                    _one_decimal(prev),
+                    _one_decimal(last_year),
+                    None,
+                    mom,
+                    yoy,
                     breakdown={"instagram": int(ig), "twitter": int(tw), "facebook": int(fb)},
                 )
             else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, reader
 
 TOP_PAGES = 3
 
@@ -43,15 +43,7 @@ def website(conn, month: dt.date) -> dict[str, dict[str, Any]]:
                 (month,),
             ).fetchall()
         )
-        out["website_publications"] = metric(
-            value=pubs,
-            prev_month=p_prev,
-            same_month_last_year=p_ly,
-            ytd=p_ytd,
-            mom_pct=pct(p_mom),
-            yoy_pct=pct(p_yoy),
-            breakdown=breakdown or None,
-        )
+        out["website_publications"] = compared(pubs, p_prev, p_ly, p_ytd, p_mom, p_yoy, breakdown=breakdown or None)
     if visitors is not None:
         top = [
             t
@@ -61,12 +53,5 @@ def website(conn, month: dt.date) -> dict[str, dict[str, Any]]:
                 (month, TOP_PAGES),
             ).fetchall()
         ]
-        out["website_visitors"] = metric(
-            value=visitors,
-            prev_month=v_prev,
-            same_month_last_year=v_ly,
-            mom_pct=pct(v_mom),
-            yoy_pct=pct(v_yoy),
-            top_pages=top or None,
-        )
+        out["website_visitors"] = compared(visitors, v_prev, v_ly, None, v_mom, v_yoy, top_pages=top or None)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reporting.metrics import metric, pct, reader
+from reporting.metrics import compared, reader
 
 # spec key -> metric_key in marts.mart_monthly_whatsapp
 KEYS = {
@@ -36,9 +36,7 @@ def whatsapp(conn, month: dt.date) -> dict[str, dict[str, Any]]:
         if metric_key not in by_key:
             continue
         v, prev, ly, ytd, mom, yoy = by_key[metric_key]
-        out[spec_key] = metric(
-            value=v, prev_month=prev, same_month_last_year=ly, ytd=ytd, mom_pct=pct(mom), yoy_pct=pct(yoy)
-        )
+        out[spec_key] = compared(v, prev, ly, ytd, mom, yoy)
     if "chatbot_menu_selections" in out:
         menus = conn.execute(
             """select menu_label, selections from marts.mart_monthly_whatsapp_menu

@@ -19,8 +19,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from extractors.avaya import cdr as cdr_format
-from extractors.avaya import cms as cms_format
+from extractors.avaya import cdr as cdr_format, cms as cms_format
 from extractors.avaya.layout import CUSTOMIZED
 from simulators.scenario.avaya import AvayaScenario, AvayaWorld, CdrLine
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, iter_months

@@ -39,8 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from simulators.common.http import Faults as BaseFaults
-from simulators.common.http import HttpError, StandInServer, int_param
+from simulators.common.http import Faults as BaseFaults, HttpError, StandInServer, int_param
 from simulators.scenario.website import CmsWorld, generate_cms_world
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ, UTC, parse_date
 

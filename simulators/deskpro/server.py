@@ -17,15 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, datetime, time as dtime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from simulators.common.http import Faults as BaseFaults
-from simulators.common.http import HttpError, StandInServer, int_param
-from simulators.common.http import json_bytes as _json_bytes
+from simulators.common.http import Faults as BaseFaults, HttpError, StandInServer, int_param, json_bytes as _json_bytes
 from simulators.scenario.deskpro import (
     DeskproWorld,
     Mess,

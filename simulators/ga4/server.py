@@ -46,8 +46,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from simulators.common.http import Faults as BaseFaults
-from simulators.common.http import HttpError, StandInServer
+from simulators.common.http import Faults as BaseFaults, HttpError, StandInServer
 from simulators.scenario.website import PROPERTY_ID, Ga4World, generate_ga4_world
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, parse_date
 

@@ -59,16 +59,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from simulators.common.cli import parse_id_kinds
 from simulators.common.http import (
     Faults as BaseFaults,
-)
-from simulators.common.http import (
     HttpError,
     StandInServer,
     format_http_date,
-)
-from simulators.common.http import (
     json_bytes as _json_bytes,
-)
-from simulators.common.http import (
     last_param as _param,
 )
 from simulators.scenario.social import (

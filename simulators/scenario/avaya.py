@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from simulators.scenario import regions as R
-from simulators.scenario import world
+from simulators.scenario import regions as R, world
 from simulators.scenario.consultations import Consultation, channel_counts, is_service_day, plan_month
 from simulators.scenario.world import LOCAL_TZ, UTC, Citizen, Population, iter_months, month_days
 

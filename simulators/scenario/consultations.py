@@ -48,8 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from simulators.scenario import regions as R
-from simulators.scenario.calibration import channels as calibrated_channels
-from simulators.scenario.calibration import monthly_target
+from simulators.scenario.calibration import channels as calibrated_channels, monthly_target
 from simulators.scenario.world import (
     UTC,
     Citizen,

@@ -38,8 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulators.scenario import world
-from simulators.scenario.consultations import AGENTS as AGENT_NAMES
-from simulators.scenario.consultations import Consultation, Person, plan_month
+from simulators.scenario.consultations import AGENTS as AGENT_NAMES, Consultation, Person, plan_month
 from simulators.scenario.world import (
     LOCAL_TZ,
     UTC,
