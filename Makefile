@@ -31,8 +31,8 @@ test: install test-deps bi-install
 
 # Debian packages of the tests (root only, else the tests that need them skip): headless Chromium for
 # the report's HTML and the dashboard's screenshot, poppler's pdftoppm for the PDF page images,
-# HarfBuzz's subsetter for WeasyPrint's fonts.
-TEST_DEBS := chromium poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# HarfBuzz's subsetter for WeasyPrint's fonts, redis-server for the CeleryExecutor test.
+TEST_DEBS := chromium poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 redis-server
 test-deps:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -54,8 +54,16 @@ format: install
 test-fast: install
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
+# `make airflow EXECUTOR=celery`: Airflow's CeleryExecutor, with Debian's redis-server (installed when missing
+# and run as root) as the broker and two Celery workers, all on 127.0.0.1 (docs/operations.md).
+EXECUTOR ?=
 airflow: install
-	$(STANDINS) $(PY) -m pipeline airflow
+	@if [ "$(EXECUTOR)" = celery ] && ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's redis-server for the CeleryExecutor"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+		else echo "EXECUTOR=celery needs redis-server (Debian: sudo apt-get install redis-server)"; exit 1; fi; fi
+	$(STANDINS) $(PY) -m pipeline airflow $(if $(EXECUTOR),--executor $(EXECUTOR))
 
 dbt: install
 	$(PY) -m pipeline dbt $(ARGS)

@@ -2,6 +2,7 @@
 
     python -m pipeline run [--month 2023-12]   the whole pipeline, ending in out/reports/<month>/
     python -m pipeline airflow                 Airflow UI, scheduler, ... on 127.0.0.1 (Ctrl-C stops all)
+    python -m pipeline airflow --executor celery   the same with Redis and two Celery workers
     python -m pipeline dag deskpro --full-refresh   one DAG once
     python -m pipeline backfill deskpro 2023-12-01 2023-12-31   one DAG run per day, no scheduler
     python -m pipeline dbt build -s +my_model  dbt against the warehouse
@@ -19,7 +20,9 @@ import argparse
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,7 +33,7 @@ log = logging.getLogger("pipeline")
 DEFAULT_MONTH = "2023-12"
 
 
-def _setup_warehouse():
+def _setup_warehouse(executor: str = "local"):
     from pipeline.pseudonym_key import ensure_url as ensure_pseudonym_key
     from pipeline.settings import configure
     from warehouse.config import ensure_databases, resolve
@@ -47,7 +50,7 @@ def _setup_warehouse():
 
         p = urlsplit(reader)
         extra["AIRFLOW_CONN_WAREHOUSE_BI"] = urlunsplit(("postgres", p.netloc, p.path, "", ""))
-    configure(wh, extra)
+    configure(wh, extra, executor=executor)
     log.info("warehouse: %s", wh.redacted())
     return wh
 
@@ -247,49 +250,139 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 # What `make airflow` runs: Airflow's four components and the log server, each bound to 127.0.0.1.
 # (`airflow standalone` cannot be told to skip its log servers, which bind every interface.)
-def airflow_components() -> dict[str, list[str]]:
-    from pipeline.settings import LOOPBACK, airflow_ports, bin_path
+# With the CeleryExecutor (`make airflow EXECUTOR=celery`) also Redis, first, and two Celery workers.
+def airflow_components(executor: str = "local") -> dict[str, list[str]]:
+    from pipeline.settings import CELERY_CONCURRENCY, CELERY_WORKERS, LOOPBACK, airflow_ports, bin_path
 
     airflow = bin_path("airflow")
-    return {
+    components = {
         "api-server": [airflow, "api-server", "--host", LOOPBACK, "--port", str(airflow_ports()["api"])],
         "scheduler": [airflow, "scheduler", "--skip-serve-logs"],
         "dag-processor": [airflow, "dag-processor"],
         "triggerer": [airflow, "triggerer", "--skip-serve-logs"],
         "log-server": [sys.executable, "-m", "pipeline.log_server"],
     }
+    if executor != "celery":
+        return components
+    # the password is in the 0600 config file, never on a command line; no RDB or AOF files (a broker of a
+    # local session: queued messages do not outlive it)
+    redis = [shutil.which("redis-server") or "redis-server", str(redis_config_file())]
+    redis += ["--bind", LOOPBACK, "--port", os.environ["REDIS_PORT"], "--save", "", "--appendonly", "no"]
+    workers = {
+        # --skip-serve-logs: pipeline.log_server serves the task logs (Airflow's binds every interface)
+        name: [airflow, "celery", "worker", "--celery-hostname", f"{name}@%h"]
+        + ["--concurrency", str(CELERY_CONCURRENCY), "--skip-serve-logs"]
+        for name in CELERY_WORKERS
+    }
+    return {"redis": redis, **components, **workers}
 
 
-def start_airflow(log_dir: Path) -> dict[str, subprocess.Popen]:
-    """Start every component in its own session (so that Ctrl-C reaches them only through us)."""
+def redis_config_file() -> Path:
+    from warehouse.config import local_dir
+
+    return local_dir() / "redis" / "redis.conf"
+
+
+def write_redis_config() -> Path:
+    """The broker's config file (0600, in a 0700 folder): its password and working folder."""
+    from pipeline.settings import redis_password
+
+    path = redis_config_file()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f'requirepass "{redis_password()}"\nprotected-mode yes\ndir "{path.parent}"\n')
+    path.chmod(0o600)
+    return path
+
+
+def wait_for_redis(proc: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    """Until Redis answers PING (after AUTH) on 127.0.0.1:port; fail if it exits or does not answer."""
+    from pipeline.settings import LOOPBACK, redis_password
+
+    request = f"AUTH {redis_password()}\r\nPING\r\n".encode()
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited ({proc.returncode})")
+        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), timeout=2) as s:
+            s.sendall(request)
+            answer = b""
+            while b"PONG" not in answer and b"-" not in answer and len(answer) < 64:
+                chunk = s.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+            if answer.startswith(b"+OK\r\n+PONG"):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"redis-server does not answer PING on {LOOPBACK}:{port}")
+        time.sleep(0.2)
+
+
+def start_airflow(log_dir: Path, executor: str = "local") -> dict[str, subprocess.Popen]:
+    """Start every component in its own session (so that Ctrl-C reaches them only through us).
+    Redis (CeleryExecutor) first: the others start once it answers PING."""
     from pipeline.settings import bin_path
 
     # the components start further `airflow ...` from PATH: put this venv first
     env = {**os.environ, "PATH": f"{Path(bin_path('airflow')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    components = airflow_components(executor)
+    if "redis" in components:
+        if not shutil.which(components["redis"][0]):
+            raise RuntimeError(
+                "the CeleryExecutor needs redis-server (Debian: apt-get install redis-server; "
+                "`make airflow EXECUTOR=celery` installs it when run as root)"
+            )
+        write_redis_config()
     procs = {}
-    for name, cmd in airflow_components().items():
-        out = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it open
-        os.chmod(out.name, 0o600)
-        procs[name] = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        out.close()
+    try:
+        for name, cmd in components.items():
+            out = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it open
+            os.chmod(out.name, 0o600)
+            procs[name] = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            out.close()
+            if name == "redis":
+                wait_for_redis(procs[name], int(os.environ["REDIS_PORT"]))
+    except BaseException:
+        stop_airflow(procs)
+        raise
     return procs
+
+
+# The broker goes last: the Celery workers talk to it while they shut down.
+STOP_LAST = ("redis",)
 
 
 def stop_airflow(procs: dict[str, subprocess.Popen], timeout: float = 60) -> None:
     """SIGINT to each component's process group (Airflow shuts its workers down on SIGINT), then
-    SIGTERM, then SIGKILL for what is left: nothing it started outlives it."""
+    SIGTERM, then SIGKILL for what is left: nothing it started outlives it. A Celery worker's SIGINT
+    goes to its main process alone: Celery's warm shutdown, which lets the running tasks finish (their
+    own processes would die of a SIGINT to the group). Redis is stopped after all the others."""
+    _stop({n: p for n, p in procs.items() if n not in STOP_LAST}, timeout)
+    _stop({n: p for n, p in procs.items() if n in STOP_LAST}, timeout)
+
+
+def _stop(procs: dict[str, subprocess.Popen], timeout: float) -> None:
+    from pipeline.settings import CELERY_WORKERS
+
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        alive = [p for p in procs.values() if p.poll() is None or _group_alive(p.pid)]
+        alive = {n: p for n, p in procs.items() if p.poll() is None or _group_alive(p.pid)}
         if not alive:
             return
-        for p in alive:
+        for name, p in alive.items():
+            warm = sig == signal.SIGINT and name in CELERY_WORKERS and p.poll() is None
             try:
-                os.killpg(p.pid, sig)
+                if warm:
+                    os.kill(p.pid, sig)
+                else:
+                    os.killpg(p.pid, sig)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and any(p.poll() is None or _group_alive(p.pid) for p in alive):
+        while time.monotonic() < deadline and any(p.poll() is None or _group_alive(p.pid) for p in alive.values()):
             time.sleep(0.2)
 
 
@@ -332,10 +425,11 @@ def store_connections() -> list[str]:
 
 
 def cmd_airflow(args: argparse.Namespace) -> int:
-    """Airflow (API server, scheduler, DAG processor, triggerer, log server) on 127.0.0.1; Ctrl-C stops it all."""
+    """Airflow (API server, scheduler, DAG processor, triggerer, log server; with ``--executor celery`` also
+    Redis and two Celery workers) on 127.0.0.1; Ctrl-C stops it all."""
     from pipeline.settings import airflow_ports
 
-    _setup_warehouse()
+    _setup_warehouse(args.executor)
     dbt_parse()
     airflow_migrate()
     log.info("connections in Airflow's database (the environment still overrides): %s", ", ".join(store_connections()))
@@ -345,9 +439,14 @@ def cmd_airflow(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)  # `kill` stops the components too, as Ctrl-C does
-    procs = start_airflow(home / "components")
+    try:
+        procs = start_airflow(home / "components", args.executor)
+    except RuntimeError as exc:  # e.g. no redis-server: say so, not a traceback
+        print(f"airflow: {exc}")
+        return 1
     print(
-        f"Airflow on http://127.0.0.1:{airflow_ports()['api']} (login: admin, password in "
+        f"Airflow ({os.environ.get('AIRFLOW__CORE__EXECUTOR', 'LocalExecutor')}) on "
+        f"http://127.0.0.1:{airflow_ports()['api']} (login: admin, password in "
         f"{os.environ['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}); "
         f"logs in {home / 'components'}; Ctrl-C stops it"
     )
@@ -382,7 +481,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the whole pipeline and write the month's outputs")
     run.add_argument("--month", action="append", help="YYYY-MM (repeatable); default 2023-12")
     run.add_argument("--out", default=os.environ.get("PROJECT_OUT_DIR", "out"))
-    sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
+    af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
+    af.add_argument(
+        "--executor",
+        choices=["local", "celery"],
+        default="local",
+        help="local: tasks run beside the scheduler (default); celery: Redis and two Celery workers",
+    )
     one = sub.add_parser("dag", help="run one DAG once with dag.test()")
     one.add_argument("dag_id")
     one.add_argument("--conf", help="run conf as JSON")

@@ -10,6 +10,8 @@ metadata database. Nothing here is ever printed with its secrets.
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,7 +54,9 @@ def airflow_env(wh: Warehouse) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False"
+        ),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqla,
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         # Every server binds 127.0.0.1 (pipeline/__main__.py starts them; tests/test_operations.py checks)
@@ -95,14 +99,66 @@ def dbt_env(wh: Warehouse) -> dict[str, str]:
     }
 
 
-def configure(wh: Warehouse, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Set the shared environment in this process (children inherit it); return it."""
+EXECUTORS = ("local", "celery")
+CELERY_WORKERS = ("worker1", "worker2")
+CELERY_CONCURRENCY = 2  # tasks at a time per worker: 2 workers x 2 = [core] parallelism
+
+
+def redis_password_file() -> Path:
+    return local_dir() / "secrets" / "redis_password"
+
+
+def redis_password() -> str:
+    """The local Redis broker's password, generated once into ``.local/secrets/redis_password`` (0600)."""
+    path = redis_password_file()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path.with_suffix(".new"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+        os.replace(path.with_suffix(".new"), path)
+    path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def redis_port() -> int:
+    """``REDIS_PORT``, else a port free on 127.0.0.1 now (chosen once per `make airflow`)."""
+    if os.environ.get("REDIS_PORT"):
+        return int(os.environ["REDIS_PORT"])
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def celery_env(wh: Warehouse, port: int) -> dict[str, str]:
+    """CeleryExecutor: Redis on 127.0.0.1 carries the task messages, Airflow's metadata database keeps
+    the results (as in docker-compose.yml). The password travels only in this environment and a 0600 file."""
+    af = urlsplit(wh.airflow_url)
+    return {
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__BROKER_URL": f"redis://:{redis_password()}@{LOOPBACK}:{port}/0",
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{af.netloc}{af.path}",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(CELERY_CONCURRENCY),
+        # explicit (Airflow warns in every process otherwise): a task not acknowledged within 24 h is redelivered
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "86400",
+        "REDIS_PORT": str(port),
+    }
+
+
+def configure(wh: Warehouse, extra: dict[str, str] | None = None, executor: str = "local") -> dict[str, str]:
+    """Set the shared environment in this process (children inherit it); return it.
+
+    ``executor="celery"`` adds the CeleryExecutor's settings (:func:`celery_env`); the default is
+    Airflow's LocalExecutor (tasks run as the scheduler's subprocesses)."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     env = {
         "WAREHOUSE_URL": wh.url,
         "AIRFLOW_DB_URL": wh.airflow_url,
         "LANDING_DIR": os.environ.get("LANDING_DIR", str(project_root() / "data" / "landing")),
         "XDG_RUNTIME_DIR": os.environ.get("XDG_RUNTIME_DIR", str(local_dir() / "run")),
         **airflow_env(wh),
+        **(celery_env(wh, redis_port()) if executor == "celery" else {}),
         **dbt_env(wh),
         **(extra or {}),
     }
