@@ -13,10 +13,12 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 install: $(STAMP)
 
+# pip's own chatter (build-backend notices) goes to $(VENV)/install.log; on a failure its end is shown.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	@echo "installing the project into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[test]"; } > $(VENV)/install.log 2>&1 \
+		|| { tail -30 $(VENV)/install.log; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # The stand-ins of every source whose connection (AIRFLOW_CONN_<ID>) is not set run around the
