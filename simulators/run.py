@@ -19,6 +19,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,17 +38,28 @@ def stand_ins(seed: int = 2023, workdir: Path | None = None) -> Iterator[dict[st
     from simulators.registry import discover
 
     workdir = workdir or _workdir()
+    began = time.monotonic()
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
+        started: list[str] = []
+        configured: list[str] = []
         for mod in discover():
             name = mod.__name__.split(".")[1]
             if all(os.environ.get(k) for k in mod.CONN_ENVS):
-                log.info("%s: using the configured connection", name)
+                configured.append(name)
+                log.debug("%s: using the configured connection", name)
                 continue
             running = mod.start(seed, workdir / name)
             stack.callback(running.stop)
             env.update(running.env)
-            log.info("%s: local stand-in %s", name, " ".join(f"{k}={v}" for k, v in running.info.items()))
+            started.append(name)
+            log.debug("%s: local stand-in %s", name, " ".join(f"{k}={v}" for k, v in running.info.items()))
+        log.info(
+            "stand-ins: %s on 127.0.0.1 (%.0f s)%s",
+            ", ".join(started) or "none",
+            time.monotonic() - began,
+            f"; configured connections: {', '.join(configured)}" if configured else "",
+        )
         yield env
 
 

@@ -5,8 +5,10 @@
 Lapor nodes must pass every test); the December 2023 figures and
 the breakdown by report type must be the published ones (536 = 466 + 52 + 8 + the
 ten unclassified messages the report left out), from the marts and from the
-summary export. A second run meets a new server (the stand-in restarts, so the
-UIDVALIDITY changes): it re-reads the whole mailbox and each message still counts once.
+summary export. A second run against the restarted stand-in (same mailbox, same
+UIDVALIDITY) adds nothing; a run against a new server (the stand-in's
+EMAIL_LAPOR_STAND_IN_GENERATION, a new UIDVALIDITY) re-reads the whole mailbox and
+each message still counts once.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def test_december_2023_in_the_summary(env, monkeypatch):
 
 
 def test_spam_and_redeliveries_are_in_raw_but_not_counted(env):
-    # every run against a new server adds a generation (UIDVALIDITY) to raw; look at the newest
+    # every run against a new server (new UIDVALIDITY) adds a generation to raw; look at the newest
     raw, spam, ids, distinct_ids = env.query(
         """select count(*), count(*) filter (where (record ->> 'is_spam')::boolean),
                   count(record ->> 'message_id'), count(distinct record ->> 'message_id')
@@ -96,11 +98,25 @@ def test_spam_and_redeliveries_are_in_raw_but_not_counted(env):
     assert env.query("select count(*) from raw._quarantine where source = 'email_lapor'")[0][0] == 0
 
 
+def test_a_restarted_stand_in_adds_nothing(env):
+    generations = "select uidvalidity, count(*) from raw.email_lapor__messages group by 1 order by 1"
+    state = "select (record ->> 'uidvalidity')::bigint from raw.email_lapor__mailbox_state"
+    before, validity = env.query(generations), env.query(state)
+    env.run("dag", "email_lapor")  # incremental; the stand-in restarted with the same mailbox identity
+    assert env.query(generations) == before and env.query(state) == validity
+
+
 def test_a_new_uidvalidity_rereads_the_mailbox_and_changes_no_figure(env):
+    from simulators.email_lapor.stand_in import GENERATION_ENV
+
     (validity,) = env.query("select (record ->> 'uidvalidity')::bigint from raw.email_lapor__mailbox_state")[0]
     generations = "select uidvalidity, count(*) from raw.email_lapor__messages group by 1 order by 1"
     before = env.query(generations)
-    env.run("dag", "email_lapor")  # incremental, but the stand-in is a new server: new UIDVALIDITY
+    env.env[GENERATION_ENV] = "1"  # the mailbox moved to a new server: new UIDVALIDITY
+    try:
+        env.run("dag", "email_lapor")  # incremental, but every stored UID is meaningless
+    finally:
+        del env.env[GENERATION_ENV]
     after = env.query(generations)
     new = set(after) - set(before)
     assert set(before) <= set(after) and len(new) == 1  # history kept, one new generation

@@ -14,6 +14,9 @@ Knobs for tests:
   delivers more (new mail arriving between two pulls);
 * ``migrate()``: the mailbox moves to a new server (restart on the same port):
   every message comes back under a new UIDVALIDITY with new UIDs;
+* a restart (``stop()`` then ``start()``, or a new ``ImapStandIn`` with the same
+  seed and range) serves the same mailbox: same UIDVALIDITY, same UIDs (see
+  ``uid_validity_for``);
 * ``flags()``, ``mark_seen(uids)``: what a human reader's client would see or do.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import imaplib
 import os
 import re
@@ -36,7 +40,17 @@ from simulators.scenario.email_lapor import MAILBOX_ADDRESS, Mail, generate
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ
 
 _PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
-_LAUNCH = "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()"
+_UIDVALIDITY_ENV = "EMAIL_LAPOR_STAND_IN_UIDVALIDITY"
+# pymap draws a mailbox's UIDVALIDITY from the clock and a random number
+# (pymap.mailbox.MailboxSnapshot.new_uid_validity); the stand-in sets it instead.
+# The dict backend keeps every message's parsed objects for good, so the cyclic GC's full
+# collections only rescan a growing heap: rarer collections start the full mailbox ~2x faster.
+_LAUNCH = (
+    "import gc, os, sys; gc.set_threshold(100_000, 50, 100); from pymap.mailbox import MailboxSnapshot; "
+    f"_v = int(os.environ['{_UIDVALIDITY_ENV}']); "
+    "MailboxSnapshot.new_uid_validity = classmethod(lambda cls: _v); "
+    "from pymap.main import main; sys.argv[0] = 'pymap'; main()"
+)
 
 
 def _die_with_parent() -> None:
@@ -70,6 +84,7 @@ class ImapStandIn:
         as_of: dt.datetime | None = None,
         workdir: Path | None = None,
         mails: list[Mail] | None = None,
+        generation: int = 0,
     ) -> None:
         self.seed = seed
         self.username = username
@@ -84,6 +99,8 @@ class ImapStandIn:
         self._proc: subprocess.Popen | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._workdir = Path(workdir) if workdir else None
+        self._generation = generation  # another value (or migrate()): the mailbox on a new server
+        self._uidvalidity: int | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -95,11 +112,21 @@ class ImapStandIn:
         self.port = free_port()
         try:
             self._spawn()
+            again, self.delivered = self.delivered, 0  # a restart: the new server is empty
+            self._append(self.mails[:again])
+            self.delivered = again
             self.deliver(self.as_of)
         except BaseException:
             self.stop()  # never leave a server behind
             raise
         return self
+
+    @property
+    def expected_uidvalidity(self) -> int:
+        """The UIDVALIDITY this stand-in's mailbox is served under (see ``uid_validity_for``)."""
+        if self._uidvalidity is None:
+            self._uidvalidity = uid_validity_for(self.mails, self.username, self.mailbox, self._generation)
+        return self._uidvalidity
 
     def _spawn(self) -> None:
         # pymap expands "@file" arguments and "$VAR" inside them from the environment:
@@ -107,7 +134,7 @@ class ImapStandIn:
         args_file = self._workdir / "pymap.args"
         args_file.write_text(f"--demo-user\n{self.username}\n--demo-password\n${_PASSWORD_ENV}\n")
         log = open(self._workdir / "pymap.log", "ab")
-        env = {**os.environ, _PASSWORD_ENV: self.password}
+        env = {**os.environ, _PASSWORD_ENV: self.password, _UIDVALIDITY_ENV: str(self.expected_uidvalidity)}
         self._proc = subprocess.Popen(
             [
                 sys.executable,
@@ -213,11 +240,13 @@ class ImapStandIn:
     def migrate(self) -> int:
         """Move the mailbox to a new server: same messages, new UIDVALIDITY, UIDs from the start."""
         old = self.uidvalidity()
-        for _ in range(5):  # pymap draws UIDVALIDITY from the clock and a random number
-            self._kill()
-            self._spawn()
-            if self.uidvalidity() != old:
+        while True:  # a new identity: the next generation whose UIDVALIDITY differs
+            self._generation += 1
+            self._uidvalidity = None
+            if self.expected_uidvalidity != old:
                 break
+        self._kill()
+        self._spawn()
         self._append(self.mails[: self.delivered])
         return self.delivered
 
@@ -257,6 +286,23 @@ class ImapStandIn:
             "password": self.password,
             "extra": {"mailbox": self.mailbox, "security": "none"},
         }
+
+
+def uid_validity_for(mails: list[Mail], username: str, mailbox: str, generation: int = 0) -> int:
+    """The mailbox's UIDVALIDITY: a 32-bit hash of what the UIDs mean.
+
+    Messages are appended in list order, so UID 101 + i is always ``mails[i]`` (pymap
+    numbers from 101): the same list (same seed and range) gives the same value at
+    every start, so a restarted stand-in is the same mailbox to a client, as a real
+    server's restart is. Any other content or order (or ``migrate()``: a new
+    ``generation``) gives another value, so a client never takes one message for
+    another under an unchanged UIDVALIDITY (RFC 3501 2.3.1.1).
+    """
+    h = hashlib.sha256(f"{username}\0{mailbox}\0{generation}\0".encode())
+    for m in mails:
+        h.update(b"%d\0%s\0" % (len(m.raw), _internaldate(m).encode()))
+        h.update(m.raw)
+    return int.from_bytes(h.digest()[:4], "big") % 0xFFFFFFFF + 1  # 1 .. 2**32 - 1 (nz-number)
 
 
 def _internaldate(m: Mail) -> str:
