@@ -114,3 +114,21 @@ def strings(node: Any):
             yield from strings(v)
     elif node is not None:
         yield str(node)
+
+
+def stop_and_list_leftovers(
+    proc: Any, started: dict, setup: Any, interrupt: Callable[[], None], timeout: float
+) -> list:
+    """Ctrl-C a process tree (``interrupt``), wait for ``proc``, kill and return what of ``started``
+    (psutil processes) is still alive, and remove the test's warehouse (``setup``)."""
+    import psutil
+
+    interrupt()
+    try:
+        proc.wait(timeout=timeout)
+    finally:
+        leftovers = [p for p in started.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        for p in leftovers:
+            p.kill()
+        setup.destroy()
+    return leftovers

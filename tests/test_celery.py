@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.helpers import stop_and_list_leftovers
 from tests.test_operations import _free_port, _mode
 
 
@@ -298,15 +299,12 @@ def test_make_airflow_with_celery_runs_dags_on_the_workers_and_stops_everything(
             tree()  # every process started so far, to check afterwards that none is left
         except psutil.NoSuchProcess:
             pass
-        with contextlib.suppress(ProcessLookupError):  # Ctrl-C in a terminal: simulators.run and the pipeline
-            os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=180)
-        finally:
-            leftovers = [p for p in started.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-            for p in leftovers:
-                p.kill()
-            setup.destroy()
+
+        def ctrl_c():  # Ctrl-C in a terminal: simulators.run and the pipeline
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGINT)
+
+        leftovers = stop_and_list_leftovers(proc, started, setup, ctrl_c, timeout=180)
     assert leftovers == []
     worker_logs = [(components / f"worker{n}.log").read_text(errors="replace") for n in (1, 2)]
     assert all("Warm shutdown" in log for log in worker_logs), [log[-1500:] for log in worker_logs]

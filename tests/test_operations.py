@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import stop_and_list_leftovers
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -300,12 +302,5 @@ def test_make_airflow_listens_on_loopback_only_and_ctrl_c_stops_everything(tmp_p
                     raise
                 time.sleep(5)
     finally:
-        os.kill(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=120)
-        finally:
-            leftovers = [p for p in started.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-            for p in leftovers:
-                p.kill()
-            setup.destroy()
+        leftovers = stop_and_list_leftovers(proc, started, setup, lambda: os.kill(proc.pid, signal.SIGINT), 120)
     assert leftovers == []
