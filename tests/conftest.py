@@ -32,21 +32,37 @@ def provision_pseudonym_key(db_url: str, key: str = TEST_PSEUDONYM_KEY) -> str:
         return provision(conn, key)
 
 
+# Parallel runs (pytest-xdist, `--dist loadgroup`): every test that runs the pipeline (the session's
+# built warehouse `pipeline_env`, or a PipelineEnv of its own, which parse into dbt_project/target)
+# is in one group, so one worker runs them in order; the other tests spread over the other workers,
+# each with its own PostgreSQL server (pg_server) and dbt target folders.
+PIPELINE_GROUP = "pipeline"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "pipeline_env" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group(PIPELINE_GROUP))
+
+
 @pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """dbt_project/target/manifest.json, as `python -m pipeline` writes it (no database needed)."""
+def dbt_manifest(tmp_path_factory) -> Path:
+    """The project's manifest.json, as `python -m pipeline` writes it (no database needed), parsed into a
+    target folder of this session's own (parallel workers never share one)."""
     import subprocess
     import sys
 
     project = ROOT / "dbt_project"
+    target = tmp_path_factory.mktemp("dbt-parse")
     env = {**os.environ, "WAREHOUSE_USER": "parse", "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": "parse"}
     dbt = Path(sys.executable).parent / "dbt"
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)]
+        + ["--target-path", str(target / "target"), "--log-path", str(target / "logs")],
         check=True,
         env=env,
     )
-    return project / "target" / "manifest.json"
+    return target / "target" / "manifest.json"
 
 
 @pytest.fixture(scope="session")

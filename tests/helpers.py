@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,8 @@ DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
 def dbt(db_url: str, *args: str, target: Path | None = None) -> subprocess.CompletedProcess:
     """The project's dbt (``args``: ``build --select …``) against ``db_url``, its output captured; the profile
-    reads WAREHOUSE_*. ``target``: a folder of its own for dbt's target/ and logs/ (tests side by side)."""
+    reads WAREHOUSE_*. ``target``: a folder for dbt's target/ and logs/ (default: a new temporary one, so tests
+    running side by side never share dbt_project/target)."""
     p = urlsplit(db_url)
     env = {
         **os.environ,
@@ -84,7 +86,8 @@ def dbt(db_url: str, *args: str, target: Path | None = None) -> subprocess.Compl
         "WAREHOUSE_DB": p.path.lstrip("/"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")] if target else []
+    target = target or Path(tempfile.mkdtemp(prefix="djpk-dbt-"))
+    paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")]
     command = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(DBT_PROJECT)]
     command += ["--profiles-dir", str(DBT_PROJECT), *paths]
     return subprocess.run(command, env=env, capture_output=True, text=True)

@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import PipelineEnv
 
-pytestmark = pytest.mark.slow
+# a PipelineEnv of its own parses into dbt_project/target: with the pipeline group (conftest)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 
 
 def test_dbt_build_passes_with_no_raw_table_at_all(db_url, tmp_path):

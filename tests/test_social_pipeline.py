@@ -25,38 +25,11 @@ PUBLISHED = {
     "facebook_followers_end_of_month": 13960,
     "facebook_reach_avg": 4112,
 }
-OURS = ("meta", "x")
-
-
-def _other_source_dags() -> list[str]:
-    """Every other DAG tagged "source": the transform builds the whole project."""
-    from pathlib import Path
-
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[1] / "dags"))
-    return sorted(d for d, dag in bag.dags.items() if "source" in dag.tags and d not in OURS)
-
-
-def _problems(res) -> list[str]:
-    marks = ("TASK FAILED", "Failure in", "ERROR creating", "Database Error", "Compilation Error", " FAIL ")
-    return [line.strip()[:300] for line in (res.stdout + res.stderr).splitlines() if any(m in line for m in marks)]
 
 
 @pytest.fixture(scope="module")
-def built(pipeline_env, dbt_manifest):
-    for dag_id in OURS:
-        pipeline_env.run("dag", dag_id, "--full-refresh")
-    others = {}
-    for dag_id in _other_source_dags():  # their raw tables, so that their staging builds too
-        res = pipeline_env.run("dag", dag_id, "--full-refresh", check=False)
-        others[dag_id] = "ok" if res.returncode == 0 else "FAILED"
-    res = pipeline_env.run("dag", "transform", check=False)
-    assert res.returncode == 0, {
-        "other source DAGs": others,
-        "transform problems": _problems(res)[:40],
-        "tail": (res.stdout + res.stderr)[-3000:],
-    }
+def built(pipeline_env):
+    """The session's one `pipeline run` (tests/conftest.py): every source DAG, the transform, outputs."""
     return pipeline_env
 
 

@@ -4,7 +4,6 @@ and from the summary export, as the report publishes them (visitors exact, not r
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 from pathlib import Path
@@ -45,23 +44,6 @@ VISITORS = {
 }
 
 
-def source_dag_ids() -> set[str]:
-    """dag_id of every DAG file whose tags include "source" (read, not imported)."""
-    ids = set()
-    for path in (ROOT / "dags").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call):
-                kw = {k.arg: k.value for k in node.keywords}
-                tags = kw.get("tags")
-                if (
-                    isinstance(kw.get("dag_id"), ast.Constant)
-                    and isinstance(tags, ast.List)
-                    and any(isinstance(t, ast.Constant) and t.value == "source" for t in tags.elts)
-                ):
-                    ids.add(kw["dag_id"].value)
-    return ids
-
-
 def run_dag_alone(env, dag_id: str, *args: str):
     """`python -m pipeline dag <dag_id>`, starting only the stand-in of the same name when there is one
     (the other sources' connections get a placeholder, so their stand-ins are not started for nothing)."""
@@ -91,14 +73,7 @@ def raw_state(env) -> dict:
 
 @pytest.fixture(scope="module")
 def website(pipeline_env):
-    for dag_id in ("ga4", "cms"):
-        run_dag_alone(pipeline_env, dag_id, "--full-refresh")
-    # The transform builds (and tests) every source's models: the sources this setup has never
-    # loaded are loaded first, so their models have data to build on.
-    loaded = {s for (s,) in pipeline_env.query("select distinct source from raw._batches")}
-    for dag_id in sorted(source_dag_ids() - loaded):
-        run_dag_alone(pipeline_env, dag_id, "--full-refresh")
-    pipeline_env.run("dag", "transform")
+    """The session's one `pipeline run` (tests/conftest.py): every source DAG, the transform, outputs."""
     return pipeline_env
 
 
