@@ -32,17 +32,30 @@ def provision_pseudonym_key(db_url: str, key: str = TEST_PSEUDONYM_KEY) -> str:
         return provision(conn, key)
 
 
-# Parallel runs (pytest-xdist, `--dist loadgroup`): every test that runs the pipeline (the session's
-# built warehouse `pipeline_env`, or a PipelineEnv of its own, which parse into dbt_project/target)
-# is in one group, so one worker runs them in order; the other tests spread over the other workers,
-# each with its own PostgreSQL server (pg_server) and dbt target folders.
+# Parallel runs (pytest-xdist, two workers: pyproject's addopts). Every test module that uses the
+# session's built warehouse (`pipeline_env`) is in one work unit, run in order on one worker, which builds
+# it once; every other test is a unit of its own, spread over the workers, each worker with its own
+# PostgreSQL server (pg_server). xdist's own `--dist loadgroup` cannot do it with pytest 9 (it renames
+# node ids through an attribute pytest 9 no longer reads).
 PIPELINE_GROUP = "pipeline"
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "pipeline_env" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(PIPELINE_GROUP))
+def pipeline_modules(tests_dir: Path = Path(__file__).parent) -> set[str]:
+    """The test modules that use the session's built pipeline (read, not imported)."""
+    return {f"tests/{p.name}" for p in tests_dir.glob("test_*.py") if "pipeline_env" in p.read_text()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    modules = pipeline_modules()
+
+    class PipelineInOneUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return PIPELINE_GROUP if nodeid.split("::", 1)[0] in modules else nodeid
+
+    return PipelineInOneUnit(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -158,7 +158,6 @@ def _wait(what: str, fn, timeout: float, proc: subprocess.Popen, every: float = 
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")  # a PipelineEnv of its own parses into dbt_project/target (conftest)
 @pytest.mark.skipif(
     shutil.which("redis-server") is None,
     reason="needs Debian's redis-server (make airflow EXECUTOR=celery installs it as root)",

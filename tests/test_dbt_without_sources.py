@@ -14,8 +14,7 @@ import pytest
 
 from tests.conftest import PipelineEnv
 
-# a PipelineEnv of its own parses into dbt_project/target: with the pipeline group (conftest)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+pytestmark = pytest.mark.slow
 
 
 def test_dbt_build_passes_with_no_raw_table_at_all(db_url, tmp_path):

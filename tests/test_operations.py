@@ -252,7 +252,6 @@ def test_make_run_prints_a_line_per_step_and_a_summary(pipeline_env):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")  # a PipelineEnv of its own parses into dbt_project/target (conftest)
 def test_make_airflow_listens_on_loopback_only_and_ctrl_c_stops_everything(tmp_path):
     """`python -m pipeline airflow` with AIRFLOW_PORT set: every socket of every process it started is on
     127.0.0.1, the API server on that port; SIGINT (Ctrl-C) leaves no process behind."""
