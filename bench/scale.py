@@ -95,6 +95,13 @@ def ratio(hi: float | None, lo: float | None) -> float | None:
     return hi / lo
 
 
+def seconds_if_ok(*steps: Step | None) -> float | None:
+    """The steps' summed time, or None when one is missing or failed (no ratio of a failed step)."""
+    if any(s is None or not s.ok for s in steps):
+        return None
+    return sum(s.seconds for s in steps)
+
+
 def daily_verdict(figure: str, at_hi: float | None, at_1: float | None, goal: float = GOAL_DAILY_RATIO) -> Verdict:
     r = ratio(at_hi, at_1)
     return Verdict(figure, r, f"<= {goal:g}", None if r is None else r <= goal)
@@ -356,6 +363,9 @@ class Bench:
         marker.write_text(json.dumps(self.base_info))
 
     def start_server(self) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "warehouse", "start"], cwd=ROOT, env=self.env(), capture_output=True, check=True
+        )
         r = subprocess.run(
             [sys.executable, "-m", "warehouse", "url", "--show-password"],
             cwd=ROOT,
@@ -451,7 +461,7 @@ def load_day(url: str, landing: Path, tag: str) -> dict:
     import psycopg
     from psycopg import sql
 
-    from bench.scale_data import day_rows_sql, history_tables, new_day_keys, raw_tables, shift_value
+    from bench.scale_data import day_rows_sql, history_tables, new_day_keys, raw_tables, shift_value, spec_columns
     from extractors.common.batch import Batch, StreamSpec
     from loaders.postgres import load_batch
 
@@ -477,7 +487,7 @@ def load_day(url: str, landing: Path, tag: str) -> dict:
         for t in tables.values():
             source, stream = t.name.split("__", 1)
             b = batches.setdefault(source, Batch(landing, source))
-            spec = StreamSpec(t.name, list(t.columns), list(t.primary_key))
+            spec = StreamSpec(t.name, spec_columns(t), list(t.primary_key))
             out = b.stream(stream, spec, False)
             for row in conn.execute(day_rows_sql(t), {"day": ref}):
                 keys = dict(zip([c for c, _ in t.columns], row[: len(t.columns)], strict=True))
@@ -591,7 +601,7 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(landing, ignore_errors=True)
             el = b.run(
                 f"{f}x daily extract+load (batch + load_batch)",
-                [py, "-m", "bench.scale", "load-day", "--url", with_db(b.url, db), "--landing", str(landing)],
+                [py, "-m", "bench.scale", "load-day", "--landing", str(landing)],  # WAREHOUSE_URL: the db
                 db,
                 f"daily-load-x{f}",
             )
@@ -607,14 +617,15 @@ def run(args: argparse.Namespace) -> int:
             if not args.keep:
                 b.drop(db)
         lo, hi = cfg["factors"]
-        v_el = daily_verdict(f"daily extract+load, {hi}x / {lo}x", daily[hi]["el"].seconds, daily[lo]["el"].seconds)
-        v_dbt = daily_verdict(f"daily dbt build, {hi}x / {lo}x", daily[hi]["dbt"].seconds, daily[lo]["dbt"].seconds)
+        dh, dl = daily[hi], daily[lo]
+        v_el = daily_verdict(f"daily extract+load, {hi}x / {lo}x", seconds_if_ok(dh["el"]), seconds_if_ok(dl["el"]))
+        v_dbt = daily_verdict(f"daily dbt build, {hi}x / {lo}x", seconds_if_ok(dh["dbt"]), seconds_if_ok(dl["dbt"]))
         v_dbt.dominated_by = nodes_text(slow.get(f"{hi}x daily", []))
         v_el.dominated_by = "load_batch's merge into the bigger raw tables (see the detail column)"
         v_all = daily_verdict(
             f"daily run (extract+load+dbt), {hi}x / {lo}x",
-            daily[hi]["el"].seconds + daily[hi]["dbt"].seconds,
-            daily[lo]["el"].seconds + daily[lo]["dbt"].seconds,
+            seconds_if_ok(dh["el"], dh["dbt"]),
+            seconds_if_ok(dl["el"], dl["dbt"]),
         )
         v_all.dominated_by = "the dbt build (above)"
         verdicts += [v_el, v_dbt, v_all]
@@ -637,7 +648,7 @@ def run(args: argparse.Namespace) -> int:
                 pass  # a national year arrives as history: one full build is what marts cost at that volume
             tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
             slow["national"] = nodes
-            national_s = st.seconds + tr.seconds
+            national_s = seconds_if_ok(st, tr)
             v_nat = national_verdict(national_s, scale=cfg["national_share"])
             v_nat.dominated_by = nodes_text(nodes)
             verdicts.append(v_nat)
@@ -742,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = sys.argv[1:]
     if argv[:1] == ["load-day"]:
         ap = argparse.ArgumentParser(prog="python -m bench.scale load-day")
-        ap.add_argument("--url", required=True)
+        ap.add_argument("--url", default=os.environ.get("WAREHOUSE_URL"), help="default: WAREHOUSE_URL")
         ap.add_argument("--landing", required=True)
         ap.add_argument("--tag", default="~d1")
         a = ap.parse_args(argv[1:])

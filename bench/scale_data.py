@@ -68,7 +68,7 @@ def raw_tables(conn: psycopg.Connection) -> dict[str, Table]:
         """
         select c.table_name, c.column_name, c.data_type
         from information_schema.columns c
-        where c.table_schema = 'raw'
+        where c.table_schema = 'raw' and c.table_name like '%\_\_%' and c.table_name not like '\_%'
           and exists (select 1 from information_schema.columns r
                       where r.table_schema = 'raw' and r.table_name = c.table_name and r.column_name = 'record')
         order by c.table_name, c.ordinal_position
@@ -268,6 +268,14 @@ def new_day_keys(t: Table, keys: dict[str, Any], days: int, tag: str = "~d1") ->
         else:
             out.append(v)
     return out
+
+
+LOADER_TYPES = {"timestamp with time zone": "timestamptz"}
+
+
+def spec_columns(t: Table) -> list[tuple[str, str]]:
+    """``t``'s typed columns as a landing batch's ``StreamSpec`` names their types."""
+    return [(c, LOADER_TYPES.get(typ, typ)) for c, typ in t.columns]
 
 
 def day_rows_sql(t: Table) -> sql.Composable:

@@ -183,3 +183,22 @@ def test_slowest_nodes_and_summary(tmp_path):
     assert scale.slowest_nodes(p, 2) == [("model.djpk.fct_consultations", 12.5), ("model.djpk.mart_a", 3.0)]
     assert scale.run_summary(p) == "dbt: 1 pass, 2 success"
     assert scale.nodes_text(scale.slowest_nodes(p, 1)) == "fct_consultations 12.5 s"
+
+
+def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_path):
+    before = {
+        t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0]
+        for t in ("whatsapp__messages", "whatsapp__statuses", "avaya__hsplit", "deskpro__tickets")
+    }
+    tiny.commit()
+    info = scale.load_day(db_url, tmp_path / "landing", "~d1")
+    # the busiest WhatsApp day is 2023-12-04; the newest date is 2024-01-02: 35 days later, same weekday
+    assert info["day"] == "2023-12-04" and info["moved_days"] == 35
+    assert info["rows"] == 5  # one message, one status, two hsplit rows, one ticket of that day
+    assert tiny.execute("select sent_at from raw.whatsapp__messages where wamid = 'wamid.A~d1'").fetchone()[0] == (
+        dt.datetime(2024, 1, 8, 3, 0, tzinfo=dt.UTC)
+    )
+    assert tiny.execute("select count(*) from raw.avaya__hsplit where row_date = '2024-01-08'").fetchone()[0] == 2
+    after = {t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in before}
+    assert after == {t: n + (2 if t == "avaya__hsplit" else 1) for t, n in before.items()}
+    assert tiny.execute("select count(*) from raw._batches").fetchone()[0] == 3  # a batch per source
