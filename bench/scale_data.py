@@ -65,7 +65,7 @@ class Table:
 def raw_tables(conn: psycopg.Connection) -> dict[str, Table]:
     """Every stream table of ``raw`` (those with a ``record`` column), with its typed columns and primary key."""
     rows = conn.execute(
-        """
+        r"""
         select c.table_name, c.column_name, c.data_type
         from information_schema.columns c
         where c.table_schema = 'raw' and c.table_name like '%\_\_%' and c.table_name not like '\_%'
