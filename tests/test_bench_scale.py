@@ -202,3 +202,10 @@ def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_
     after = {t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in before}
     assert after == {t: n + (2 if t == "avaya__hsplit" else 1) for t, n in before.items()}
     assert tiny.execute("select count(*) from raw._batches").fetchone()[0] == 3  # a batch per source
+
+
+def test_a_failed_step_gives_no_ratio_and_work_replaces_wall_time():
+    ok = scale.Step("load", 3.0, work=0.5)
+    assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0)) == 10.5
+    assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0, ok=False)) is None
+    assert scale.daily_verdict("x", scale.seconds_if_ok(scale.Step("a", 1.0, ok=False)), 1.0).met is None
