@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -45,6 +46,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+# what makes the base warehouse's data: a base built from the same trees is reused
+PRODUCT = ("extractors", "loaders", "pipeline", "dbt_project", "dags", "simulators", "warehouse", "pyproject.toml")
 GOAL_DAILY_RATIO = 1.2
 GOAL_NATIONAL_SECONDS = 15 * 60
 NATIONAL_PER_YEAR = {
@@ -330,16 +333,23 @@ class Bench:
     # ---- the base
 
     def head(self) -> str:
-        r = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-        return r.stdout.strip() + ("-dirty" if dirty.strip() else "")
+        """The product code the base was built from: the commit, and a hash of the trees of the folders
+        that make the data (the bench's own files and the docs do not count), ``-dirty`` when changed."""
+        git = ["git", "-C", str(ROOT)]
+        commit = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout
+        trees = subprocess.run([*git, "ls-tree", "HEAD", "--", *PRODUCT], capture_output=True, text=True).stdout
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", *PRODUCT], capture_output=True, text=True).stdout
+        key = hashlib.sha1(trees.encode()).hexdigest()[:12]
+        return f"{commit.strip()} (code {key}{'-dirty' if dirty.strip() else ''})"
 
     def ensure_base(self, reuse_any: bool) -> None:
         marker = self.base / "built.json"
         head = self.head()
         if marker.exists():
             built = json.loads(marker.read_text())
-            if reuse_any or (built.get("commit") == head and not head.endswith("-dirty")):
+            if reuse_any or (
+                built.get("commit", "").split(" ", 1)[-1] == head.split(" ", 1)[-1] and "dirty" not in head
+            ):
                 self.log(f"base: reusing {self.base} (built {built.get('at')} at {built.get('commit')})")
                 self.base_info = built
                 return
