@@ -566,7 +566,6 @@ def run(args: argparse.Namespace) -> int:
     cfg = QUICK if args.quick else FULL
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lines: list[str] = []
 
     def log(s: str = "") -> None:
         print(s, flush=True)
@@ -642,6 +641,8 @@ def run(args: argparse.Namespace) -> int:
         v_all.dominated_by = "the dbt build (above)"
         verdicts += [v_el, v_dbt, v_all]
         if not args.skip_national:
+            # the history figures are written now: a national run cut short leaves them in the doc
+            publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False)
             db = "bench_national"
             b.clone(db)
             factors = national_factors(with_db(b.url, db), cfg["national_share"])
@@ -668,18 +669,24 @@ def run(args: argparse.Namespace) -> int:
                 b.drop(db)
     finally:
         b.stop_server()
+    publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=True)
+    return 0
+
+
+def publish(b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args, log, final: bool) -> None:
+    """Print the table and the verdicts; with ``--out`` write them into the doc's section."""
     m1 = machine()
     total = time.monotonic() - started
-    log()
-    lines += steps_table(b.steps)
-    lines.append("")
-    lines += verdict_lines(verdicts)
+    lines = [*steps_table(b.steps), "", *verdict_lines(verdicts)]
+    if not final:
+        lines.append("(in progress: the national run is still going; this section is replaced when it ends)")
     for k, nodes in slow.items():
         if nodes:
             lines.append(f"slowest dbt nodes, {k}: {nodes_text(nodes)}")
+    log()
     for line in lines:
         log(line)
-    log(f"load average after: {' '.join(f'{x:.2f}' for x in m1['load'])}; total {fmt_s(total)}")
+    log(f"load average now: {' '.join(f'{x:.2f}' for x in m1['load'])}; total {fmt_s(total)}")
     if args.out:
         section = doc_section(cfg, when, m0, m1, b, verdicts, lines, total, incremental, args)
         path = Path(args.out)
@@ -687,7 +694,6 @@ def run(args: argparse.Namespace) -> int:
         start, end = (QSTART, QEND) if args.quick else (START, END)
         path.write_text(replace_section(doc, section, start, end))
         log(f"written: {path} (section {start})")
-    return 0
 
 
 def nodes_text(nodes: list[tuple[str, float]]) -> str:
