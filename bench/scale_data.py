@@ -38,7 +38,10 @@ from psycopg import sql
 
 META_COLUMNS = {"record", "_request", "_batch_id", "_loaded_at", "_seq"}
 DATE_TYPES = {"date", "timestamp with time zone", "timestamp without time zone"}
-LINKED_TEXT_KEYS = {"wamid"}
+LINKED_TEXT_KEYS = {
+    "wamid",
+    "ucid",
+}  # ids that tie rows together (a message and its statuses, a call and its CDR records)
 # the key column re-keyed when it is not the first non-date one (an IMAP uid, not the mailbox's identity)
 REKEY = {"email_lapor__messages": "uid"}
 # Event tables of the history mode: dimensions and small lookups (agents, departments,

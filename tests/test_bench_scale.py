@@ -209,3 +209,16 @@ def test_a_failed_step_gives_no_ratio_and_work_replaces_wall_time():
     assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0)) == 10.5
     assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0, ok=False)) is None
     assert scale.daily_verdict("x", scale.seconds_if_ok(scale.Step("a", 1.0, ok=False)), 1.0).met is None
+
+
+def test_a_call_id_is_rekeyed_even_when_the_key_has_a_date():
+    cdr = scale_data.Table(
+        "avaya__cdr",
+        [("ucid", "text"), ("cond_code", "text"), ("call_date", "date"), ("call_time", "bigint")],
+        ["ucid", "cond_code", "call_date", "call_time"],
+    )
+    # the CDR records of one call share a ucid: a copy's records must not join the original call
+    assert scale_data.rekeyed_columns(cdr, "history") == ["ucid"]
+    assert scale_data.rekeyed_columns(cdr, "volume") == ["ucid"]
+    hagent = scale_data.Table("avaya__hagent", [("row_date", "date"), ("logid", "text")], ["row_date", "logid"])
+    assert scale_data.rekeyed_columns(hagent, "history") == []  # the agent stays the same agent
