@@ -480,7 +480,7 @@ def load_day(url: str, landing: Path, tag: str) -> dict:
         tables = {t.name: t for t in history_tables(raw_tables(conn)) if t.date_columns}
         ref = conn.execute(
             "select (sent_at at time zone 'Asia/Jakarta')::date d from raw.whatsapp__messages"
-            " group by 1 order by count(*) desc, 1 limit 1"
+            " group by 1 order by count(*) desc, 1 desc limit 1"  # the newest of equally busy days (copies tie)
         ).fetchone()[0]
         newest = max(
             conn.execute(
@@ -740,8 +740,9 @@ How the data is made (`bench/scale_data.py`, `bench/scale.py`):
   copy of it on the same server, so all figures share one server and one moment.
 - **History xF**: F-1 copies of every event table of `raw` (those with a typed date column, and
   Deskpro's people and organizations; not lookups such as agents or departments), copy k moved
-  k x step years earlier (step = the smallest whole number of years longer than the data's span,
-  2 for 2022-12..2024-01: copies never overlap). Typed dates move by `interval`; dates inside
+  k x step years earlier (step, per source = the smallest whole number of years longer than the
+  span of that source's data: 2 for 2022-12..2024-01, 5 for the CMS, whose posts go back to 2019;
+  copies never overlap, and a source's tables move together). Typed dates move by `interval`; dates inside
   `record` (`YYYY-MM-DD`, `/YYYY`) move with them. Keys stay unique: a key with a date is new by
   the shift alone; otherwise its first non-date column is re-keyed (bigint + k x a power of ten
   above every key, text + `~h<k>`); `wamid` is re-keyed in every table, so statuses stay with

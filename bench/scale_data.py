@@ -3,9 +3,9 @@
 Two ways of scaling, both ``INSERT ... SELECT`` from the rows the real pipeline loaded:
 
 * **history** (``replicate(conn, factor, mode="history")``): copy ``k`` (1 .. factor-1) of
-  every event table is the whole table moved ``k * step`` years earlier (``step``: the
-  smallest whole number of years longer than the data's span, so copies never overlap
-  the original or each other). Typed date/timestamp columns move by ``interval``; dates
+  every event table is the whole table moved ``k * step`` years earlier (``step``, per
+  source: the smallest whole number of years longer than the span of the source's data, so
+  copies never overlap the original or each other, and a source's tables move together). Typed date/timestamp columns move by ``interval``; dates
   inside ``record`` move with them (every ``YYYY-MM-DD`` and ``/YYYY`` year in the JSON
   text, rewritten year by year in ascending order so no year is moved twice). When the
   primary key has a date column, the shift alone keeps keys unique and every other key
@@ -218,13 +218,21 @@ def replicate(
     else:
         chosen = history_tables(all_tables) if tables is None else [all_tables[n] for n in tables]
         factors = {t.name: factor for t in chosen}
-    step, first, last = span_years(conn, chosen) if mode == "history" else (0, 0, 0)
-    years = list(range(first, last + 1))
+    # one step per source: the tables of a source (a message and its statuses, a call's CDR and the
+    # split intervals) move together; a source with a longer past (the CMS's archive) moves further
+    by_source: dict[str, list[Table]] = {}
+    for t in chosen:
+        by_source.setdefault(t.name.split("__", 1)[0], []).append(t)
+    steps = {}
+    for group in by_source.values():
+        span = span_years(conn, group) if mode == "history" else (0, 0, 0)
+        steps.update({t.name: span for t in group})
     out = {}
     for t in chosen:
         copies = factors[t.name] - 1
+        step, first, last = steps[t.name]
         if copies > 0:
-            conn.execute(copy_sql(t, mode, years, step), {"copies": copies})
+            conn.execute(copy_sql(t, mode, list(range(first, last + 1)), step), {"copies": copies})
         out[t.name] = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw", t.name))).fetchone()[
             0
         ]

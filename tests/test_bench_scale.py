@@ -72,16 +72,16 @@ def test_history_copies_move_years_back_keep_keys_unique_and_links(tiny):
     assert rows == {"avaya__hsplit": 8, "deskpro__tickets": 8, "whatsapp__messages": 8, "whatsapp__statuses": 4}
     # the lookup is not copied
     assert tiny.execute("select count(*) from raw.deskpro__agents").fetchone()[0] == 1
-    # step 2 years (2022-12-31 .. 2024-01-02): copy 3 is 6 years earlier, typed and in the record
+    # Deskpro's step is 1 year (2022-12-31 .. 2023-12-04): copy 3 is 3 years earlier, typed and in the record
     got = tiny.execute("select date_status, record from raw.deskpro__tickets where id = 20001 + 3 * 100000").fetchone()
-    assert got[0] == dt.datetime(2017, 12, 4, 2, 2, 2, tzinfo=dt.UTC)
-    assert got[1] == {"id": 20001, "person": 7, "date_created": "2017-12-04T01:00:00+0000"}
-    # each year moved once (2022 -> 2020 first, then 2024 -> 2022 is not moved again)
+    assert got[0] == dt.datetime(2020, 12, 4, 2, 2, 2, tzinfo=dt.UTC)
+    assert got[1] == {"id": 20001, "person": 7, "date_created": "2020-12-04T01:00:00+0000"}
+    # WhatsApp (2023-12-04 .. 2024-01-02): 1 year; each year moved once (2023 -> 2022 first, then 2024 -> 2023)
     rec = tiny.execute("select record from raw.whatsapp__messages where wamid = 'wamid.A~h1'").fetchone()[0]
-    assert rec["sent_at"] == "2021-12-04T03:00:00+00:00"
-    assert rec["note"] == "SE-2023/123 on 05/01/2022"  # a number before a slash is no year
+    assert rec["sent_at"] == "2022-12-04T03:00:00+00:00"
+    assert rec["note"] == "SE-2023/123 on 05/01/2023"  # a number before a slash is no year
     rec = tiny.execute("select record from raw.whatsapp__messages where wamid = 'wamid.B~h1'").fetchone()[0]
-    assert rec == {"sent_at": "2022-01-02T03:00:00+00:00", "count": 2023}  # a bare number is not a date
+    assert rec == {"sent_at": "2023-01-02T03:00:00+00:00", "count": 2023}  # a bare number is not a date
     # a key with a date column is new by the shift alone; wamid is re-keyed everywhere
     assert tiny.execute("select count(distinct (acd, split)) from raw.avaya__hsplit").fetchone()[0] == 1
     statuses = {r[0] for r in tiny.execute("select wamid from raw.whatsapp__statuses")}
@@ -186,6 +186,9 @@ def test_slowest_nodes_and_summary(tmp_path):
 
 
 def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_path):
+    tiny.execute(
+        "insert into raw.whatsapp__messages values ('wamid.C', '2023-12-04 04:00+00', '{}', 'spool', 'b2', now(), 3)"
+    )
     before = {
         t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0]
         for t in ("whatsapp__messages", "whatsapp__statuses", "avaya__hsplit", "deskpro__tickets")
@@ -194,13 +197,13 @@ def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_
     info = scale.load_day(db_url, tmp_path / "landing", "~d1")
     # the busiest WhatsApp day is 2023-12-04; the newest date is 2024-01-02: 35 days later, same weekday
     assert info["day"] == "2023-12-04" and info["moved_days"] == 35
-    assert info["rows"] == 5  # one message, one status, two hsplit rows, one ticket of that day
+    assert info["rows"] == 6  # two messages, one status, two hsplit rows, one ticket of that day
     assert tiny.execute("select sent_at from raw.whatsapp__messages where wamid = 'wamid.A~d1'").fetchone()[0] == (
         dt.datetime(2024, 1, 8, 3, 0, tzinfo=dt.UTC)
     )
     assert tiny.execute("select count(*) from raw.avaya__hsplit where row_date = '2024-01-08'").fetchone()[0] == 2
     after = {t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in before}
-    assert after == {t: n + (2 if t == "avaya__hsplit" else 1) for t, n in before.items()}
+    assert after == {t: n + (2 if t in ("avaya__hsplit", "whatsapp__messages") else 1) for t, n in before.items()}
     assert tiny.execute("select count(*) from raw._batches").fetchone()[0] == 3  # a batch per source
 
 
@@ -222,3 +225,12 @@ def test_a_call_id_is_rekeyed_even_when_the_key_has_a_date():
     assert scale_data.rekeyed_columns(cdr, "volume") == ["ucid"]
     hagent = scale_data.Table("avaya__hagent", [("row_date", "date"), ("logid", "text")], ["row_date", "logid"])
     assert scale_data.rekeyed_columns(hagent, "history") == []  # the agent stays the same agent
+
+
+def test_each_source_moves_by_its_own_step(tiny):
+    tiny.execute("insert into raw.deskpro__tickets values (20500, '2019-05-02 00:00+00', '{}', 'GET', 'b1', now(), 3)")
+    scale_data.replicate(tiny, 2, "history")
+    # Deskpro spans 2019-05..2023-12: 5 years; WhatsApp 2023-12..2024-01: 1 year
+    assert tiny.execute("select min(date_status)::date from raw.deskpro__tickets").fetchone()[0] == dt.date(2014, 5, 2)
+    assert tiny.execute("select min(sent_at)::date from raw.whatsapp__messages").fetchone()[0] == dt.date(2022, 12, 4)
+    assert tiny.execute("select min(status_at)::date from raw.whatsapp__statuses").fetchone()[0] == dt.date(2022, 12, 4)
