@@ -147,8 +147,11 @@ def test_goals_and_ratios():
     assert scale.daily_verdict("dbt", 1.0, 0.0).met is None
     assert scale.national_verdict(899.0).met is True
     assert scale.national_verdict(900.0).met is False
-    quick = scale.national_verdict(20.0, scale=0.02)  # 2 % of 15 min = 18 s
-    assert quick.met is False and "quick slice" in quick.goal
+    quick = scale.national_verdict(20.0, scale=0.02)  # no goal for a slice: dbt's fixed cost does not shrink
+    assert quick.met is None and scale.mark(quick) == "n/a" and "full volume" in quick.goal
+    assert scale.verdict_lines([quick]) == [
+        "national x 0.02 slice extract->marts: 20.0 s (goal none (the < 15 min goal is for the full volume)): n/a"
+    ]
     v.dominated_by = "fct_consultations 50.0 s"
     assert scale.verdict_lines([v]) == ["dbt: 1.21 (goal <= 1.2): MISSED; dominated by fct_consultations 50.0 s"]
 
