@@ -581,7 +581,11 @@ def national_factor(rows: int, lo: dt.date | None, hi: dt.date | None, per_year:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = QUICK if args.quick else FULL
+    cfg = dict(QUICK if args.quick else FULL)
+    if args.factors:
+        cfg["factors"] = tuple(int(x) for x in args.factors.split(","))
+    if args.national_share is not None:
+        cfg["national_share"] = args.national_share
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
 
@@ -813,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--reuse-base", action="store_true", help="reuse an existing base even if built at another commit")
     ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--factors", help="two history factors, e.g. 1,10 (default 1,10; quick 1,3)")
+    ap.add_argument("--national-share", type=float, help="the share of the national volume (default 1; quick 0.02)")
     ap.add_argument("--keep", action="store_true", help="keep the scaled databases")
     return run(ap.parse_args(argv))
 
