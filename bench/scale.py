@@ -612,7 +612,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         b.ensure_base(args.reuse_base)
         b.start_server()
-        for f in cfg["factors"]:
+        for f in () if args.skip_history else cfg["factors"]:
             db = f"bench_x{f}"
             b.clone(db)
             import psycopg
@@ -650,22 +650,23 @@ def run(args: argparse.Namespace) -> int:
             slow[f"{f}x daily"] = nodes
             if not args.keep:
                 b.drop(db)
-        lo, hi = cfg["factors"]
-        dh, dl = daily[hi], daily[lo]
-        v_el = daily_verdict(f"daily extract+load, {hi}x / {lo}x", seconds_if_ok(dh["el"]), seconds_if_ok(dl["el"]))
-        v_dbt = daily_verdict(f"daily dbt build, {hi}x / {lo}x", seconds_if_ok(dh["dbt"]), seconds_if_ok(dl["dbt"]))
-        v_dbt.dominated_by = nodes_text(slow.get(f"{hi}x daily", []))
-        v_el.dominated_by = (
-            f"{lo}x: {dl['el'].detail.split(': ', 1)[-1]}; {hi}x: {dh['el'].detail.split(': ', 1)[-1]}"
-            " (the batch write does not depend on the warehouse: its growth is the machine's noise)"
-        )
-        v_all = daily_verdict(
-            f"daily run (extract+load+dbt), {hi}x / {lo}x",
-            seconds_if_ok(dh["el"], dh["dbt"]),
-            seconds_if_ok(dl["el"], dl["dbt"]),
-        )
-        v_all.dominated_by = "the dbt build (above)"
-        verdicts += [v_el, v_dbt, v_all]
+        if not args.skip_history:
+            lo, hi = cfg["factors"]
+            dh, dl = daily[hi], daily[lo]
+            v_el = daily_verdict(f"daily extract+load, {hi}x / {lo}x", seconds_if_ok(dh["el"]), seconds_if_ok(dl["el"]))
+            v_dbt = daily_verdict(f"daily dbt build, {hi}x / {lo}x", seconds_if_ok(dh["dbt"]), seconds_if_ok(dl["dbt"]))
+            v_dbt.dominated_by = nodes_text(slow.get(f"{hi}x daily", []))
+            v_el.dominated_by = (
+                f"{lo}x: {dl['el'].detail.split(': ', 1)[-1]}; {hi}x: {dh['el'].detail.split(': ', 1)[-1]}"
+                " (the batch write does not depend on the warehouse: its growth is the machine's noise)"
+            )
+            v_all = daily_verdict(
+                f"daily run (extract+load+dbt), {hi}x / {lo}x",
+                seconds_if_ok(dh["el"], dh["dbt"]),
+                seconds_if_ok(dl["el"], dl["dbt"]),
+            )
+            v_all.dominated_by = "the dbt build (above)"
+            verdicts += [v_el, v_dbt, v_all]
         if not args.skip_national:
             # the history figures are written now: a national run cut short leaves them in the doc
             publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False)
@@ -817,6 +818,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--reuse-base", action="store_true", help="reuse an existing base even if built at another commit")
     ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--skip-history", action="store_true", help="only the national run")
     ap.add_argument("--factors", help="two history factors, e.g. 1,10 (default 1,10; quick 1,3)")
     ap.add_argument("--national-share", type=float, help="the share of the national volume (default 1; quick 0.02)")
     ap.add_argument("--keep", action="store_true", help="keep the scaled databases")
