@@ -9,7 +9,7 @@ MONTH ?=
 ARGS ?=
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-deps test-fast lint format airflow dbt docs bench stop clean
+.PHONY: install run test test-deps test-fast lint format airflow dbt docs bench bench-scale bench-scale-quick stop clean
 
 install: $(STAMP)
 
@@ -77,6 +77,17 @@ docs: install
 
 bench: install
 	$(PY) -m bench.loader $(ARGS)
+
+# The daily run at 1x and 10x history and a national year, extract to marts (docs/BENCHMARKS.md, "Scale").
+# `make bench-scale` writes its section of docs/BENCHMARKS.md; QUICK=1 (or `make bench-scale-quick`): 1x vs 3x
+# and a small national slice, printed only. Private folder: .local/bench-scale (BENCH_SCALE_DIR=...).
+QUICK ?=
+BENCH_SCALE_DIR ?= .local/bench-scale
+bench-scale: install
+	nice -n 10 $(PY) -m bench.scale --workdir $(BENCH_SCALE_DIR) $(if $(QUICK),--quick,--out docs/BENCHMARKS.md) $(ARGS)
+
+bench-scale-quick: install
+	nice -n 10 $(PY) -m bench.scale --workdir $(BENCH_SCALE_DIR) --quick $(ARGS)
 
 stop: install
 	$(PY) -m pipeline stop

@@ -1,0 +1,303 @@
+"""How `bench.scale` makes bigger warehouses out of a real 1x one: SQL over ``raw.*``.
+
+Two ways of scaling, both ``INSERT ... SELECT`` from the rows the real pipeline loaded:
+
+* **history** (``replicate(conn, factor, mode="history")``): copy ``k`` (1 .. factor-1) of
+  every event table is the whole table moved ``k * step`` years earlier (``step``, per
+  source: the smallest whole number of years longer than the span of the source's data, so
+  copies never overlap the original or each other, and a source's tables move together). Typed date/timestamp columns move by ``interval``; dates
+  inside ``record`` move with them (every ``YYYY-MM-DD`` and ``/YYYY`` year in the JSON
+  text, rewritten year by year in ascending order so no year is moved twice). When the
+  primary key has a date column, the shift alone keeps keys unique and every other key
+  (agents, splits, skills) stays the same; otherwise the first non-date key column is
+  re-keyed (bigint ``+ k * stride``, text ``|| '~h<k>'``).
+* **volume** (``replicate(conn, factor, mode="volume", tables=...)``): the same months
+  hold ``factor`` times the rows: dates unchanged, keys re-keyed (text ``|| '~v<k>'``,
+  bigint ``+ k * stride``; a key's date column is never changed).
+
+Columns named in ``LINKED_TEXT_KEYS`` (WhatsApp's ``wamid``) are re-keyed in every table
+that has them, in both modes, so a copied status still belongs to its copied message.
+Ids inside ``record`` (a ticket's ``person``, a reply's ``context.id``) are not changed:
+a copied ticket points at an existing person, so joins keep their fan-out. ``_loaded_at``
+and ``_batch_id`` are copied as they are (the copies are history, loaded long ago).
+
+``day_batch_rows`` takes one day of rows and moves them to a new day (dates in the typed
+columns and in ``record``, keys made new), for a daily batch through the real loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+META_COLUMNS = {"record", "_request", "_batch_id", "_loaded_at", "_seq"}
+DATE_TYPES = {"date", "timestamp with time zone", "timestamp without time zone"}
+LINKED_TEXT_KEYS = {
+    "wamid",
+    "ucid",
+}  # ids that tie rows together (a message and its statuses, a call and its CDR records)
+# the key column re-keyed when it is not the first non-date one (an IMAP uid, not the mailbox's identity)
+REKEY = {"email_lapor__messages": "uid"}
+# Event tables of the history mode: dimensions and small lookups (agents, departments,
+# categories, registers' workbooks) are the same in a longer history, so they are not copied.
+HISTORY_SKIP = {"deskpro__agents", "deskpro__ticket_departments", "cms__categories", "avaya__files"}
+
+
+@dataclass
+class Table:
+    name: str  # without the schema
+    columns: list[tuple[str, str]]  # typed columns (name, data_type), record and _meta excluded
+    primary_key: list[str]
+    rows: int = 0
+    strides: dict[str, int] = field(default_factory=dict)  # bigint key column -> stride
+
+    @property
+    def date_columns(self) -> list[str]:
+        return [c for c, t in self.columns if t in DATE_TYPES]
+
+    def type_of(self, col: str) -> str:
+        return dict(self.columns)[col]
+
+
+def raw_tables(conn: psycopg.Connection) -> dict[str, Table]:
+    """Every stream table of ``raw`` (those with a ``record`` column), with its typed columns and primary key."""
+    rows = conn.execute(
+        r"""
+        select c.table_name, c.column_name, c.data_type
+        from information_schema.columns c
+        where c.table_schema = 'raw' and c.table_name like '%\_\_%' and c.table_name not like '\_%'
+          and exists (select 1 from information_schema.columns r
+                      where r.table_schema = 'raw' and r.table_name = c.table_name and r.column_name = 'record')
+        order by c.table_name, c.ordinal_position
+        """
+    ).fetchall()
+    tables: dict[str, Table] = {}
+    for name, col, typ in rows:
+        t = tables.setdefault(name, Table(name, [], []))
+        if col not in META_COLUMNS:
+            t.columns.append((col, typ))
+    for name, t in tables.items():
+        t.primary_key = [
+            r[0]
+            for r in conn.execute(
+                """
+                select a.attname from pg_index i
+                join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+                where i.indrelid = %s::regclass and i.indisprimary
+                order by array_position(i.indkey::int2[], a.attnum)
+                """,
+                (f"raw.{name}",),
+            ).fetchall()
+        ]
+        t.rows = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw", name))).fetchone()[0]
+        for col, typ in t.columns:
+            if typ == "bigint" and col in t.primary_key:
+                hi = conn.execute(
+                    sql.SQL("select max(abs({})) from {}").format(sql.Identifier(col), sql.Identifier("raw", name))
+                ).fetchone()[0]
+                t.strides[col] = stride_for(hi or 0)
+    return tables
+
+
+def stride_for(max_abs: int) -> int:
+    """The power of ten above every value of a key: ``key + k * stride`` never meets another key."""
+    return 10 ** max(len(str(int(max_abs))), 1)
+
+
+def span_years(conn: psycopg.Connection, tables: list[Table]) -> tuple[int, int, int]:
+    """(step in whole years, first year, last year) over every date column of ``tables``."""
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+    for t in tables:
+        for c in t.date_columns:
+            a, b = conn.execute(
+                sql.SQL("select min({c})::date, max({c})::date from {t}").format(
+                    c=sql.Identifier(c), t=sql.Identifier("raw", t.name)
+                )
+            ).fetchone()
+            if a is not None:
+                lo = a if lo is None or a < lo else lo
+                hi = b if hi is None or b > hi else hi
+    if lo is None:
+        return 1, 2000, 2000
+    return history_step(lo, hi), lo.year, hi.year
+
+
+def history_step(lo: dt.date, hi: dt.date) -> int:
+    """Whole years a copy moves so that it cannot overlap the original: more than the span."""
+    return max(1, math.floor(((hi - lo).days + 1) / 365) + 1)
+
+
+def year_shift_sql(expr: sql.Composable, years: list[int], shift: sql.Composable) -> sql.Composable:
+    """``expr`` (JSON text) with every ISO date's year and every ``/YYYY`` year moved ``shift`` years earlier.
+
+    Years are replaced in ascending order, each once: a year produced by an earlier
+    replacement is smaller than every year still to be replaced, so nothing moves twice."""
+    out = expr
+    for y in sorted(years):
+        # (?<![0-9])YYYY(?=-MM-DD) and (?<=/)YYYY(?![0-9])
+        pattern = sql.Literal(f"(?<![0-9]){y}(?=-[01][0-9]-[0-3][0-9])|(?<=/){y}(?![0-9])")
+        out = sql.SQL("regexp_replace({out}, {pat}, ({y} - {shift})::text, 'g')").format(
+            out=out, pat=pattern, y=sql.Literal(y), shift=shift
+        )
+    return out
+
+
+def rekeyed_columns(t: Table, mode: str) -> list[str]:
+    """The key columns a copy changes (besides the dates, which history mode always moves)."""
+    linked = [c for c in t.primary_key if c in LINKED_TEXT_KEYS]
+    if mode == "history" and set(t.primary_key) & set(t.date_columns):
+        return linked
+    first = REKEY.get(t.name) or next((c for c in t.primary_key if c not in t.date_columns), None)
+    if first is None:
+        raise ValueError(f"raw.{t.name}: every key column is a date; it cannot be scaled in volume mode")
+    return sorted(set(linked) | {first}, key=t.primary_key.index)
+
+
+def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable:
+    """``INSERT INTO raw.t SELECT <copy k of every row> FROM raw.t, generate_series(1, %(copies)s) k``."""
+    k = sql.Identifier("k")
+    shift = sql.SQL("({k} * {step})").format(k=k, step=sql.Literal(step))
+    rekey = rekeyed_columns(t, mode)
+    exprs = []
+    for col, typ in t.columns:
+        c = sql.Identifier(col)
+        if mode == "history" and typ in DATE_TYPES:
+            e = sql.SQL("({c} - make_interval(years => {shift}::int))::{typ}").format(
+                c=c, shift=shift, typ=sql.SQL(typ)
+            )
+        elif col in rekey and typ == "bigint":
+            e = sql.SQL("{c} + {k} * {stride}::bigint").format(c=c, k=k, stride=sql.Literal(t.strides[col]))
+        elif col in rekey:
+            tag = "~h" if mode == "history" else "~v"
+            e = sql.SQL("{c} || {tag} || {k}").format(c=c, tag=sql.Literal(tag), k=k)
+        else:
+            e = c
+        exprs.append(e)
+    record = sql.Identifier("record")
+    if mode == "history":
+        record = sql.SQL("({})::jsonb").format(year_shift_sql(sql.SQL("record::text"), years, shift))
+    names = [sql.Identifier(c) for c, _ in t.columns] + [
+        sql.Identifier(c) for c in ("record", "_request", "_batch_id", "_loaded_at", "_seq")
+    ]
+    values = exprs + [record] + [sql.Identifier(c) for c in ("_request", "_batch_id", "_loaded_at", "_seq")]
+    return sql.SQL("insert into {t} ({names}) select {values} from {t}, generate_series(1, %(copies)s) {k}").format(
+        t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k
+    )
+
+
+def history_tables(tables: dict[str, Table]) -> list[Table]:
+    """The event tables the history mode copies: those with a typed date column, plus Deskpro's people and organizations."""
+    keep = []
+    for t in tables.values():
+        if t.name in HISTORY_SKIP or not t.primary_key:
+            continue
+        if t.date_columns or t.name in ("deskpro__people", "deskpro__organizations"):
+            keep.append(t)
+    return sorted(keep, key=lambda t: t.name)
+
+
+def replicate(
+    conn: psycopg.Connection, factor: int | dict[str, int], mode: str, tables: list[str] | None = None
+) -> dict[str, int]:
+    """Make ``raw`` ``factor`` times bigger (per table when ``factor`` is a dict); returns rows per table after.
+
+    ``history``: every history table (``history_tables``), copies moved to earlier years.
+    ``volume``: the named ``tables`` (or the factor dict's keys), same dates, new keys."""
+    assert mode in ("history", "volume"), mode
+    all_tables = raw_tables(conn)
+    if isinstance(factor, dict):
+        chosen = [all_tables[n] for n in sorted(factor)]
+        factors = factor
+    else:
+        chosen = history_tables(all_tables) if tables is None else [all_tables[n] for n in tables]
+        factors = {t.name: factor for t in chosen}
+    # one step per source: the tables of a source (a message and its statuses, a call's CDR and the
+    # split intervals) move together; a source with a longer past (the CMS's archive) moves further
+    by_source: dict[str, list[Table]] = {}
+    for t in chosen:
+        by_source.setdefault(t.name.split("__", 1)[0], []).append(t)
+    steps = {}
+    for group in by_source.values():
+        span = span_years(conn, group) if mode == "history" else (0, 0, 0)
+        steps.update({t.name: span for t in group})
+    out = {}
+    for t in chosen:
+        copies = factors[t.name] - 1
+        step, first, last = steps[t.name]
+        if copies > 0:
+            conn.execute(copy_sql(t, mode, list(range(first, last + 1)), step), {"copies": copies})
+        out[t.name] = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw", t.name))).fetchone()[
+            0
+        ]
+    conn.commit()
+    for t in chosen:
+        conn.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", t.name)))
+    conn.commit()
+    return out
+
+
+# --------------------------------------------------------------------------- one new day
+
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def shift_value(v: Any, days: int) -> Any:
+    """``v`` with every ISO date or timestamp string in it (nested) moved ``days`` days; other values unchanged."""
+    if isinstance(v, dict):
+        return {k: shift_value(x, days) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shift_value(x, days) for x in v]
+    if isinstance(v, str) and len(v) >= 10 and _ISO.match(v):
+        d = dt.date.fromisoformat(v[:10]) + dt.timedelta(days=days)
+        return d.isoformat() + v[10:]
+    if isinstance(v, dt.datetime | dt.date):
+        return v + dt.timedelta(days=days)
+    return v
+
+
+def new_day_keys(t: Table, keys: dict[str, Any], days: int, tag: str = "~d1") -> list[Any]:
+    """A day's row's typed columns moved ``days`` days, with new keys (never met by a history or volume copy)."""
+    rekey = rekeyed_columns(t, "history")  # dates move, so a key with a date is new already
+    out = []
+    for col, typ in t.columns:
+        v = keys[col]
+        if v is None:
+            out.append(v)
+        elif typ in DATE_TYPES:
+            out.append(v + dt.timedelta(days=days))
+        elif col in rekey and typ == "bigint":
+            out.append(v + 999 * t.strides[col] * 1000)  # beyond every copy of a 1000x scaling
+        elif col in rekey:
+            out.append(f"{v}{tag}")
+        else:
+            out.append(v)
+    return out
+
+
+LOADER_TYPES = {"timestamp with time zone": "timestamptz"}
+
+
+def spec_columns(t: Table) -> list[tuple[str, str]]:
+    """``t``'s typed columns as a landing batch's ``StreamSpec`` names their types."""
+    return [(c, LOADER_TYPES.get(typ, typ)) for c, typ in t.columns]
+
+
+def day_rows_sql(t: Table) -> sql.Composable:
+    """The typed columns, ``record`` and ``_request`` of ``t``'s rows of day ``%(day)s`` (Asia/Jakarta, first date column)."""
+    col = t.date_columns[0]
+    day = (
+        sql.SQL("{c}").format(c=sql.Identifier(col))
+        if t.type_of(col) == "date"
+        else sql.SQL("({c} at time zone 'Asia/Jakarta')::date").format(c=sql.Identifier(col))
+    )
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c, _ in t.columns)
+    return sql.SQL("select {cols}, record, _request from {t} where {day} = %(day)s order by _seq").format(
+        cols=cols, t=sql.Identifier("raw", t.name), day=day
+    )

@@ -1,0 +1,239 @@
+"""bench.scale's pure parts: the scaling SQL on a tiny raw schema, the one-day move, the doc section, the goals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import psycopg
+import pytest
+
+from bench import scale, scale_data
+
+TINY = """
+create schema raw;
+create table raw.deskpro__tickets (id bigint primary key, date_status timestamptz,
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint);
+create table raw.whatsapp__messages (wamid text primary key, sent_at timestamptz,
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint);
+create table raw.whatsapp__statuses (wamid text, status text, status_at timestamptz,
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint,
+    primary key (wamid, status, status_at));
+create table raw.avaya__hsplit (row_date date, starttime bigint, acd bigint, split bigint,
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint,
+    primary key (row_date, starttime, acd, split));
+create table raw.deskpro__agents (id bigint primary key,
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint);
+insert into raw.deskpro__tickets values
+  (20001, '2023-12-04 02:02:02+00', '{"id": 20001, "person": 7, "date_created": "2023-12-04T01:00:00+0000"}', 'GET', 'b1', now(), 1),
+  (20417, '2022-12-31 20:00:00+00', '{"id": 20417, "person": 8, "date_created": "2022-12-31T19:00:00+0000"}', 'GET', 'b1', now(), 2);
+insert into raw.whatsapp__messages values
+  ('wamid.A', '2023-12-04 03:00:00+00', '{"sent_at": "2023-12-04T03:00:00+00:00", "note": "SE-2023/123 on 05/01/2024"}', 'spool', 'b2', now(), 1),
+  ('wamid.B', '2024-01-02 03:00:00+00', '{"sent_at": "2024-01-02T03:00:00+00:00", "count": 2023}', 'spool', 'b2', now(), 2);
+insert into raw.whatsapp__statuses values
+  ('wamid.A', 'read', '2023-12-04 03:05:00+00', '{"status": "read"}', 'spool', 'b2', now(), 1);
+insert into raw.avaya__hsplit values
+  ('2023-12-04', 800, 1, 1, '{"row_date": "2023-12-04", "callsoffered": 5}', 'file', 'b3', now(), 1),
+  ('2023-12-04', 830, 1, 1, '{"row_date": "2023-12-04", "callsoffered": 7}', 'file', 'b3', now(), 2);
+insert into raw.deskpro__agents values (1, '{"id": 1}', 'GET', 'b1', now(), 1);
+"""
+
+
+@pytest.fixture()
+def tiny(db_url):
+    with psycopg.connect(db_url) as conn:
+        conn.execute(TINY)
+        conn.commit()
+        yield conn
+
+
+def test_raw_tables_reads_typed_columns_keys_and_strides(tiny):
+    t = scale_data.raw_tables(tiny)
+    assert t["whatsapp__statuses"].primary_key == ["wamid", "status", "status_at"]
+    assert t["deskpro__tickets"].columns == [("id", "bigint"), ("date_status", "timestamp with time zone")]
+    assert t["deskpro__tickets"].strides == {"id": 100_000}
+    assert t["avaya__hsplit"].date_columns == ["row_date"]
+    assert [x.name for x in scale_data.history_tables(t)] == [
+        "avaya__hsplit",
+        "deskpro__tickets",
+        "whatsapp__messages",
+        "whatsapp__statuses",
+    ]
+
+
+def test_history_step_is_longer_than_the_span():
+    assert scale_data.history_step(dt.date(2022, 12, 1), dt.date(2024, 1, 14)) == 2
+    assert scale_data.history_step(dt.date(2023, 1, 1), dt.date(2023, 12, 31)) == 2
+    assert scale_data.history_step(dt.date(2023, 1, 1), dt.date(2023, 6, 30)) == 1
+
+
+def test_history_copies_move_years_back_keep_keys_unique_and_links(tiny):
+    rows = scale_data.replicate(tiny, 4, "history")
+    assert rows == {"avaya__hsplit": 8, "deskpro__tickets": 8, "whatsapp__messages": 8, "whatsapp__statuses": 4}
+    # the lookup is not copied
+    assert tiny.execute("select count(*) from raw.deskpro__agents").fetchone()[0] == 1
+    # Deskpro's step is 1 year (2022-12-31 .. 2023-12-04): copy 3 is 3 years earlier, typed and in the record
+    got = tiny.execute("select date_status, record from raw.deskpro__tickets where id = 20001 + 3 * 100000").fetchone()
+    assert got[0] == dt.datetime(2020, 12, 4, 2, 2, 2, tzinfo=dt.UTC)
+    assert got[1] == {"id": 20001, "person": 7, "date_created": "2020-12-04T01:00:00+0000"}
+    # WhatsApp (2023-12-04 .. 2024-01-02): 1 year; each year moved once (2023 -> 2022 first, then 2024 -> 2023)
+    rec = tiny.execute("select record from raw.whatsapp__messages where wamid = 'wamid.A~h1'").fetchone()[0]
+    assert rec["sent_at"] == "2022-12-04T03:00:00+00:00"
+    assert rec["note"] == "SE-2023/123 on 05/01/2023"  # a number before a slash is no year
+    rec = tiny.execute("select record from raw.whatsapp__messages where wamid = 'wamid.B~h1'").fetchone()[0]
+    assert rec == {"sent_at": "2023-01-02T03:00:00+00:00", "count": 2023}  # a bare number is not a date
+    # a key with a date column is new by the shift alone; wamid is re-keyed everywhere
+    assert tiny.execute("select count(distinct (acd, split)) from raw.avaya__hsplit").fetchone()[0] == 1
+    statuses = {r[0] for r in tiny.execute("select wamid from raw.whatsapp__statuses")}
+    messages = {r[0] for r in tiny.execute("select wamid from raw.whatsapp__messages")}
+    assert statuses <= messages and len(statuses) == 4
+    # each copy's status is as far from its message as the original's
+    gaps = tiny.execute(
+        "select distinct s.status_at - m.sent_at from raw.whatsapp__statuses s join raw.whatsapp__messages m using (wamid)"
+    ).fetchall()
+    assert gaps == [(dt.timedelta(minutes=5),)]
+
+
+def test_volume_copies_keep_dates_and_make_new_keys(tiny):
+    rows = scale_data.replicate(
+        tiny, {"whatsapp__messages": 3, "whatsapp__statuses": 3, "deskpro__tickets": 2}, "volume"
+    )
+    assert rows == {"deskpro__tickets": 4, "whatsapp__messages": 6, "whatsapp__statuses": 3}
+    assert tiny.execute("select count(distinct sent_at) from raw.whatsapp__messages").fetchone()[0] == 2
+    assert sorted(r[0] for r in tiny.execute("select id from raw.deskpro__tickets")) == [20001, 20417, 120001, 120417]
+    assert (
+        tiny.execute(
+            "select count(*) from raw.whatsapp__statuses s join raw.whatsapp__messages m using (wamid)"
+        ).fetchone()[0]
+        == 3
+    )
+
+
+def test_volume_refuses_a_key_made_only_of_dates():
+    t = scale_data.Table("x__days", [("date", "date")], ["date"])
+    with pytest.raises(ValueError, match="every key column is a date"):
+        scale_data.rekeyed_columns(t, "volume")
+
+
+def test_one_day_is_moved_with_new_keys(tiny):
+    t = scale_data.raw_tables(tiny)
+    rows = tiny.execute(scale_data.day_rows_sql(t["whatsapp__messages"]), {"day": dt.date(2023, 12, 4)}).fetchall()
+    assert [r[0] for r in rows] == ["wamid.A"]
+    keys = dict(zip(["wamid", "sent_at"], rows[0][:2], strict=True))
+    assert scale_data.new_day_keys(t["whatsapp__messages"], keys, 35) == [
+        "wamid.A~d1",
+        dt.datetime(2024, 1, 8, 3, 0, tzinfo=dt.UTC),
+    ]
+    tk = t["deskpro__tickets"]
+    new = scale_data.new_day_keys(tk, {"id": 20001, "date_status": dt.datetime(2023, 12, 4, tzinfo=dt.UTC)}, 7)
+    assert new[0] > 1000 * tk.strides["id"]  # beyond every copy
+    assert scale_data.shift_value(
+        {"a": "2023-12-04T01:00:00+0000", "b": ["2023-12-31"], "c": "SE-2023-12-04x", "d": 5}, 1
+    ) == {"a": "2023-12-05T01:00:00+0000", "b": ["2024-01-01"], "c": "SE-2023-12-04x", "d": 5}
+
+
+def test_national_factor():
+    # 100 rows over 10 days = 3,650 a year; 1 M a year needs 274 copies
+    assert scale.national_factor(100, dt.date(2023, 1, 1), dt.date(2023, 1, 10), 1_000_000) == 274
+    assert scale.national_factor(10_000, dt.date(2023, 1, 1), dt.date(2023, 12, 31), 5_000) == 1
+    assert scale.national_factor(0, None, None, 1_000_000) == 1
+
+
+def test_goals_and_ratios():
+    v = scale.daily_verdict("dbt", 110.0, 100.0)
+    assert v.met is True and abs(v.value - 1.1) < 1e-9 and scale.mark(v) == "MET"
+    v = scale.daily_verdict("dbt", 121.0, 100.0)
+    assert v.met is False and scale.mark(v) == "MISSED"
+    assert scale.daily_verdict("dbt", 1.0, 0.0).met is None
+    assert scale.national_verdict(899.0).met is True
+    assert scale.national_verdict(900.0).met is False
+    quick = scale.national_verdict(20.0, scale=0.02)  # no goal for a slice: dbt's fixed cost does not shrink
+    assert quick.met is None and scale.mark(quick) == "n/a" and "full volume" in quick.goal
+    assert scale.verdict_lines([quick]) == [
+        "national x 0.02 slice extract->marts: 20.0 s (goal none (the < 15 min goal is for the full volume)): n/a"
+    ]
+    v.dominated_by = "fct_consultations 50.0 s"
+    assert scale.verdict_lines([v]) == ["dbt: 1.21 (goal <= 1.2): MISSED; dominated by fct_consultations 50.0 s"]
+
+
+def test_replace_section():
+    doc = "# Benchmarks\n\nintro\n"
+    once = scale.replace_section(doc, "first")
+    assert once == "# Benchmarks\n\nintro\n\n<!-- bench-scale:start -->\nfirst\n<!-- bench-scale:end -->\n"
+    twice = scale.replace_section(once + "\n## After\n", "second")
+    assert "first" not in twice and "second" in twice and twice.endswith("\n## After\n")
+    assert twice.count("<!-- bench-scale:start -->") == 1
+    # the quick section is a separate one: the full results stay
+    both = scale.replace_section(twice, "quick", scale.QSTART, scale.QEND)
+    assert "second" in both and "quick" in both
+    with pytest.raises(ValueError, match="markers broken"):
+        scale.replace_section("<!-- bench-scale:end --> <!-- bench-scale:start -->", "x")
+
+
+def test_slowest_nodes_and_summary(tmp_path):
+    p = tmp_path / "run_results.json"
+    p.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.djpk.fct_consultations", "execution_time": 12.5, "status": "success"},
+                    {"unique_id": "test.djpk.unique_x.abc", "execution_time": 0.5, "status": "pass"},
+                    {"unique_id": "model.djpk.mart_a", "execution_time": 3.0, "status": "success"},
+                ]
+            }
+        )
+    )
+    assert scale.slowest_nodes(p, 2) == [("model.djpk.fct_consultations", 12.5), ("model.djpk.mart_a", 3.0)]
+    assert scale.run_summary(p) == "dbt: 1 pass, 2 success"
+    assert scale.nodes_text(scale.slowest_nodes(p, 1)) == "fct_consultations 12.5 s"
+
+
+def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_path):
+    tiny.execute(
+        "insert into raw.whatsapp__messages values ('wamid.C', '2023-12-04 04:00+00', '{}', 'spool', 'b2', now(), 3)"
+    )
+    before = {
+        t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0]
+        for t in ("whatsapp__messages", "whatsapp__statuses", "avaya__hsplit", "deskpro__tickets")
+    }
+    tiny.commit()
+    info = scale.load_day(db_url, tmp_path / "landing", "~d1")
+    # the busiest WhatsApp day is 2023-12-04; the newest date is 2024-01-02: 35 days later, same weekday
+    assert info["day"] == "2023-12-04" and info["moved_days"] == 35
+    assert info["rows"] == 6  # two messages, one status, two hsplit rows, one ticket of that day
+    assert tiny.execute("select sent_at from raw.whatsapp__messages where wamid = 'wamid.A~d1'").fetchone()[0] == (
+        dt.datetime(2024, 1, 8, 3, 0, tzinfo=dt.UTC)
+    )
+    assert tiny.execute("select count(*) from raw.avaya__hsplit where row_date = '2024-01-08'").fetchone()[0] == 2
+    after = {t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in before}
+    assert after == {t: n + (2 if t in ("avaya__hsplit", "whatsapp__messages") else 1) for t, n in before.items()}
+    assert tiny.execute("select count(*) from raw._batches").fetchone()[0] == 3  # a batch per source
+
+
+def test_a_failed_step_gives_no_ratio_and_work_replaces_wall_time():
+    ok = scale.Step("load", 3.0, work=0.5)
+    assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0)) == 10.5
+    assert scale.seconds_if_ok(ok, scale.Step("dbt", 10.0, ok=False)) is None
+    assert scale.daily_verdict("x", scale.seconds_if_ok(scale.Step("a", 1.0, ok=False)), 1.0).met is None
+
+
+def test_a_call_id_is_rekeyed_even_when_the_key_has_a_date():
+    cdr = scale_data.Table(
+        "avaya__cdr",
+        [("ucid", "text"), ("cond_code", "text"), ("call_date", "date"), ("call_time", "bigint")],
+        ["ucid", "cond_code", "call_date", "call_time"],
+    )
+    # the CDR records of one call share a ucid: a copy's records must not join the original call
+    assert scale_data.rekeyed_columns(cdr, "history") == ["ucid"]
+    assert scale_data.rekeyed_columns(cdr, "volume") == ["ucid"]
+    hagent = scale_data.Table("avaya__hagent", [("row_date", "date"), ("logid", "text")], ["row_date", "logid"])
+    assert scale_data.rekeyed_columns(hagent, "history") == []  # the agent stays the same agent
+
+
+def test_each_source_moves_by_its_own_step(tiny):
+    tiny.execute("insert into raw.deskpro__tickets values (20500, '2019-05-02 00:00+00', '{}', 'GET', 'b1', now(), 3)")
+    scale_data.replicate(tiny, 2, "history")
+    # Deskpro spans 2019-05..2023-12: 5 years; WhatsApp 2023-12..2024-01: 1 year
+    assert tiny.execute("select min(date_status)::date from raw.deskpro__tickets").fetchone()[0] == dt.date(2014, 5, 2)
+    assert tiny.execute("select min(sent_at)::date from raw.whatsapp__messages").fetchone()[0] == dt.date(2022, 12, 4)
+    assert tiny.execute("select min(status_at)::date from raw.whatsapp__statuses").fetchone()[0] == dt.date(2022, 12, 4)
