@@ -29,6 +29,7 @@ import imaplib
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,17 +41,14 @@ from simulators.scenario.email_lapor import MAILBOX_ADDRESS, Mail, generate
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ
 
 _PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
+_USER_ENV = "EMAIL_LAPOR_STAND_IN_USER"
+_HOME_ENV = "EMAIL_LAPOR_STAND_IN_HOME"
 _UIDVALIDITY_ENV = "EMAIL_LAPOR_STAND_IN_UIDVALIDITY"
-# pymap draws a mailbox's UIDVALIDITY from the clock and a random number
-# (pymap.mailbox.MailboxSnapshot.new_uid_validity); the stand-in sets it instead.
-# The dict backend keeps every message's parsed objects for good, so the cyclic GC's full
-# collections only rescan a growing heap: rarer collections start the full mailbox ~2x faster.
-_LAUNCH = (
-    "import gc, os, sys; gc.set_threshold(100_000, 50, 100); from pymap.mailbox import MailboxSnapshot; "
-    f"_v = int(os.environ['{_UIDVALIDITY_ENV}']); "
-    "MailboxSnapshot.new_uid_validity = classmethod(lambda cls: _v); "
-    "from pymap.main import main; sys.argv[0] = 'pymap'; main()"
-)
+# pymap's maildir backend, run by this script (it hashes the password into the shadow file and
+# serves the written message files byte for byte with INTERNALDATE from their mtime).
+_LAUNCHER = Path(__file__).with_name("pymap_launch.py")
+_FIRST_UID = 101  # as pymap's dict backend numbered them: UIDs stay what earlier runs stored
+_WIB = "<+07>-7"  # POSIX TZ for Asia/Jakarta (UTC+7, no DST): INTERNALDATE in +0700
 
 
 def _die_with_parent() -> None:
@@ -101,6 +99,7 @@ class ImapStandIn:
         self._workdir = Path(workdir) if workdir else None
         self._generation = generation  # another value (or migrate()): the mailbox on a new server
         self._uidvalidity: int | None = None
+        self._home = ""  # the maildir served, relative to workdir/maildir
 
     # ------------------------------------------------------------ lifecycle
 
@@ -111,15 +110,61 @@ class ImapStandIn:
         self._workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
+            # a restart serves what was delivered before, plus what arrived by as_of
+            self.delivered += len(self._due(self.as_of))
+            self._home = self._maildir(self.delivered)
             self._spawn()
-            again, self.delivered = self.delivered, 0  # a restart: the new server is empty
-            self._append(self.mails[:again])
-            self.delivered = again
-            self.deliver(self.as_of)
         except BaseException:
             self.stop()  # never leave a server behind
             raise
         return self
+
+    def _due(self, until: dt.datetime | None) -> list[Mail]:
+        return [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
+
+    def _maildir(self, n: int) -> str:
+        """The mailbox with ``mails[:n]`` as a maildir under the workdir (home dir, relative).
+
+        Written once per content (the name holds UIDVALIDITY and n) and reused by the next start:
+        a restart loads nothing, pymap reads a message's file when a client FETCHes it. Written
+        directly, as pymap's maildir backend would store the APPENDed messages: one file per
+        message in ``cur/`` (no flags), its mtime the INTERNALDATE, and ``dovecot-uidlist``
+        giving UID 101 + i to ``mails[i]``. A mailbox changed after its start (``deliver``,
+        ``mark_seen``) loses its ``.complete`` mark, so the next start writes it again.
+        """
+        base = self._workdir / "maildir"
+        base.mkdir(exist_ok=True)
+        name = f"mail-{self.expected_uidvalidity:08x}-{n}"
+        if self.mailbox.upper() != "INBOX":
+            name += "-" + hashlib.sha256(self.mailbox.encode()).hexdigest()[:8]
+        done = base / f"{name}.complete"
+        for old in base.glob("mail-*"):  # one mailbox kept: the last one served
+            if old.name not in (name, done.name):
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if done.exists():
+            return name
+        root = base / name
+        shutil.rmtree(root, ignore_errors=True)
+        box = root if self.mailbox.upper() == "INBOX" else root / f".{self.mailbox}"
+        for sub in ("cur", "new", "tmp"):
+            (box / sub).mkdir(parents=True)
+        lines = []
+        for i, m in enumerate(self.mails[:n]):
+            uid, file = _FIRST_UID + i, f"{_FIRST_UID + i:07d}.djpk:2,"
+            path = box / "cur" / file
+            path.write_bytes(m.raw)
+            os.utime(path, (m.received_at.timestamp(),) * 2)
+            lines.append(f"{uid} :{file}\r\n")
+        guid = hashlib.sha256(name.encode()).hexdigest()[:32]
+        header = f"3 V{self.expected_uidvalidity} N{_FIRST_UID + n} G{guid}\r\n"
+        (box / "dovecot-uidlist").write_text(header + "".join(lines), newline="")
+        done.touch()
+        return name
+
+    def _touched(self) -> None:
+        """The mailbox on disk now differs from what its name says: not reused by a restart."""
+        if self._home and self._workdir:
+            (self._workdir / "maildir" / f"{self._home}.complete").unlink(missing_ok=True)
 
     @property
     def expected_uidvalidity(self) -> int:
@@ -129,25 +174,19 @@ class ImapStandIn:
         return self._uidvalidity
 
     def _spawn(self) -> None:
-        # pymap expands "@file" arguments and "$VAR" inside them from the environment:
-        # the password reaches the server without appearing in its command line.
-        args_file = self._workdir / "pymap.args"
-        args_file.write_text(f"--demo-user\n{self.username}\n--demo-password\n${_PASSWORD_ENV}\n")
-        log = open(self._workdir / "pymap.log", "ab")
-        env = {**os.environ, _PASSWORD_ENV: self.password, _UIDVALIDITY_ENV: str(self.expected_uidvalidity)}
+        # the password reaches the server through its environment, never its command line
+        log = open(self._workdir / "pymap.log", "ab")  # noqa: SIM115 - the child keeps it open
+        env = {
+            **os.environ,
+            _USER_ENV: self.username,
+            _PASSWORD_ENV: self.password,
+            _HOME_ENV: self._home,
+            _UIDVALIDITY_ENV: str(self.expected_uidvalidity),
+            "TZ": _WIB,
+        }
         self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                _LAUNCH,
-                "--host",
-                self.host,
-                "--port",
-                str(self.port),
-                "--no-tls",
-                "dict",
-                f"@{args_file}",
-            ],
+            [sys.executable, str(_LAUNCHER), "--host", self.host, "--port", str(self.port), "--no-tls"]
+            + ["maildir", str(self._workdir / "maildir")],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -167,9 +206,6 @@ class ImapStandIn:
                     self._kill()
                     raise RuntimeError(f"pymap did not listen on {self.host}:{self.port} within 30 s") from None
                 time.sleep(0.05)
-        if self.mailbox.upper() != "INBOX":
-            with self.client() as imap:
-                imap.create(self.mailbox)
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -209,7 +245,9 @@ class ImapStandIn:
 
     def deliver(self, until: dt.datetime | None = None) -> int:
         """Append every message received before ``until`` (all when None) not yet delivered."""
-        todo = [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
+        todo = self._due(until)
+        if todo:
+            self._touched()
         self._append(todo)
         self.delivered += len(todo)
         return len(todo)
@@ -246,8 +284,8 @@ class ImapStandIn:
             if self.expected_uidvalidity != old:
                 break
         self._kill()
+        self._home = self._maildir(self.delivered)
         self._spawn()
-        self._append(self.mails[: self.delivered])
         return self.delivered
 
     def uidvalidity(self) -> int:
@@ -272,6 +310,7 @@ class ImapStandIn:
         return out
 
     def mark_seen(self, uids: list[int]) -> None:
+        self._touched()
         with self.client() as imap:
             imap.select(self.mailbox)
             imap.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", r"(\Seen)")
