@@ -47,6 +47,8 @@ _UIDVALIDITY_ENV = "EMAIL_LAPOR_STAND_IN_UIDVALIDITY"
 # pymap's maildir backend, run by this script (it hashes the password into the shadow file and
 # serves the written message files byte for byte with INTERNALDATE from their mtime).
 _LAUNCHER = Path(__file__).with_name("pymap_launch.py")
+# a bare LF (2 of the 9,783 messages, in a folded header) arrives as CRLF over APPEND: stored so
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 _FIRST_UID = 101  # as pymap's dict backend numbered them: UIDs stay what earlier runs stored
 _WIB = "<+07>-7"  # POSIX TZ for Asia/Jakarta (UTC+7, no DST): INTERNALDATE in +0700
 
@@ -152,7 +154,7 @@ class ImapStandIn:
         for i, m in enumerate(self.mails[:n]):
             uid, file = _FIRST_UID + i, f"{_FIRST_UID + i:07d}.djpk:2,"
             path = box / "cur" / file
-            path.write_bytes(m.raw)
+            path.write_bytes(_BARE_LF.sub(b"\r\n", m.raw))
             os.utime(path, (m.received_at.timestamp(),) * 2)
             lines.append(f"{uid} :{file}\r\n")
         guid = hashlib.sha256(name.encode()).hexdigest()[:32]
