@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import logging
 import os
 import shutil
@@ -473,7 +474,7 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -505,6 +506,32 @@ def main(argv: list[str] | None = None) -> int:
     dbt = sub.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     sub.add_parser("stop", help="stop the embedded warehouse")
+    return ap
+
+
+def connections_needed(argv: list[str]) -> list[str] | None:
+    """The source connections (``AIRFLOW_CONN_<ID>``) this runner's command line reads; None: every source's.
+
+    ``dag`` and ``backfill`` of a source's DAG read that source's connection; of ``transform`` or
+    ``monthly_report`` (the warehouse only), ``dbt`` and ``stop``: none. ``run``, ``airflow`` and a
+    command line that does not parse: every source's. ``simulators.run`` starts only these stand-ins.
+    """
+    from extractors.registry import NAMES, get
+
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            args = parser().parse_args(argv)
+    except SystemExit:
+        return None
+    if args.command in ("run", "airflow"):
+        return None
+    if args.command in ("dag", "backfill") and args.dag_id in NAMES:
+        return [f"AIRFLOW_CONN_{get(args.dag_id).conn_id.upper()}"]
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     args = ap.parse_args(argv)
     if args.command == "run":
         args.month = args.month or [DEFAULT_MONTH]
