@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import imaplib
+import json
 import os
 import re
 import secrets
@@ -91,7 +92,8 @@ class ImapStandIn:
         # hex: an argparse value must not start with "-" (token_urlsafe sometimes does)
         self.password = password or secrets.token_hex(16)
         self.mailbox = mailbox
-        self.mails = mails if mails is not None else generate(seed, start, end)
+        self._mails = mails
+        self._scenario = (seed, start, end)  # generated on first use of .mails
         self.as_of = as_of
         self.delivered = 0  # self.mails[:delivered] are in the mailbox, in delivery order
         self.host = "127.0.0.1"
@@ -103,6 +105,14 @@ class ImapStandIn:
         self._uidvalidity: int | None = None
         self._home = ""  # the maildir served, relative to workdir/maildir
 
+    @property
+    def mails(self) -> list[Mail]:
+        """The mailbox's messages in delivery order (generated on first use: a restart from
+        the workdir's index needs none)."""
+        if self._mails is None:
+            self._mails = generate(*self._scenario)
+        return self._mails
+
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> ImapStandIn:
@@ -112,14 +122,49 @@ class ImapStandIn:
         self._workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
-            # a restart serves what was delivered before, plus what arrived by as_of
-            self.delivered += len(self._due(self.as_of))
-            self._home = self._maildir(self.delivered)
+            if not self._from_index():
+                # a restart serves what was delivered before, plus what arrived by as_of
+                fresh = self._mails is None and self.delivered == 0
+                self.delivered += len(self._due(self.as_of))
+                self._home = self._maildir(self.delivered)
+                if fresh:
+                    self._write_index()
             self._spawn()
         except BaseException:
             self.stop()  # never leave a server behind
             raise
         return self
+
+    def _index_path(self) -> Path | None:
+        """Where a fresh stand-in of this scenario finds its mailbox without generating it: the
+        key is everything the mailbox is made of (seed, range, login, mailbox, generation,
+        as_of, and the scenario's code)."""
+        if self._workdir is None:
+            return None
+        h = hashlib.sha256(repr((self._scenario, self.username, self.mailbox, self._generation)).encode())
+        h.update(repr(self.as_of and self.as_of.isoformat()).encode())
+        for src in sorted(Path(__file__).parents[1].joinpath("scenario").glob("*.py")):
+            h.update(src.read_bytes())
+        return self._workdir / "maildir" / f"index-{h.hexdigest()[:16]}.json"
+
+    def _from_index(self) -> bool:
+        path = self._index_path() if self._mails is None and self.delivered == 0 else None
+        if path is None or not path.exists():
+            return False
+        index = json.loads(path.read_text())
+        if not (path.parent / f"{index['home']}.complete").exists():
+            return False
+        self._uidvalidity, self.delivered, self._home = index["uidvalidity"], index["delivered"], index["home"]
+        return True
+
+    def _write_index(self) -> None:
+        path = self._index_path()
+        if path is None:
+            return
+        for old in path.parent.glob("index-*.json"):
+            old.unlink()
+        index = {"uidvalidity": self.expected_uidvalidity, "delivered": self.delivered, "home": self._home}
+        path.write_text(json.dumps(index))
 
     def _due(self, until: dt.datetime | None) -> list[Mail]:
         return [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
