@@ -5,7 +5,9 @@
 Runs what ``make run`` runs (``python -m simulators.run -- python -m pipeline run``)
 twice in a fresh local dir (``DJPK_LOCAL_DIR``, ``LANDING_DIR``, ``PROJECT_OUT_DIR``
 under ``--dir``, which is emptied first), then prints the wall time of each run, the
-ratio second/first, each run's step times (its console lines, the stand-ins' line
+ratio second/first, their CPU seconds (every process the run started and waited for: the
+stand-ins, Airflow's tasks, dbt; not the warehouse server, which outlives a run; on a
+shared machine the steadier figure), each run's step times (its console lines, the stand-ins' line
 included) and ``count(*)`` of every ``raw.*`` table before and after the second run.
 The warehouse is stopped at the end (``python -m pipeline stop``); ``--keep`` keeps the
 folder. Heavy (two full runs, about ten minutes on 2 cores): run it with ``nice``.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,14 +45,15 @@ def raw_counts(env: dict[str, str]) -> dict[str, int]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def one_run(env: dict[str, str], months: list[str], log: Path) -> tuple[float, int, list[str]]:
+def one_run(env: dict[str, str], months: list[str], log: Path) -> tuple[float, float, int, list[str]]:
     cmd = [sys.executable, "-m", "simulators.run", "--", sys.executable, "-m", "pipeline", "run"]
     for m in months:
         cmd += ["--month", m]
-    t0 = time.monotonic()
+    t0, r0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "w") as f:
         rc = subprocess.call(cmd, env=env, stdout=f, stderr=subprocess.STDOUT)
-    secs = time.monotonic() - t0
+    secs, r1 = time.monotonic() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     steps = []
     for line in log.read_text().splitlines():
         m = STANDINS.search(line)
@@ -57,7 +61,7 @@ def one_run(env: dict[str, str], months: list[str], log: Path) -> tuple[float, i
             steps.append(f"  {'stand-ins':<18} {float(m.group(2)):>8.1f} s  {m.group(1)}")
         elif STEP.match(line) or line.startswith("total time"):
             steps.append(line)
-    return secs, rc, steps
+    return secs, cpu, rc, steps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,17 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     months = args.month or ["2023-12"]
     try:
-        first, rc1, steps1 = one_run(env, months, base / "run1.log")
-        print(f"first run:  {first:7.1f} s (exit {rc1}); log {base / 'run1.log'}")
-        print("\n".join(steps1))
+        first, cpu1, rc1, steps1 = one_run(env, months, base / "run1.log")
+        print(f"first run:  {first:7.1f} s wall, {cpu1:7.1f} s CPU (exit {rc1}); log {base / 'run1.log'}", flush=True)
+        print("\n".join(steps1), flush=True)
         if rc1:
             return 1
         before = raw_counts(env)
-        second, rc2, steps2 = one_run(env, months, base / "run2.log")
-        print(f"second run: {second:7.1f} s (exit {rc2}); log {base / 'run2.log'}")
+        second, cpu2, rc2, steps2 = one_run(env, months, base / "run2.log")
+        print(f"second run: {second:7.1f} s wall, {cpu2:7.1f} s CPU (exit {rc2}); log {base / 'run2.log'}")
         print("\n".join(steps2))
         after = raw_counts(env)
-        print(f"second / first: {second / first:.0%} (target <= 60 %)")
+        print(f"second / first: {second / first:.0%} wall, {cpu2 / cpu1:.0%} CPU (target <= 60 %)")
         print(f"{'raw table':<40} {'before':>9} {'after':>9} {'added':>7}")
         added_any = False
         for t in sorted(set(before) | set(after)):
