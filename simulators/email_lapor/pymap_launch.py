@@ -127,13 +127,14 @@ def _patch():
 
     # pymap "resets" the mailbox before every command: lists every file and reads the whole
     # dovecot-uidlist, to number files another program dropped in; none does here
-    every_reset, reset_at = MailboxData.reset, {}
+    # (once per MailboxData: a session makes its own, whose UIDVALIDITY the first reset reads)
+    every_reset = MailboxData.reset
 
     async def reset(self):
-        if reset_at.get(self._path) != changes[0]:  # noqa: SLF001
+        if getattr(self, "_djpk_reset_at", None) != changes[0]:
             now = changes[0]
             await every_reset(self)
-            reset_at[self._path] = now  # noqa: SLF001
+            self._djpk_reset_at = now
         return self
 
     MailboxData.reset = reset
