@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import logging
 import os
 import shutil
@@ -60,6 +61,28 @@ def source_dags() -> list[str]:
     from extractors.registry import NAMES
 
     return sorted(NAMES)
+
+
+# Sources whose incremental run reads from the state it stored in the warehouse (files or
+# workbooks already loaded and unchanged, the mailbox's UID cursor), never from the run's
+# data interval: after a first load, an incremental run gets everything new however long
+# ago the last run was. The others (APIs read by date windows) are read whole by every
+# `make run`, which has no schedule to bound their windows.
+INCREMENTAL_BY_STATE = ("avaya", "email_lapor", "registers")
+
+
+def refresh_conf(dag_id: str, wh_url: str, force: bool = False) -> dict:
+    """A `make run`'s conf for a source DAG: a full refresh, unless the source reads by stored state
+    and has been loaded before (then incremental: only new files, workbooks or messages)."""
+    import psycopg
+
+    if force or dag_id not in INCREMENTAL_BY_STATE:
+        return {"full_refresh": True}
+    with psycopg.connect(wh_url) as conn:
+        if conn.execute("select to_regclass('raw._batches')").fetchone()[0] is None:
+            return {"full_refresh": True}
+        loaded = conn.execute("select exists (select from raw._batches where source = %s)", (dag_id,)).fetchone()[0]
+    return {} if loaded else {"full_refresh": True}
 
 
 def dbt_parse() -> None:
@@ -154,14 +177,16 @@ def _run_steps(args: argparse.Namespace, console, started: float) -> int:
     console.line(step_line("warehouse", secs, f"{wh.redacted()}, Airflow metadata ready"))
     loaded: dict[str, dict[str, int]] = {}
     for dag_id in source_dags():
-        dr, secs = timed(dag_id, lambda d=dag_id: run_dag(d, {"full_refresh": True}))
+        conf = refresh_conf(dag_id, wh.url, args.full_refresh)
+        dr, secs = timed(dag_id, lambda d=dag_id, c=conf: run_dag(d, c))
         t = load_totals(xcom(dag_id, dr.run_id, "load"))
         loaded[dag_id] = t
         console.line(
             step_line(
                 dag_id,
                 secs,
-                f"{t['rows']:>9,} rows in {t['streams']} streams, {t['rejected']:,} rejected, {t['deleted']:,} deleted",
+                f"{t['rows']:>9,} rows in {t['streams']} streams, {t['rejected']:,} rejected, {t['deleted']:,} deleted"
+                + ("" if conf else " (incremental)"),
             )
         )
     dr, secs = timed("transform", lambda: run_dag("transform"))
@@ -473,7 +498,7 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -481,6 +506,11 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the whole pipeline and write the month's outputs")
     run.add_argument("--month", action="append", help="YYYY-MM (repeatable); default 2023-12")
     run.add_argument("--out", default=os.environ.get("PROJECT_OUT_DIR", "out"))
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="read every source whole (default: sources read by stored state are incremental once loaded)",
+    )
     af = sub.add_parser("airflow", help="Airflow UI and scheduler for monitoring, triggering, backfilling")
     af.add_argument(
         "--executor",
@@ -505,6 +535,32 @@ def main(argv: list[str] | None = None) -> int:
     dbt = sub.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     sub.add_parser("stop", help="stop the embedded warehouse")
+    return ap
+
+
+def connections_needed(argv: list[str]) -> list[str] | None:
+    """The source connections (``AIRFLOW_CONN_<ID>``) this runner's command line reads; None: every source's.
+
+    ``dag`` and ``backfill`` of a source's DAG read that source's connection; of ``transform`` or
+    ``monthly_report`` (the warehouse only), ``dbt`` and ``stop``: none. ``run``, ``airflow`` and a
+    command line that does not parse: every source's. ``simulators.run`` starts only these stand-ins.
+    """
+    from extractors.registry import NAMES, get
+
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            args = parser().parse_args(argv)
+    except SystemExit:
+        return None
+    if args.command in ("run", "airflow"):
+        return None
+    if args.command in ("dag", "backfill") and args.dag_id in NAMES:
+        return [f"AIRFLOW_CONN_{get(args.dag_id).conn_id.upper()}"]
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     args = ap.parse_args(argv)
     if args.command == "run":
         args.month = args.month or [DEFAULT_MONTH]

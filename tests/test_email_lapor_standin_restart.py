@@ -4,11 +4,8 @@ Same seed and range: same UIDVALIDITY and same UIDs at every start, so the
 extractor's second run (cursor from the warehouse) against a restarted stand-in
 finds no new message. Other content, or ``migrate()``, gives another UIDVALIDITY.
 
-Start time and memory of the full-range stand-in (what ``make run`` starts):
-
-    /usr/bin/time -v .venv/bin/python -c "import pathlib, tempfile; \
-from simulators.email_lapor import stand_in; \
-stand_in.start(2023, pathlib.Path(tempfile.mkdtemp())).stop()"
+Start time and memory of the full-range stand-in (what ``make run`` starts), first
+start and restart: ``python -m bench.standins --only email_lapor``.
 """
 
 from __future__ import annotations
@@ -121,7 +118,7 @@ def test_uidvalidity_changes_with_the_content():
 
 @pytest.mark.slow
 def test_make_run_stand_in_restarted_finds_no_new_message(db_url, tmp_path, monkeypatch):
-    """The full-range stand-in as ``simulators.run`` starts it (~9,800 messages, about 45 s a start)."""
+    """The full-range stand-in as ``simulators.run`` starts it (~9,800 messages; the restart reuses the mailbox on disk)."""
     mod = importlib.import_module("simulators.email_lapor.stand_in")
     work = tmp_path / "stand-ins" / "email_lapor"
     (first, rows1), (second, rows2) = run_twice(lambda: mod.start(2023, work), db_url, tmp_path, monkeypatch)

@@ -26,9 +26,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import imaplib
+import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,17 +42,16 @@ from simulators.scenario.email_lapor import MAILBOX_ADDRESS, Mail, generate
 from simulators.scenario.world import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, LOCAL_TZ
 
 _PASSWORD_ENV = "EMAIL_LAPOR_STAND_IN_PASSWORD"
+_USER_ENV = "EMAIL_LAPOR_STAND_IN_USER"
+_HOME_ENV = "EMAIL_LAPOR_STAND_IN_HOME"
 _UIDVALIDITY_ENV = "EMAIL_LAPOR_STAND_IN_UIDVALIDITY"
-# pymap draws a mailbox's UIDVALIDITY from the clock and a random number
-# (pymap.mailbox.MailboxSnapshot.new_uid_validity); the stand-in sets it instead.
-# The dict backend keeps every message's parsed objects for good, so the cyclic GC's full
-# collections only rescan a growing heap: rarer collections start the full mailbox ~2x faster.
-_LAUNCH = (
-    "import gc, os, sys; gc.set_threshold(100_000, 50, 100); from pymap.mailbox import MailboxSnapshot; "
-    f"_v = int(os.environ['{_UIDVALIDITY_ENV}']); "
-    "MailboxSnapshot.new_uid_validity = classmethod(lambda cls: _v); "
-    "from pymap.main import main; sys.argv[0] = 'pymap'; main()"
-)
+# pymap's maildir backend, run by this script (it hashes the password into the shadow file and
+# serves the written message files byte for byte with INTERNALDATE from their mtime).
+_LAUNCHER = Path(__file__).with_name("pymap_launch.py")
+# a bare LF (2 of the 9,783 messages, in a folded header) arrives as CRLF over APPEND: stored so
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+_FIRST_UID = 101  # as pymap's dict backend numbered them: UIDs stay what earlier runs stored
+_WIB = "<+07>-7"  # POSIX TZ for Asia/Jakarta (UTC+7, no DST): INTERNALDATE in +0700
 
 
 def _die_with_parent() -> None:
@@ -91,7 +92,8 @@ class ImapStandIn:
         # hex: an argparse value must not start with "-" (token_urlsafe sometimes does)
         self.password = password or secrets.token_hex(16)
         self.mailbox = mailbox
-        self.mails = mails if mails is not None else generate(seed, start, end)
+        self._mails = mails
+        self._scenario = (seed, start, end)  # generated on first use of .mails
         self.as_of = as_of
         self.delivered = 0  # self.mails[:delivered] are in the mailbox, in delivery order
         self.host = "127.0.0.1"
@@ -101,6 +103,15 @@ class ImapStandIn:
         self._workdir = Path(workdir) if workdir else None
         self._generation = generation  # another value (or migrate()): the mailbox on a new server
         self._uidvalidity: int | None = None
+        self._home = ""  # the maildir served, relative to workdir/maildir
+
+    @property
+    def mails(self) -> list[Mail]:
+        """The mailbox's messages in delivery order (generated on first use: a restart from
+        the workdir's index needs none)."""
+        if self._mails is None:
+            self._mails = generate(*self._scenario)
+        return self._mails
 
     # ------------------------------------------------------------ lifecycle
 
@@ -111,15 +122,96 @@ class ImapStandIn:
         self._workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         try:
+            if not self._from_index():
+                # a restart serves what was delivered before, plus what arrived by as_of
+                fresh = self._mails is None and self.delivered == 0
+                self.delivered += len(self._due(self.as_of))
+                self._home = self._maildir(self.delivered)
+                if fresh:
+                    self._write_index()
             self._spawn()
-            again, self.delivered = self.delivered, 0  # a restart: the new server is empty
-            self._append(self.mails[:again])
-            self.delivered = again
-            self.deliver(self.as_of)
         except BaseException:
             self.stop()  # never leave a server behind
             raise
         return self
+
+    def _index_path(self) -> Path | None:
+        """Where a fresh stand-in of this scenario finds its mailbox without generating it: the
+        key is everything the mailbox is made of (seed, range, login, mailbox, generation,
+        as_of, and the scenario's code)."""
+        if self._workdir is None:
+            return None
+        h = hashlib.sha256(repr((self._scenario, self.username, self.mailbox, self._generation)).encode())
+        h.update(repr(self.as_of and self.as_of.isoformat()).encode())
+        for src in sorted(Path(__file__).parents[1].joinpath("scenario").glob("*.py")):
+            h.update(src.read_bytes())
+        return self._workdir / "maildir" / f"index-{h.hexdigest()[:16]}.json"
+
+    def _from_index(self) -> bool:
+        path = self._index_path() if self._mails is None and self.delivered == 0 else None
+        if path is None or not path.exists():
+            return False
+        index = json.loads(path.read_text())
+        if not (path.parent / f"{index['home']}.complete").exists():
+            return False
+        self._uidvalidity, self.delivered, self._home = index["uidvalidity"], index["delivered"], index["home"]
+        return True
+
+    def _write_index(self) -> None:
+        path = self._index_path()
+        if path is None:
+            return
+        for old in path.parent.glob("index-*.json"):
+            old.unlink()
+        index = {"uidvalidity": self.expected_uidvalidity, "delivered": self.delivered, "home": self._home}
+        path.write_text(json.dumps(index))
+
+    def _due(self, until: dt.datetime | None) -> list[Mail]:
+        return [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
+
+    def _maildir(self, n: int) -> str:
+        """The mailbox with ``mails[:n]`` as a maildir under the workdir (home dir, relative).
+
+        Written once per content (the name holds UIDVALIDITY and n) and reused by the next start:
+        a restart loads nothing, pymap reads a message's file when a client FETCHes it. Written
+        directly, as pymap's maildir backend would store the APPENDed messages: one file per
+        message in ``cur/`` (no flags), its mtime the INTERNALDATE, and ``dovecot-uidlist``
+        giving UID 101 + i to ``mails[i]``. A mailbox changed after its start (``deliver``,
+        ``mark_seen``) loses its ``.complete`` mark, so the next start writes it again.
+        """
+        base = self._workdir / "maildir"
+        base.mkdir(exist_ok=True)
+        name = f"mail-{self.expected_uidvalidity:08x}-{n}"
+        if self.mailbox.upper() != "INBOX":
+            name += "-" + hashlib.sha256(self.mailbox.encode()).hexdigest()[:8]
+        done = base / f"{name}.complete"
+        for old in base.glob("mail-*"):  # one mailbox kept: the last one served
+            if old.name not in (name, done.name):
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if done.exists():
+            return name
+        root = base / name
+        shutil.rmtree(root, ignore_errors=True)
+        box = root if self.mailbox.upper() == "INBOX" else root / f".{self.mailbox}"
+        for sub in ("cur", "new", "tmp"):
+            (box / sub).mkdir(parents=True)
+        lines = []
+        for i, m in enumerate(self.mails[:n]):
+            uid, file = _FIRST_UID + i, f"{_FIRST_UID + i:07d}.djpk:2,"
+            path = box / "cur" / file
+            path.write_bytes(_BARE_LF.sub(b"\r\n", m.raw))
+            os.utime(path, (m.received_at.timestamp(),) * 2)
+            lines.append(f"{uid} :{file}\r\n")
+        guid = hashlib.sha256(name.encode()).hexdigest()[:32]
+        header = f"3 V{self.expected_uidvalidity} N{_FIRST_UID + n} G{guid}\r\n"
+        (box / "dovecot-uidlist").write_text(header + "".join(lines), newline="")
+        done.touch()
+        return name
+
+    def _touched(self) -> None:
+        """The mailbox on disk now differs from what its name says: not reused by a restart."""
+        if self._home and self._workdir:
+            (self._workdir / "maildir" / f"{self._home}.complete").unlink(missing_ok=True)
 
     @property
     def expected_uidvalidity(self) -> int:
@@ -129,25 +221,19 @@ class ImapStandIn:
         return self._uidvalidity
 
     def _spawn(self) -> None:
-        # pymap expands "@file" arguments and "$VAR" inside them from the environment:
-        # the password reaches the server without appearing in its command line.
-        args_file = self._workdir / "pymap.args"
-        args_file.write_text(f"--demo-user\n{self.username}\n--demo-password\n${_PASSWORD_ENV}\n")
-        log = open(self._workdir / "pymap.log", "ab")
-        env = {**os.environ, _PASSWORD_ENV: self.password, _UIDVALIDITY_ENV: str(self.expected_uidvalidity)}
+        # the password reaches the server through its environment, never its command line
+        log = open(self._workdir / "pymap.log", "ab")  # noqa: SIM115 - the child keeps it open
+        env = {
+            **os.environ,
+            _USER_ENV: self.username,
+            _PASSWORD_ENV: self.password,
+            _HOME_ENV: self._home,
+            _UIDVALIDITY_ENV: str(self.expected_uidvalidity),
+            "TZ": _WIB,
+        }
         self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                _LAUNCH,
-                "--host",
-                self.host,
-                "--port",
-                str(self.port),
-                "--no-tls",
-                "dict",
-                f"@{args_file}",
-            ],
+            [sys.executable, str(_LAUNCHER), "--host", self.host, "--port", str(self.port), "--no-tls"]
+            + ["maildir", str(self._workdir / "maildir")],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -167,9 +253,6 @@ class ImapStandIn:
                     self._kill()
                     raise RuntimeError(f"pymap did not listen on {self.host}:{self.port} within 30 s") from None
                 time.sleep(0.05)
-        if self.mailbox.upper() != "INBOX":
-            with self.client() as imap:
-                imap.create(self.mailbox)
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -209,7 +292,9 @@ class ImapStandIn:
 
     def deliver(self, until: dt.datetime | None = None) -> int:
         """Append every message received before ``until`` (all when None) not yet delivered."""
-        todo = [m for m in self.mails[self.delivered :] if until is None or m.received_at < until]
+        todo = self._due(until)
+        if todo:
+            self._touched()
         self._append(todo)
         self.delivered += len(todo)
         return len(todo)
@@ -246,8 +331,8 @@ class ImapStandIn:
             if self.expected_uidvalidity != old:
                 break
         self._kill()
+        self._home = self._maildir(self.delivered)
         self._spawn()
-        self._append(self.mails[: self.delivered])
         return self.delivered
 
     def uidvalidity(self) -> int:
@@ -272,6 +357,7 @@ class ImapStandIn:
         return out
 
     def mark_seen(self, uids: list[int]) -> None:
+        self._touched()
         with self.client() as imap:
             imap.select(self.mailbox)
             imap.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", r"(\Seen)")
