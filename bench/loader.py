@@ -257,7 +257,7 @@ def _phase_of(text: str) -> str:
     s = text.lstrip().lower()
     if s.startswith("copy"):
         return "copy"
-    if s.startswith(('create temp table "_todo_', 'update "raw".', 'insert into "raw".')):
+    if s.startswith(("with latest", 'create temp table "_todo_', 'update "raw".', 'insert into "raw".')):
         return "merge"
     return "other"
 
