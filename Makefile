@@ -89,6 +89,22 @@ bench-scale: install
 bench-scale-quick: install
 	nice -n 10 $(PY) -m bench.scale --workdir $(BENCH_SCALE_DIR) --quick $(ARGS)
 
+# The benchmark's peers (dlt's Postgres destination, `bench.loader --peer dlt`) in a venv of their own:
+# dlt would change packages of the project's venv (setuptools). Never a dependency of the product.
+BENCH_VENV ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(shell cat bench/requirements.txt | sha1sum | cut -c1-12)
+
+.PHONY: bench-install
+
+bench-install: $(BENCH_STAMP)
+
+$(BENCH_STAMP): bench/requirements.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	@echo '*' > $(BENCH_VENV)/.gitignore
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
+	@rm -f $(BENCH_VENV)/.installed-* && touch $@
+
 stop: install
 	$(PY) -m pipeline stop
 

@@ -211,6 +211,32 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
         )
 
 
+# The merge's memory, sized to the batch file and capped. ``work_mem`` (this transaction only) lets
+# the join and the duplicate check of a large batch hash in memory instead of spilling to disk;
+# ``temp_buffers`` keeps the staged batch in the backend's own buffers instead of the OS's files.
+# Both are ceilings, used only as far as needed: a daily batch of a few thousand rows uses megabytes.
+_WORK_MEM_MAX = 768 << 20
+_TEMP_BUFFERS_MAX = 1 << 30
+
+
+def _work_mem(csv_path: Path) -> str:
+    """``work_mem`` for the merge: the file's size (hash_mem_multiplier doubles it for the join), 16 MB to 768 MB."""
+    return f"{min(max(csv_path.stat().st_size, 16 << 20), _WORK_MEM_MAX) >> 10}kB"
+
+
+def _size_temp_buffers(conn: psycopg.Connection, csv_path: Path) -> None:
+    """Size the session's temp buffers to the batch (1.5 x the file, 8 MB to 1 GB).
+
+    Only possible before the session's first temporary table: afterwards the server refuses
+    and the session keeps the size it has (a savepoint absorbs the refusal)."""
+    want = min(max(csv_path.stat().st_size * 3 // 2, 8 << 20), _TEMP_BUFFERS_MAX)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("set temp_buffers = {}").format(sql.Literal(f"{want >> 10}kB")))
+    except psycopg.Error:
+        pass
+
+
 def _copy_file(cur: psycopg.Cursor, statement: sql.Composable, csv_path: Path) -> int:
     try:
         with cur.copy(statement) as cp, open(csv_path, "rb") as fh:
@@ -303,19 +329,32 @@ def load_stream(
     # First load of a stream (empty table): COPY straight into it, one write per row.
     # A key twice in the batch violates the primary key; the savepoint then rolls
     # the COPY back and the batch takes the merge below like any other.
+    # Still empty under an exclusive lock, the table is truncated (it holds nothing) so
+    # that the COPY can FREEZE: rows written frozen and all-visible, so the first scan
+    # after it (the next merge, dbt) does not rewrite every page to set hint bits.
+    # Readers of that empty table wait for the batch's commit.
     if conn.execute(sql.SQL("select not exists (select 1 from {})").format(target)).fetchone()[0]:
+        straight = False
         try:
             with conn.transaction(), conn.cursor() as cur:
-                out.copied = out.inserted = _copy_file(
-                    cur,
-                    sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(target, copy_cols),
-                    csv_path,
-                )
-            return out
+                cur.execute(sql.SQL("lock table {} in access exclusive mode").format(target))
+                if cur.execute(sql.SQL("select not exists (select 1 from {})").format(target)).fetchone()[0]:
+                    cur.execute(sql.SQL("truncate {}").format(target))
+                    out.copied = out.inserted = _copy_file(
+                        cur,
+                        sql.SQL("copy {} ({}) from stdin (format csv, header true, freeze true)").format(
+                            target, copy_cols
+                        ),
+                        csv_path,
+                    )
+                    straight = True
+            if straight:
+                return out
         except psycopg.errors.UniqueViolation:
             log.info("%s: a key occurs more than once in the batch; merging instead", out.table)
             out.copied = out.inserted = 0
     stage = sql.Identifier(f"_stage_{spec['table']}")
+    _size_temp_buffers(conn, csv_path)
     # A caller's open transaction may still hold the stage of an earlier load (on commit drop).
     conn.execute(sql.SQL("drop table if exists {}").format(stage))
     conn.execute(
@@ -328,43 +367,76 @@ def load_stream(
         out.copied = _copy_file(
             cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(stage, copy_cols), csv_path
         )
+        # The merge's join and the duplicate check may hash whole batches: give them memory for
+        # this transaction only, sized to the batch. (No ANALYZE of the stage: it costs more than
+        # it changes; the planner reads the stage's size from its pages.)
+        cur.execute(sql.SQL("set local work_mem = {}").format(sql.Literal(_work_mem(csv_path))))
+        # The last copy of a key in the batch wins: drop the earlier copies from the stage. A hash
+        # aggregate over the keys; with no key twice (the usual case) nothing else is read.
+        cur.execute(
+            sql.SQL(
+                "delete from {stage} s using (select {pk}, max(_seq) as _seq from {stage} group by {pk} "
+                "having count(*) > 1) d where {match} and s._seq < d._seq"
+            ).format(
+                stage=stage,
+                pk=sql.SQL(", ").join(pk),
+                match=sql.SQL(" and ").join(sql.SQL("s.{c} = d.{c}").format(c=c) for c in pk),
+            )
+        )
+        distinct = out.copied - (cur.rowcount or 0)
 
+        # One pass over the batch (a hash join with the raw table) keeps the keys that are new or
+        # whose record changed; an unchanged row is neither written nor locked, so a rerun leaves
+        # every row as it was. Only those few rows are then updated in place or inserted.
+        todo = sql.Identifier(f"_todo_{spec['table']}")
+        cur.execute(sql.SQL("drop table if exists {}").format(todo))
+        cur.execute(
+            sql.SQL(
+                "create temp table {todo} on commit drop as "
+                "select {s_keys}, s.record, s._request, s._seq, t.{pk0} is null as _missing "
+                "from {stage} s left join {target} t on {join} "
+                "where t.{pk0} is null or t.record is distinct from s.record"
+            ).format(
+                todo=todo,
+                s_keys=sql.SQL(", ").join(sql.SQL("s.{}").format(_ident(c)) for c in key_cols),
+                pk0=pk[0],
+                stage=stage,
+                target=target,
+                join=sql.SQL(" and ").join(sql.SQL("t.{c} = s.{c}").format(c=c) for c in pk),
+            )
+        )
+        cur.execute(sql.SQL("analyze {}").format(todo))
         all_cols = [
             *map(_ident, key_cols),
             *map(sql.Identifier, ["record", "_request", "_seq", "_batch_id", "_loaded_at"]),
         ]
-        updatable = [c for c in all_cols if c.as_string() not in {p.as_string() for p in pk}]
-        merged = cur.execute(
-            sql.SQL(
-                """
-                with latest as (
-                    select distinct on ({pk}) {keys}, record, _request, _seq
-                    from {stage}
-                    order by {pk}, _seq desc
-                ), merged as (
-                    insert into {target} ({all_cols})
-                    select {keys}, record, _request, _seq, %(batch)s, %(at)s from latest
-                    on conflict ({pk}) do update
-                    set ({upd}) = row({excl})
-                    where {target}.record is distinct from excluded.record
-                    returning (xmax = 0) as inserted
-                )
-                select count(*) filter (where inserted), count(*) filter (where not inserted),
-                       (select count(*) from latest)
-                from merged
-                """
-            ).format(
-                pk=sql.SQL(", ").join(pk),
-                keys=sql.SQL(", ").join(map(_ident, key_cols)),
-                stage=stage,
+        pk_names = {p.as_string() for p in pk}
+        updatable = [c for c in all_cols if c.as_string() not in pk_names]
+        source_of = {'"_batch_id"': sql.Placeholder("batch"), '"_loaded_at"': sql.Placeholder("at")}
+        cur.execute(
+            sql.SQL("update {target} t set ({upd}) = row({vals}) from {todo} d where not d._missing and {join}").format(
                 target=target,
-                all_cols=sql.SQL(", ").join(all_cols),
                 upd=sql.SQL(", ").join(updatable),
-                excl=sql.SQL(", ").join(sql.SQL("excluded.{}").format(c) for c in updatable),
+                vals=sql.SQL(", ").join(source_of.get(c.as_string(), sql.SQL("d.{}").format(c)) for c in updatable),
+                todo=todo,
+                join=sql.SQL(" and ").join(sql.SQL("t.{c} = d.{c}").format(c=c) for c in pk),
             ),
             {"batch": batch_id, "at": loaded_at},
-        ).fetchone()
-        out.inserted, out.updated, distinct = merged
+        )
+        out.updated = cur.rowcount or 0
+        cur.execute(
+            sql.SQL(
+                "insert into {target} ({all_cols}) "
+                "select {keys}, record, _request, _seq, %(batch)s, %(at)s from {todo} where _missing"
+            ).format(
+                target=target,
+                all_cols=sql.SQL(", ").join(all_cols),
+                keys=sql.SQL(", ").join(map(_ident, key_cols)),
+                todo=todo,
+            ),
+            {"batch": batch_id, "at": loaded_at},
+        )
+        out.inserted = cur.rowcount or 0
         out.unchanged = distinct - out.inserted - out.updated
         if full_refresh:
             rejected = None
@@ -455,6 +527,12 @@ def _resolve_quarantine(
     """Close the open entries of ``stream`` whose key this batch loaded valid (and did not quarantine again)."""
     key_cols = spec["primary_key"]
     target = sql.SQL("{}.{}").format(sql.Identifier(RAW), _ident(spec["table"]))
+    # Usually nothing is open: then skip the scan of the raw table for this batch's rows.
+    if not conn.execute(
+        f"select exists (select 1 from {RAW}._quarantine where source = %s and stream = %s and resolved_at is null)",
+        (source, stream),
+    ).fetchone()[0]:
+        return 0
     cur = conn.execute(
         sql.SQL(
             """update {q} q set resolved_at = %(at)s, resolved_batch_id = %(batch)s

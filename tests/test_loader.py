@@ -143,3 +143,33 @@ def test_a_raw_table_of_an_earlier_loader_gets_the_new_columns_and_keeps_its_row
     assert res.streams["tickets"].inserted == 1
     assert [r[0] for r in rows(conn)] == [1, 2]
     assert conn.execute("select _batch_id from raw.deskpro__tickets where id = 1").fetchone() == ("old",)
+
+
+def test_a_daily_merge_writes_only_new_and_changed_rows(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(i) for i in range(1, 11)]).folder)
+    before = dict(conn.execute("select id, (xmin::text, _batch_id) from raw.deskpro__tickets").fetchall())
+    b2 = make_batch(
+        landing, [ticket(i) for i in range(1, 11) if i != 3] + [ticket(3, status="awaiting_agent"), ticket(11)]
+    )
+    s = load_batch(conn, b2.folder).streams["tickets"]
+    assert (s.copied, s.inserted, s.updated, s.unchanged) == (11, 1, 1, 9)
+    after = dict(conn.execute("select id, (xmin::text, _batch_id) from raw.deskpro__tickets").fetchall())
+    # an unchanged row is neither rewritten nor locked: same tuple version, same batch id
+    assert {i: after[i] for i in before if i != 3} == {i: before[i] for i in before if i != 3}
+    assert after[3][1] == after[11][1] == b2.batch_id
+
+
+def test_in_a_merge_the_last_copy_of_a_key_wins_even_when_it_is_the_stored_one(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(1), ticket(2)]).folder)
+    stored = rows(conn)
+    # key 1: an older, different copy first, then the stored one again -> unchanged;
+    # key 3: new, twice -> the last copy is inserted
+    b2 = make_batch(
+        landing,
+        [ticket(1, status="awaiting_user"), ticket(3, status="awaiting_user"), ticket(1), ticket(3), ticket(2)],
+    )
+    s = load_batch(conn, b2.folder).streams["tickets"]
+    got = rows(conn)
+    assert got[:2] == stored
+    assert [r[0] for r in got] == [1, 2, 3] and got[2][1]["status"] == "resolved"
+    assert (s.copied, s.inserted, s.updated, s.unchanged) == (5, 1, 0, 2)
