@@ -22,27 +22,31 @@
 {%- endmacro %}
 
 
-{#- The `where` of a heavy data test (its `config: where:`): the rows of the
-    var('test_scope_days') days up to the latest `column` (a timestamp or date) of the
-    tested relation, or every row when var('full_test_scope') is true (the weekly
-    full-scope build). The window is anchored on the data, not on today, so a
-    warehouse of old months is still tested. `__tested_relation__` is replaced by
-    get_where_subquery below. -#}
-{% macro recent_rows(column) -%}
+{#- The `where` of a heavy data test, written in its yml as `where: "__recent_rows__(col)"`
+    (dbt renders no project macro in a generic test's config, so get_where_subquery below
+    expands it when the test runs): the rows of the var('test_scope_days') days up to the
+    latest `col` (a timestamp or date) of the tested relation, or every row when
+    var('full_test_scope') is true (the weekly full-scope build). The window is anchored
+    on the data, not on today, so a warehouse of old months is still tested. -#}
+{% macro recent_rows(column, relation) -%}
     {%- if var('full_test_scope', false) | string | lower in ('true', '1', 'yes') -%}
         true
     {%- else -%}
-        {{ column }} >= (select max({{ column }}) from __tested_relation__)
+        {{ column }} >= (select max({{ column }}) from {{ relation }})
         - interval '{{ var("test_scope_days", 62) | int }} days'
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- dbt's own, plus the tested relation for recent_rows(). -#}
+{#- dbt's own, plus `__recent_rows__(col)` in a `where` expanded by recent_rows(). -#}
 {% macro postgres__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where | replace('__tested_relation__', relation | string) ~ ') dbt_subquery') -%}
+        {%- set match = modules.re.search('__recent_rows__\\((\\w+)\\)', where) -%}
+        {%- if match -%}
+            {%- set where = where | replace(match.group(0), recent_rows(match.group(1), relation)) -%}
+        {%- endif -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
