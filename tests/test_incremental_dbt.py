@@ -112,6 +112,6 @@ def test_a_weekly_transform_tests_every_row_and_both_keep_the_parse(dbt_manifest
     assert [t.task_id for t in weekly.tasks] == [t.task_id for t in daily.tasks]
     assert weekly.get_task("dbt_build").vars == {"full_test_scope": True}
     assert not daily.get_task("dbt_build").vars
-    assert weekly.timetable._expression == "0 3 * * 0"  # Sunday 03:00 WIB
+    assert weekly.timetable.expression == "0 3 * * 0"  # Sunday 03:00 WIB
     caches = {d.get_task("dbt_build").cache_dir for d in (daily, weekly)}
     assert len(caches) == 2 and all(c is not None for c in caches)
