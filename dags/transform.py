@@ -14,6 +14,11 @@ no host or port; Cosmos' own port-bearing per-node assets are switched off) and 
 what dbt built and tested (`dbt_summary` XCom: nodes per kind and status).
 Before it, `provision_pseudonym_key` puts the secret key of the models' pseudonyms
 (Airflow Variable `pseudonym_key`) into private.pseudonym_key (pipeline/pseudonym_key.py).
+The large facts are incremental and heavy data tests check recent rows only
+(docs/architecture.md, "Incremental models"); `transform_full_tests`, the same DAG with
+dbt var `full_test_scope` true, runs weekly (Sunday 03:00 WIB, TRANSFORM_FULL_TESTS_CRON)
+and tests every row. dbt's parse is kept between runs (partial_parse.msgpack in Cosmos'
+cache, one folder per DAG).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import os
 from pathlib import Path
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
-from cosmos import ProfileConfig
+from cosmos import ProfileConfig, settings as cosmos_settings
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
@@ -38,55 +43,72 @@ WAREHOUSE_CONN_ID = "warehouse"
 DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 
 
-@dag(
-    dag_id="transform",
-    schedule=AssetOrTimeSchedule(
+def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
+    """The transform DAG; `full_test_scope` makes its heavy data tests check every row."""
+
+    @dag(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=dt.datetime(2022, 12, 1, tzinfo=dt.UTC),
+        catchup=False,
+        max_active_runs=1,
+        tags=["dbt", "marts"],
+        default_args=default_args(retry_delay=dt.timedelta(minutes=2)),
+        doc_md=__doc__,
+    )
+    def transform():
+        @task
+        def provision_pseudonym_key() -> str:
+            """The key of dbt's pseudonymise() into private.pseudonym_key (Variable `pseudonym_key`)."""
+            from pipeline.pseudonym_key import provision_task
+            from pipeline.tasks import project_logs_at_info
+
+            project_logs_at_info()
+            return provision_task(WAREHOUSE_CONN_ID)
+
+        dbt_build = DbtBuildLocalOperator(
+            task_id="dbt_build",
+            project_dir=str(DBT_PROJECT_DIR),
+            profile_config=ProfileConfig(
+                profile_name="djpk",
+                target_name="warehouse",
+                profile_mapping=PostgresUserPasswordProfileMapping(
+                    conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "analytics", "threads": 4}
+                ),
+            ),
+            invocation_mode=InvocationMode.DBT_RUNNER,
+            install_deps=False,
+            vars={"full_test_scope": True} if full_test_scope else None,
+            # partial_parse.msgpack kept between runs (Cosmos' cache, AIRFLOW__COSMOS__CACHE_DIR): a run
+            # whose project did not change skips dbt's full parse
+            cache_dir=Path(cosmos_settings.cache_dir) / dag_id,
+            # Cosmos would emit an asset per node named after the server (postgres://127.0.0.1:<port>/...):
+            # a new set whenever the port changes, each warned about as inactive. The stable ones are declared.
+            emit_datasets=False,
+            outlets=mart_assets(),
+            callback=summarize_dbt_build,
+        )
+
+        @task(outlets=[MARTS])
+        def check_marts() -> dict:
+            from pipeline.tasks import check_marts as check
+
+            return check(WAREHOUSE_CONN_ID)
+
+        provision_pseudonym_key() >> dbt_build >> check_marts()
+
+    return transform()
+
+
+transform = build_transform(
+    "transform",
+    AssetOrTimeSchedule(
         assets=functools.reduce(operator.and_, DAILY_RAW),
         timetable=CronTriggerTimetable(os.environ.get("TRANSFORM_DEADLINE_CRON", "0 9 * * *"), timezone="Asia/Jakarta"),
     ),
-    start_date=dt.datetime(2022, 12, 1, tzinfo=dt.UTC),
-    catchup=False,
-    max_active_runs=1,
-    tags=["dbt", "marts"],
-    default_args=default_args(retry_delay=dt.timedelta(minutes=2)),
-    doc_md=__doc__,
 )
-def transform():
-    @task
-    def provision_pseudonym_key() -> str:
-        """The key of dbt's pseudonymise() into private.pseudonym_key (Variable `pseudonym_key`)."""
-        from pipeline.pseudonym_key import provision_task
-        from pipeline.tasks import project_logs_at_info
-
-        project_logs_at_info()
-        return provision_task(WAREHOUSE_CONN_ID)
-
-    dbt_build = DbtBuildLocalOperator(
-        task_id="dbt_build",
-        project_dir=str(DBT_PROJECT_DIR),
-        profile_config=ProfileConfig(
-            profile_name="djpk",
-            target_name="warehouse",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "analytics", "threads": 4}
-            ),
-        ),
-        invocation_mode=InvocationMode.DBT_RUNNER,
-        install_deps=False,
-        # Cosmos would emit an asset per node named after the server (postgres://127.0.0.1:<port>/...):
-        # a new set whenever the port changes, each warned about as inactive. The stable ones are declared.
-        emit_datasets=False,
-        outlets=mart_assets(),
-        callback=summarize_dbt_build,
-    )
-
-    @task(outlets=[MARTS])
-    def check_marts() -> dict:
-        from pipeline.tasks import check_marts as check
-
-        return check(WAREHOUSE_CONN_ID)
-
-    provision_pseudonym_key() >> dbt_build >> check_marts()
-
-
-transform()
+transform_full_tests = build_transform(
+    "transform_full_tests",
+    CronTriggerTimetable(os.environ.get("TRANSFORM_FULL_TESTS_CRON", "0 3 * * 0"), timezone="Asia/Jakarta"),
+    full_test_scope=True,
+)

@@ -85,12 +85,27 @@ def refresh_conf(dag_id: str, wh_url: str, force: bool = False) -> dict:
     return {} if loaded else {"full_refresh": True}
 
 
+# dbt commands that parse the project. Given the profile and target by name, as Cosmos gives them
+# (dags/transform.py), their target/partial_parse.msgpack is one the transform DAG can reuse: dbt
+# re-parses everything when the command line's profile, target or vars differ.
+DBT_PARSING_COMMANDS = {"build", "run", "test", "parse", "compile", "ls", "list", "seed", "snapshot", "show", "docs"}
+
+
+def dbt_profile_args(dbt_args: list[str]) -> list[str]:
+    """`--profile djpk --target warehouse` for a parsing command that names neither."""
+    if not dbt_args or dbt_args[0] not in DBT_PARSING_COMMANDS:
+        return []
+    named = {a.split("=")[0] for a in dbt_args}
+    return [] if named & {"--profile", "--target", "-t"} else ["--profile", "djpk", "--target", "warehouse"]
+
+
 def dbt_parse() -> None:
     from pipeline.settings import bin_path
 
     project = os.environ["DBT_PROJECT_DIR"]
     subprocess.run(
-        [bin_path("dbt"), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
+        [bin_path("dbt"), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project]
+        + dbt_profile_args(["parse"]),
         check=True,
     )
 
@@ -270,7 +285,9 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     _setup_warehouse()
     project = os.environ["DBT_PROJECT_DIR"]
     dbt_args = args.dbt_args or ["build"]
-    return subprocess.call([bin_path("dbt"), *dbt_args, "--project-dir", project, "--profiles-dir", project])
+    return subprocess.call(
+        [bin_path("dbt"), *dbt_args, "--project-dir", project, "--profiles-dir", project, *dbt_profile_args(dbt_args)]
+    )
 
 
 # What `make airflow` runs: Airflow's four components and the log server, each bound to 127.0.0.1.

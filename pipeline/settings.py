@@ -59,6 +59,8 @@ def airflow_env(wh: Warehouse) -> dict[str, str]:
         ),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqla,
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Cosmos keeps dbt's partial_parse.msgpack here between runs (dags/transform.py, cache_dir)
+        "AIRFLOW__COSMOS__CACHE_DIR": os.environ.get("AIRFLOW__COSMOS__CACHE_DIR", str(local_dir() / "cosmos")),
         # Every server binds 127.0.0.1 (pipeline/__main__.py starts them; tests/test_operations.py checks)
         "AIRFLOW__API__HOST": LOOPBACK,
         "AIRFLOW__API__PORT": str(ports["api"]),

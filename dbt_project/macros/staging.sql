@@ -5,13 +5,19 @@
         {% call staging_model('deskpro', 'deskpro__agents', {'id': 'bigint'}) %}
             id as agent_id,
             _loaded_at
-        {% endcall %} -#}
-{% macro staging_model(source_name, table, key_columns, stream_table=true) -%}
+        {% endcall %}
+    With `incremental=true` (a model materialized incremental, one row per raw row,
+    unique_key the raw key) an incremental run reads only the raw rows in
+    incremental_window() and the model gets `_pseudonym_key_id`. -#}
+{% macro staging_model(source_name, table, key_columns, stream_table=true, incremental=false) -%}
 with
 
 source as (
 
     select * from {{ raw_source(source_name, table, key_columns, stream_table) }}
+    {%- if incremental and is_incremental() %}
+    where {{ incremental_window() }}
+    {%- endif %}
 
 ),
 
@@ -19,6 +25,9 @@ renamed as (
 
     select
         {{ caller() | trim }}
+        {%- if incremental %},
+        {{ pseudonym_key_id() }} as _pseudonym_key_id
+        {%- endif %}
 
     from source
 

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: read by both Email Lapor marts and their tests -#}
 {#- Email Lapor messages that are reports (not spam), each with its report type:
     the first rule of seed email_lapor_report_types (by priority) whose pattern
     matches the subject and attachment names, case-insensitively; 'unclassified'

@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}  {#- a table: hundreds of thousands of status events, read several times -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='wamid') }}
+{#- Incremental by wamid: a run recomputes, from all their status events, the messages
+    with an event loaded in incremental_window() (a late status changes its message). -#}
 {#- One row per outbound message (bot, agent reply, blast), from its status events.
     The latest status is decided by delivery progress, not by arrival order:
     sent < delivered < read, and failed is terminal (a "delivered" that arrives after
@@ -11,6 +13,13 @@ with
 statuses as (
 
     select * from {{ ref('stg_whatsapp__statuses') }}
+    {% if is_incremental() -%}
+        where wamid in (
+            select changed.wamid
+            from {{ ref('stg_whatsapp__statuses') }} as changed
+            where {{ incremental_window('changed._loaded_at') }}
+        )
+    {%- endif %}
 
 ),
 
@@ -58,7 +67,9 @@ messages as (
         bool_or(status = 'delivered') as has_delivered_event,
         bool_or(status = 'read') as has_read_event,
         min(status_at) filter (where status = 'sent') as sent_event_at,
-        min(status_at) as first_event_at
+        min(status_at) as first_event_at,
+        max(_loaded_at) as _loaded_at,
+        max(_pseudonym_key_id) as _pseudonym_key_id
     from statuses
     group by wamid
 
@@ -92,7 +103,11 @@ final as (
 
         -- timestamps (UTC)
         coalesce(messages.sent_event_at, messages.first_event_at) as sent_at,
-        latest.latest_status_at
+        latest.latest_status_at,
+
+        -- lineage (incremental runs)
+        messages._loaded_at,
+        messages._pseudonym_key_id
 
     from messages
     inner join latest

@@ -1,14 +1,26 @@
 {#- One row per distinct message. A message delivered twice (re-sent with the same
     Message-ID) or read again under a new UIDVALIDITY counts once: its first
     delivery is kept. A message without a Message-ID is identified by the sha256
-    of its raw bytes. The sender address is pseudonymised (keyed HMAC); its domain is kept. -#}
+    of its raw bytes. The sender address is pseudonymised (keyed HMAC); its domain is kept.
+    Incremental by message key: a run recomputes, from all their deliveries, the messages
+    with a delivery loaded in incremental_window() (macros/incremental.sql). -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='message_key') }}
+{%- set raw_messages = raw_source('email_lapor', 'email_lapor__messages', {
+    'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'
+}) -%}
+{%- set message_key = "coalesce(nullif(trim(record ->> 'message_id'), ''), 'sha256:' || (record ->> 'raw_sha256'))" -%}
 with
 
 source as (
 
-    select * from {{ raw_source('email_lapor', 'email_lapor__messages', {
-        'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'
-    }) }}
+    select * from {{ raw_messages }}
+    {% if is_incremental() -%}
+        where {{ message_key }} in (
+            select {{ message_key }}
+            from {{ raw_messages }}
+            where {{ incremental_window() }}
+        )
+    {%- endif %}
 
 ),
 
@@ -16,10 +28,7 @@ renamed as (
 
     select
         -- ids
-        coalesce(
-            nullif(trim(record ->> 'message_id'), ''),
-            'sha256:' || (record ->> 'raw_sha256')
-        ) as message_key,
+        {{ message_key }} as message_key,
         nullif(trim(record ->> 'message_id'), '') as message_id,
         uidvalidity,
         uid,
@@ -55,7 +64,8 @@ renamed as (
 
         -- lineage
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        {{ pseudonym_key_id() }} as _pseudonym_key_id
 
     from source
 
@@ -111,7 +121,9 @@ final as (
         received_at,
         sent_at,
         _batch_id,
-        _loaded_at
+        -- the latest load of any delivery: an incremental run's watermark
+        max(_loaded_at) over (partition by message_key) as _loaded_at,
+        _pseudonym_key_id
     from deduped
     where delivery_rank = 1
 

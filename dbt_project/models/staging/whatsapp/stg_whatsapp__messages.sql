@@ -1,4 +1,9 @@
-{% call staging_model('whatsapp', 'whatsapp__messages', {'wamid': 'text', 'sent_at': 'timestamptz'}) -%}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='wamid') }}
+{#- Incremental (one row per raw row): a run reads what was loaded since the last one,
+    minus var('incremental_lookback_days'); macros/incremental.sql. -#}
+{% call staging_model(
+    'whatsapp', 'whatsapp__messages', {'wamid': 'text', 'sent_at': 'timestamptz'}, incremental=true
+) -%}
         -- ids
         wamid,
         -- the user: the phone number when the message carries it (all history), else the

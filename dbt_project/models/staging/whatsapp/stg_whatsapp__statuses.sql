@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['wamid', 'status', 'status_at'],
+) }}
+{#- Incremental (one row per raw row, the raw key): a run reads what was loaded since the
+    last one, minus var('incremental_lookback_days'); macros/incremental.sql. -#}
 with
 
 source as (
@@ -7,6 +14,9 @@ source as (
         {{ raw_source('whatsapp', 'whatsapp__statuses', {
             'wamid': 'text', 'status': 'text', 'status_at': 'timestamptz'
         }) }}
+    {% if is_incremental() -%}
+        where {{ incremental_window() }}
+    {%- endif %}
 
 ),
 
@@ -55,6 +65,7 @@ renamed as (
         nullif(record ->> '_received_at', '')::timestamptz as received_at,
         _batch_id,
         _loaded_at,
+        {{ pseudonym_key_id() }} as _pseudonym_key_id,
 
         -- timestamps (UTC)
         status_at
