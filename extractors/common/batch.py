@@ -52,7 +52,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # What a record's JSON text (``_json_text``) shows when one of its strings needs
 # ``clean``: C0 controls are escaped (\b, \f, \u00XX; tab, newline and carriage return,
 # which ``clean`` keeps, as \t, \n, \r); C1 controls, DEL and lone surrogates appear as
-# they are. ``_maybe_dirty`` False: ``clean`` would change nothing. True may be a false
+# they are (DEL is ASCII). ``_maybe_dirty`` False: ``clean`` would change nothing. True may be a false
 # alarm (an escaped backslash before "b", "f" or "u"): then ``clean`` decides.
 _NOT_ASCII_DIRT = re.compile("[\x7f-\x9f\ud800-\udfff]")
 _encode = msgspec.json.Encoder().encode
@@ -60,7 +60,11 @@ _encode = msgspec.json.Encoder().encode
 
 def _maybe_dirty(text: str) -> bool:
     return (
-        "\\u" in text or "\\b" in text or "\\f" in text or (not text.isascii() and bool(_NOT_ASCII_DIRT.search(text)))
+        "\\u" in text
+        or "\\b" in text
+        or "\\f" in text
+        or "\x7f" in text
+        or (not text.isascii() and _NOT_ASCII_DIRT.search(text) is not None)
     )
 
 
