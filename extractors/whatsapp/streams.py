@@ -15,6 +15,12 @@ and/or ``value.statuses[]``. Every message becomes a ``messages`` record (key
 once: the webhook's copy wins (the spool is read first). Statuses are kept as
 events, in whatever order they came; the latest status is decided downstream.
 Other change fields (template updates, account alerts) are counted and skipped.
+
+Streaming: memory does not grow with what one extract reads. The keys already
+written are kept on disk (``SeenKeys``: an SQLite scratch file in the batch folder,
+deleted when the extract ends), never in Python sets; files are read line by line;
+JSON is parsed by msgspec (``spool.decode``: ``json.loads`` decides whatever msgspec
+refuses, so acceptance, values and rejection reasons are json's).
 """
 
 from __future__ import annotations
