@@ -120,7 +120,10 @@ def write_spool(spool: Path, changes: list[bytes], scale: int, seed: int = 15) -
 
 def child(spool: str, landing: str, profile: bool) -> None:
     """One extract, in this process: prints its figures as one JSON line."""
+    import extractors
     from extractors.whatsapp import WhatsappConfig, run_extract
+
+    print(f"extract from {Path(extractors.__file__).parent}", file=sys.stderr)
 
     config = WhatsappConfig(Path(spool))
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -169,6 +172,11 @@ def baseline_tree(rev: str, into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "extractors"], check=True, capture_output=True)
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    # this benchmark beside it: ``python -m`` puts the working directory first on sys.path,
+    # so the old child runs from ``into`` (its extractors/) and finds bench/ there too
+    (into / "bench").mkdir(exist_ok=True)
+    for name in ("__init__.py", "whatsapp_extract.py"):
+        shutil.copy(ROOT / "bench" / name, into / "bench" / name)
     return into
 
 
@@ -179,7 +187,8 @@ def run_child(impl: str, spool: Path, landing: Path, old_tree: Path | None, prof
     cmd = [sys.executable, "-m", "bench.whatsapp_extract", "--child", str(spool), str(landing)]
     if profile:
         cmd.append("--profile")
-    proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.PIPE)
+    cwd = old_tree if impl == "old" and old_tree else ROOT
+    proc = subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=subprocess.PIPE)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
