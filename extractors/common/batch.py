@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 MANIFEST = "manifest.json"
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -47,6 +49,33 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Lone surrogates: what invalid UTF-8 decoded with surrogateescape leaves, and what
 # a JSON "\\udXXX" escape without its pair gives. They cannot be encoded as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What a record's JSON text (``_json_text``) shows when one of its strings needs
+# ``clean``: C0 controls are escaped (\b, \f, \u00XX; tab, newline and carriage return,
+# which ``clean`` keeps, as \t, \n, \r); C1 controls, DEL and lone surrogates appear as
+# they are (DEL is ASCII). ``_maybe_dirty`` False: ``clean`` would change nothing. True may be a false
+# alarm (an escaped backslash before "b", "f" or "u"): then ``clean`` decides.
+_NOT_ASCII_DIRT = re.compile("[\x7f-\x9f\ud800-\udfff]")
+_encode = msgspec.json.Encoder().encode
+
+
+def _maybe_dirty(text: str) -> bool:
+    return (
+        "\\u" in text
+        or "\\b" in text
+        or "\\f" in text
+        or "\x7f" in text
+        or (not text.isascii() and _NOT_ASCII_DIRT.search(text) is not None)
+    )
+
+
+def _json_text(record: Any) -> str:
+    """``record`` as compact JSON, non-ASCII as is: msgspec (several times faster than
+    ``json.dumps``, the same escapes); what it cannot encode (lone surrogates) by ``json.dumps``.
+    NaN and infinities become null (``json.dumps`` would write NaN, which PostgreSQL refuses)."""
+    try:
+        return _encode(record).decode()
+    except (msgspec.MsgspecError, TypeError, ValueError, OverflowError):
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def clean_text(value: str) -> str:
@@ -139,13 +168,19 @@ class _StreamFile:
     def write(self, keys: list[Any], record: dict, request: str) -> None:
         self._seq += 1
         self.result.records += 1
-        record, changed = clean(record)
-        keys, kchanged = clean(list(keys))
+        text = _json_text(record)
+        changed = False
+        if _maybe_dirty(text):  # rare: only then walk the record (clean() was most of a write's cost)
+            record, changed = clean(record)
+            if changed:
+                text = _json_text(record)
+        kchanged = False
+        if any(isinstance(k, str) and not k.isprintable() for k in keys):
+            keys, kchanged = clean(list(keys))
         self.result.cleaned += changed or kchanged
-        self._csv.writerow(
-            [_csv_value(v) for v in keys]
-            + [self._seq, clean_text(request), json.dumps(record, ensure_ascii=False, separators=(",", ":"))]
-        )
+        fields = [_csv_value(v) for v in keys]
+        fields += (self._seq, clean_text(request), text)
+        self._fh.write(",".join(map(_csv_field, fields)) + "\r\n")
 
     def reject(self, key: str, reason: str, record: Any, request: str, action: str = "rejected") -> None:
         """Quarantine ``record`` with ``reason``. ``action`` "nulled": the record was kept
@@ -186,6 +221,17 @@ class _StreamFile:
     def close(self) -> None:
         self._fh.close()
         self._rej.close()
+
+
+def _csv_field(v: Any) -> str:
+    """One field as ``csv.writer`` (the excel dialect, minimal quoting) writes it: quoted when
+    it holds a quote (doubled), a comma or a line break; the same bytes, without its per-character loop."""
+    v = v if isinstance(v, str) else str(v)
+    if '"' in v:
+        return '"' + v.replace('"', '""') + '"'
+    if "," in v or "\n" in v or "\r" in v:
+        return '"' + v + '"'
+    return v
 
 
 def _csv_value(v: Any) -> Any:

@@ -178,6 +178,9 @@ def _total_pages(body: dict) -> int | None:
     return None
 
 
+_KEY_COLUMNS: dict[type, tuple[tuple, tuple[str, ...]]] = {}
+
+
 class Stream:
     """Base of every stream. Subclasses set the class attributes; paging is the paginator's."""
 
@@ -193,6 +196,7 @@ class Stream:
 
     @classmethod
     def spec(cls) -> StreamSpec:
+        """The batch's description of the stream (a new object each call; ``key_columns`` is the cached part)."""
         keys = list(cls.primary_key) + ([cls.replication_key] if cls.replication_key else [])
         fields = cls.schema.model_fields
         columns = [(k, _pg_type(fields[k].annotation)) for k in keys]
@@ -204,8 +208,18 @@ class Stream:
         )
 
     @classmethod
+    def key_columns(cls) -> tuple[str, ...]:
+        """The typed key columns' names (``spec().columns``), computed once per class and declaration:
+        ``write_record`` needs them for every record, and ``spec()`` costs more than a validation."""
+        decl = (cls.source, cls.name, cls.primary_key, cls.replication_key, cls.schema)
+        cached = _KEY_COLUMNS.get(cls)
+        if cached is None or cached[0] != decl:
+            cached = _KEY_COLUMNS[cls] = (decl, tuple(c for c, _ in cls.spec().columns))
+        return cached[1]
+
+    @classmethod
     def key_values(cls, model: BaseModel) -> list[Any]:
-        return [getattr(model, c) for c, _ in cls.spec().columns]
+        return [getattr(model, c) for c in cls.key_columns()]
 
     @classmethod
     def describe(cls, record: Any) -> str:
@@ -229,7 +243,7 @@ def write_record(
     Logs and the quarantine's reason carry the record's key and the rule it broke,
     never its text (pydantic's messages do not include the input).
     """
-    out = batch.stream(stream.name, stream.spec(), full_refresh)
+    out = batch._files.get(stream.name) or batch.stream(stream.name, stream.spec(), full_refresh)
     try:
         model = stream.schema.model_validate(record)
     except ValidationError as exc:

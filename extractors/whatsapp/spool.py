@@ -47,6 +47,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,19 @@ class SpoolEntry:
         return f"spool:{self.file}:{self.line}"
 
 
+_decode = msgspec.json.Decoder().decode
+
+
+def decode(data: bytes | str) -> Any:
+    """``json.loads``, parsed by msgspec (several times faster); whatever msgspec refuses
+    (NaN, lone surrogate escapes, numbers out of range, invalid UTF-8) goes to ``json.loads``,
+    so what is accepted, what it decodes to and the reason of a rejection stay json's."""
+    try:
+        return _decode(data)
+    except msgspec.MsgspecError:
+        return json.loads(data)
+
+
 def read_entries(path: Path) -> Iterator[SpoolEntry | tuple[str, int, str]]:
     """Complete lines of one spool file: a ``SpoolEntry``, or ``(file, line, reason)`` for a corrupt line."""
     with open(path, "rb") as fh:
@@ -117,7 +133,7 @@ def read_entries(path: Path) -> Iterator[SpoolEntry | tuple[str, int, str]]:
             if not raw.endswith(b"\n"):
                 return  # being written, or cut short by a crash: never acknowledged
             try:
-                entry = json.loads(raw)
+                entry = decode(raw)
                 body = entry["body"].encode() if "body" in entry else base64.b64decode(entry["body_b64"])
                 yield SpoolEntry(path.name, n, entry["sha256"], entry.get("received_at"), body)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -15,24 +15,30 @@ and/or ``value.statuses[]``. Every message becomes a ``messages`` record (key
 once: the webhook's copy wins (the spool is read first). Statuses are kept as
 events, in whatever order they came; the latest status is decided downstream.
 Other change fields (template updates, account alerts) are counted and skipped.
+
+Streaming: memory does not grow with what one extract reads. The keys already
+written are kept on disk (``SeenKeys``: an SQLite scratch file in the batch folder,
+deleted when the extract ends), never in Python sets; files are read line by line;
+JSON is parsed by msgspec (``spool.decode``: ``json.loads`` decides whatever msgspec
+refuses, so acceptance, values and rejection reasons are json's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import json
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from extractors.common.batch import Batch
+from extractors.common.batch import Batch, private_open
 from extractors.common.streams import Stream, write_record
 from extractors.whatsapp import models
-from extractors.whatsapp.spool import SpoolEntry, file_day, read_entries, spool_files
+from extractors.whatsapp.spool import SpoolEntry, decode, file_day, read_entries, spool_files
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +136,48 @@ def _changes(payload: Any) -> Iterator[dict]:
         raise ValueError("neither a webhook payload nor a change")
 
 
+class SeenKeys:
+    """The keys already written, per stream, in an SQLite file (a scratch index, not a
+    warehouse): memory stays flat however much history one extract reads.
+
+    The file lives in the batch folder (0700; the file 0600: wamids hold phone numbers),
+    with no journal and no fsync, a page cache of ``CACHE_KIB``, and is deleted by
+    ``close`` (the extract closes it before the batch is committed, or when it fails).
+    """
+
+    CACHE_KIB = 8 * 1024
+    NAME = ".seen-keys.sqlite3"
+
+    def __init__(self, folder: Path, streams: tuple[type[WhatsappStream], ...]):
+        self.path = Path(folder) / self.NAME
+        private_open(self.path, "wb").close()  # created 0600 before SQLite opens it
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "locking_mode = EXCLUSIVE", "temp_store = FILE"):
+            self.db.execute(f"pragma {pragma}")
+        self.db.execute(f"pragma cache_size = -{self.CACHE_KIB}")
+        self.db.execute("begin")  # one transaction for the extract: no per-key commit
+        self._add: dict[str, str] = {}
+        self._drop: dict[str, str] = {}
+        for s in streams:
+            cols = [f"k{i}" for i in range(len(s.raw_key))]
+            table = f'"{s.name}"'
+            self.db.execute(f"create table {table} ({', '.join(cols)}, primary key ({', '.join(cols)})) without rowid")
+            marks = ", ".join("?" for _ in cols)
+            self._add[s.name] = f"insert or ignore into {table} values ({marks})"
+            self._drop[s.name] = f"delete from {table} where {' and '.join(f'{c} = ?' for c in cols)}"
+
+    def add(self, stream: str, key: tuple) -> bool:
+        """Record ``key``; False when it was there already."""
+        return self.db.execute(self._add[stream], key).rowcount == 1
+
+    def discard(self, stream: str, key: tuple) -> None:
+        self.db.execute(self._drop[stream], key)
+
+    def close(self) -> None:
+        self.db.close()
+        self.path.unlink(missing_ok=True)
+
+
 class _Writer:
     """Writes records into the batch once per key; the first copy read wins."""
 
@@ -140,20 +188,25 @@ class _Writer:
         # re-reads whatever is still there and deletes nothing.
         self.full = False
         self.stats = stats
-        self.seen: dict[str, set] = {s.name: set() for s in STREAMS}
+        self.seen = SeenKeys(batch.folder, STREAMS)
         self.watermark: dt.datetime | None = None
         for s in STREAMS:
             batch.stream(s.name, s.spec(), self.full)  # present even when empty
 
     def write(self, stream: type[WhatsappStream], record: dict, request: str) -> None:
         key = record_key(stream, record)
-        if key is not None and key in self.seen[stream.name]:
+        # the key is claimed first, and given back if the record is rejected: a later
+        # valid copy of a rejected record is still written
+        if key is not None and not self.seen.add(stream.name, key):
             self.stats.duplicates[stream.name] += 1
             return
         model = write_record(self.batch, stream, record, request, self.full)
-        if model is not None and key is not None:
-            self.seen[stream.name].add(key)
-            at = getattr(model, "sent_at", None) or getattr(model, "status_at", None)
+        if model is None:
+            if key is not None:
+                self.seen.discard(stream.name, key)
+            return
+        if key is not None:
+            at = model.sent_at if stream is MessagesStream else model.status_at
             if self.watermark is None or at > self.watermark:
                 self.watermark = at
 
@@ -210,6 +263,24 @@ def extract(
     """
     stats = ExtractStats()
     w = _Writer(batch, full_refresh, stats)
+    try:
+        _read(w, stats, spool_dir, export_dir, read_from)
+    finally:
+        w.seen.close()
+    wm = w.watermark.isoformat() if w.watermark else None
+    for s in STREAMS:
+        batch.streams[s.name].watermark = wm
+        batch.streams[s.name].pages = len(stats.files)
+    return stats
+
+
+def _read(
+    w: _Writer,
+    stats: ExtractStats,
+    spool_dir: str | Path | None,
+    export_dir: str | Path | None,
+    read_from: dt.datetime | None,
+) -> None:
     spool = spool_files(spool_dir) if spool_dir and Path(spool_dir).is_dir() else []
     if read_from is not None:
         spool = [p for p in spool if (file_day(p) or dt.date.max) >= read_from.date()]
@@ -222,7 +293,7 @@ def extract(
                 continue
             stats.deliveries += 1
             try:
-                payload = json.loads(e.body)
+                payload = decode(e.body)
             except ValueError as exc:
                 w.reject(
                     MessagesStream,
@@ -241,15 +312,10 @@ def extract(
             stats.export_lines += 1
             request = f"export:{path.name}:{n}"
             try:
-                payload = json.loads(line)
+                payload = decode(line)
             except ValueError as exc:
                 w.reject(
                     MessagesStream, request, f"export line is not JSON ({exc})", line.decode(errors="replace"), request
                 )
                 continue
             w.payload(payload, "export", None, request)
-    wm = w.watermark.isoformat() if w.watermark else None
-    for s in STREAMS:
-        batch.streams[s.name].watermark = wm
-        batch.streams[s.name].pages = len(stats.files)
-    return stats
