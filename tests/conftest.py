@@ -41,8 +41,14 @@ PIPELINE_GROUP = "pipeline"
 
 
 def pipeline_modules(tests_dir: Path = Path(__file__).parent) -> set[str]:
-    """The test modules that use the session's built pipeline (read, not imported)."""
-    return {f"tests/{p.name}" for p in tests_dir.glob("test_*.py") if "pipeline_env" in p.read_text()}
+    """The test modules that use the session's built pipeline, or say `XDIST_UNIT = "pipeline"` (tests that
+    start a whole Airflow, which must not run beside another one: two at once did not stop on Ctrl-C in
+    time); read, not imported."""
+    return {
+        f"tests/{p.name}"
+        for p in tests_dir.glob("test_*.py")
+        if "pipeline_env" in (text := p.read_text()) or f'XDIST_UNIT = "{PIPELINE_GROUP}"' in text
+    }
 
 
 @pytest.hookimpl(optionalhook=True)

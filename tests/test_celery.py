@@ -25,6 +25,9 @@ import pytest
 from tests.helpers import stop_and_list_leftovers
 from tests.test_operations import _free_port, _mode
 
+# With test_operations (a whole Airflow too) in the pipeline unit of pytest-xdist (tests/conftest.py)
+XDIST_UNIT = "pipeline"
+
 
 @pytest.fixture()
 def celery_settings(tmp_path, monkeypatch):
