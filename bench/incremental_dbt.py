@@ -25,6 +25,8 @@ import time
 import psycopg
 from psycopg import sql
 
+from bench.compare_marts import _tables
+
 # raw table -> its event time: what a "day" of data is
 RAW_EVENT_TIME = {
     "whatsapp__messages": "sent_at",
@@ -134,15 +136,6 @@ def model_seconds(project_dir: str) -> tuple[float, float]:
 def drop_holdback(conn) -> None:
     conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(HOLDBACK)))
     conn.commit()
-
-
-def _tables(cur, schema: str) -> list[str]:
-    cur.execute(
-        "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'"
-        " order by 1",
-        (schema,),
-    )
-    return [r[0] for r in cur.fetchall()]
 
 
 def relations_to_compare(conn) -> list[tuple[str, str]]:
