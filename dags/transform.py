@@ -19,6 +19,11 @@ The large facts are incremental and heavy data tests check recent rows only
 dbt var `full_test_scope` true, runs weekly (Sunday 03:00 WIB, TRANSFORM_FULL_TESTS_CRON)
 and tests every row. dbt's parse is kept between runs (partial_parse.msgpack in Cosmos'
 cache, one folder per DAG).
+The daily build builds what changed since its last good build (`plan_build`,
+pipeline/build_scope.py): the sources whose loads changed rows, with everything downstream,
+and the code dbt finds modified against that build's manifest (`state:modified+`); the
+param `full_build` (and `make run --full-refresh`) builds everything. `transform_full_tests`
+always builds everything.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import operator
 import os
 from pathlib import Path
 
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 from cosmos import ProfileConfig, settings as cosmos_settings
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
@@ -37,14 +42,17 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from pipeline.assets import DAILY_RAW, MARTS, mart_assets
 from pipeline.defaults import default_args
-from pipeline.tasks import summarize_dbt_build
+from pipeline.tasks import scope_interceptor, stage_build_state, summarize_dbt_build
 
 WAREHOUSE_CONN_ID = "warehouse"
 DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 
 
 def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
-    """The transform DAG; `full_test_scope` makes its heavy data tests check every row."""
+    """The transform DAG; `full_test_scope` makes its heavy data tests check every row (and builds everything)."""
+    cache_dir = Path(cosmos_settings.cache_dir) / dag_id
+    build_state = str(cache_dir / "build_state")
+    scoped = not full_test_scope
 
     @dag(
         dag_id=dag_id,
@@ -55,6 +63,7 @@ def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
         tags=["dbt", "marts"],
         default_args=default_args(retry_delay=dt.timedelta(minutes=2)),
         doc_md=__doc__,
+        params={"full_build": Param(False, type="boolean", description="build everything, not only what changed")},
     )
     def transform():
         @task
@@ -65,6 +74,13 @@ def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
 
             project_logs_at_info()
             return provision_task(WAREHOUSE_CONN_ID)
+
+        @task
+        def plan_build(key_id: str, params=None) -> dict:
+            """What this build builds: what changed since the last good build, or everything."""
+            from pipeline.tasks import plan_build as plan
+
+            return plan(WAREHOUSE_CONN_ID, build_state, key_id, full=not scoped or bool((params or {}).get("full_build")))
 
         dbt_build = DbtBuildLocalOperator(
             task_id="dbt_build",
@@ -81,21 +97,24 @@ def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
             vars={"full_test_scope": True} if full_test_scope else None,
             # partial_parse.msgpack kept between runs (Cosmos' cache, AIRFLOW__COSMOS__CACHE_DIR): a run
             # whose project did not change skips dbt's full parse
-            cache_dir=Path(cosmos_settings.cache_dir) / dag_id,
+            cache_dir=cache_dir,
+            # the plan's --select/--state, added when the task runs
+            interceptors=[scope_interceptor],
             # Cosmos would emit an asset per node named after the server (postgres://127.0.0.1:<port>/...):
             # a new set whenever the port changes, each warned about as inactive. The stable ones are declared.
             emit_datasets=False,
             outlets=mart_assets(),
-            callback=summarize_dbt_build,
+            callback=[summarize_dbt_build, stage_build_state],
+            callback_args={"build_state": build_state},
         )
 
         @task(outlets=[MARTS])
         def check_marts() -> dict:
             from pipeline.tasks import check_marts as check
 
-            return check(WAREHOUSE_CONN_ID)
+            return check(WAREHOUSE_CONN_ID, build_state)
 
-        provision_pseudonym_key() >> dbt_build >> check_marts()
+        plan_build(provision_pseudonym_key()) >> dbt_build >> check_marts()
 
     return transform()
 

@@ -204,9 +204,13 @@ def _run_steps(args: argparse.Namespace, console, started: float) -> int:
                 + ("" if conf else " (incremental)"),
             )
         )
-    dr, secs = timed("transform", lambda: run_dag("transform"))
+    conf = {"full_build": True} if args.full_refresh else None
+    dr, secs = timed("transform", lambda: run_dag("transform", conf))
     dbt = dbt_counts(xcom("transform", dr.run_id, "dbt_build", key="dbt_summary"))
+    scope = (xcom("transform", dr.run_id, "plan_build") or {}).get("description", "")
     console.line(step_line("transform", secs, f"dbt build: {dbt}"))
+    if scope:
+        console.line(" " * 33 + f"scope: {scope}")
 
     import psycopg
 
@@ -256,7 +260,7 @@ def cmd_dag(args: argparse.Namespace) -> int:
     airflow_migrate()
     conf = json.loads(args.conf) if args.conf else {}
     if args.full_refresh:
-        conf["full_refresh"] = True
+        conf["full_build" if args.dag_id.startswith("transform") else "full_refresh"] = True
     if args.force_deletions:
         conf["force_deletions"] = True
     run_dag(args.dag_id, conf)

@@ -50,8 +50,11 @@ def warehouse_connection(conn_id: str):
 MART_TABLES = ("fct_consultations", "mart_monthly_channel_volume")
 
 
-def check_marts(conn_id: str) -> dict:
-    """Fail when a mart the report reads is missing or empty; return row counts."""
+def check_marts(conn_id: str, build_state: str | None = None) -> dict:
+    """Fail when a mart the report reads is missing or empty; return row counts.
+
+    Then the build's staged state (``build_state``) becomes the one the next plan compares with.
+    """
     project_logs_at_info()
     counts = {}
     with warehouse_connection(conn_id) as conn:
@@ -61,7 +64,43 @@ def check_marts(conn_id: str) -> dict:
     if empty:
         raise RuntimeError(f"marts empty after dbt build: {', '.join(empty)}")
     log.info("marts ready: %s", counts)
+    if build_state:
+        from pipeline import build_scope
+
+        if build_scope.commit(Path(build_state)):
+            log.info("build state recorded in %s", build_state)
     return counts
+
+
+def plan_build(conn_id: str, build_state: str, key_id: str, full: bool = False) -> dict:
+    """The transform's ``plan_build`` task: what ``dbt build`` builds (pipeline/build_scope.py)."""
+    from dataclasses import asdict
+
+    from pipeline import build_scope
+
+    project_logs_at_info()
+    with warehouse_connection(conn_id) as conn:
+        the_plan = build_scope.plan(conn, Path(build_state), key_id, full_build=full)
+    log.info("dbt build scope: %s", the_plan.describe())
+    return {**asdict(the_plan), "args": the_plan.dbt_args(), "description": the_plan.describe()}
+
+
+def scope_interceptor(context, operator) -> None:
+    """Cosmos interceptor of ``dbt_build``: the plan's ``--select``/``--state`` arguments."""
+    the_plan = context["ti"].xcom_pull(task_ids="plan_build") if "plan_build" in operator.dag.task_ids else None
+    if the_plan:
+        operator.dbt_cmd_flags = [*(operator.dbt_cmd_flags or []), *the_plan["args"]]
+
+
+def stage_build_state(project_dir: str, build_state: str | None = None, context=None, **_) -> bool:
+    """Cosmos' callback after ``dbt build``: stage its manifest and plan if every node passed."""
+    from pipeline import build_scope
+
+    ti = (context or {}).get("ti")
+    the_plan = ti.xcom_pull(task_ids="plan_build") if ti is not None and build_state else None
+    if not the_plan:
+        return False
+    return build_scope.stage(Path(project_dir) / "target", Path(build_state), the_plan)
 
 
 def report_period(logical_date: dt.datetime | None, override: str | None) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import mimetypes
 import os
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from reporting import charts, employee_advocacy_report, evaluasi, formatting as 
 from reporting.published import compare, load_published
 from reporting.summary import build_summary
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 ROOT = Path(__file__).resolve().parents[1]
 LOGO_ENV = "DJPK_REPORT_LOGO"  # optional cover logo (PNG/JPEG/SVG); default reports/logo.(png|svg|jpg)
@@ -575,7 +577,31 @@ def render_pdf(html: str, path: Path) -> None:
     HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(path))
 
 
+def pdf_inputs_digest(html: str) -> str:
+    """Everything the PDF is made of: the HTML (charts inlined), the fonts' CSS, the renderer's
+    version and the template folder (images, CSS a template may link)."""
+    import hashlib
+
+    import weasyprint
+
+    h = hashlib.sha256()
+    for part in (html, _pdf_fonts(), weasyprint.__version__):
+        h.update(part.encode())
+        h.update(b"\0")
+    for p in sorted(TEMPLATES.rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
 def write_report(conn, period: str, out_dir: Path) -> tuple[Path, Path]:
+    """The month's report as HTML and PDF in ``out_dir``/reports/<period>/.
+
+    The PDF (most of the time) is rendered again only when what it is made of changed: a
+    report whose figures, evaluation text, template and renderer are the same as the last
+    rendering's (``.laporan.inputs`` holds their digest, with the generation stamp left
+    out) is kept as it is, stamp included.
+    """
     data = collect(conn, period)
     data.evaluasi_path = str(evaluasi.path_for(period))
     data.evaluasi = evaluasi.load(period)
@@ -583,7 +609,13 @@ def write_report(conn, period: str, out_dir: Path) -> tuple[Path, Path]:
     html, _ = render_html(data)
     folder = Path(out_dir) / "reports" / period
     folder.mkdir(parents=True, exist_ok=True)
-    html_path, pdf_path = folder / "laporan.html", folder / "laporan.pdf"
+    html_path, pdf_path, inputs = folder / "laporan.html", folder / "laporan.pdf", folder / ".laporan.inputs"
+    digest = pdf_inputs_digest(html.replace(data.generated_at, "") if data.generated_at else html)
+    if html_path.exists() and pdf_path.exists() and inputs.exists() and inputs.read_text() == digest:
+        log.info("report %s: figures and template unchanged since the last rendering, kept", period)
+        return html_path, pdf_path
+    inputs.unlink(missing_ok=True)  # a rendering cut short never passes for a finished one
     html_path.write_text(html, encoding="utf-8")
     render_pdf(html, pdf_path)
+    inputs.write_text(digest)
     return html_path, pdf_path

@@ -48,13 +48,42 @@ def test_load_emits_the_asset_the_transform_is_scheduled_on(dagbag):
     )
 
 
-def test_transform_provisions_the_key_builds_the_dbt_project_then_checks_the_marts(dagbag):
+def test_transform_provisions_the_key_plans_the_build_builds_then_checks_the_marts(dagbag):
     dag = dagbag.dags["transform"]
-    assert set(dag.task_ids) == {"provision_pseudonym_key", "dbt_build", "check_marts"}
+    assert set(dag.task_ids) == {"provision_pseudonym_key", "plan_build", "dbt_build", "check_marts"}
     build = dag.get_task("dbt_build")
     assert type(build).__name__ == "DbtBuildLocalOperator"
-    assert build.upstream_task_ids == {"provision_pseudonym_key"}
+    assert dag.get_task("plan_build").upstream_task_ids == {"provision_pseudonym_key"}
+    assert build.upstream_task_ids == {"plan_build"}
     assert dag.get_task("check_marts").upstream_task_ids == {"dbt_build"}
+    assert dag.params["full_build"] is False
+
+
+def test_dbt_build_gets_the_plans_arguments(dagbag):
+    """The interceptor adds the plan's --select/--state to dbt's command; a full plan adds nothing."""
+    from pipeline.tasks import scope_interceptor
+
+    build = dagbag.dags["transform"].get_task("dbt_build")
+    assert scope_interceptor in build.interceptors
+
+    class TI:
+        def __init__(self, value):
+            self.value = value
+
+        def xcom_pull(self, task_ids):
+            assert task_ids == "plan_build"
+            return self.value
+
+    class Op:
+        dag = dagbag.dags["transform"]
+        dbt_cmd_flags = ["--x"]
+
+    op = Op()
+    scope_interceptor({"ti": TI({"args": ["--select", "source:avaya+", "--state", "/s"]})}, op)
+    assert op.dbt_cmd_flags == ["--x", "--select", "source:avaya+", "--state", "/s"]
+    op = Op()
+    scope_interceptor({"ti": TI({"args": []})}, op)
+    assert op.dbt_cmd_flags == ["--x"]
 
 
 def test_nothing_is_fetched_at_parse_time(dbt_manifest, monkeypatch):

@@ -282,3 +282,32 @@ def test_catatan_data_counts_unresolved_regions_and_lists_rejected_register_rows
     assert "review.unmatched_regions" in notes and "Teks yang diketik" not in notes
     assert "baris 9</td><td>tanggal di luar bulan lembarnya</td>" in notes
     assert "Record" not in notes and "Value error" not in notes
+
+
+def test_an_unchanged_report_is_not_rendered_again(tmp_path, monkeypatch):
+    """Same figures, template and renderer: the PDF is kept (stamp included); any change renders it again."""
+    import copy
+    import itertools
+
+    from reporting import report
+
+    stamps = (f"2026120{i}T000000Z" for i in itertools.count(1))
+    metrics = copy.deepcopy(METRICS)
+    monkeypatch.setattr(report, "collect", lambda conn, period: ReportData(period, metrics, generated_at=next(stamps)))
+    rendered = []
+    monkeypatch.setattr(report, "render_pdf", lambda html, path: (rendered.append(html), path.write_text(html)))
+
+    html_path, pdf_path = report.write_report(None, "2023-12", tmp_path)
+    first = html_path.read_text()
+    assert len(rendered) == 1 and "20261201T000000Z" in first
+    report.write_report(None, "2023-12", tmp_path)
+    assert len(rendered) == 1 and html_path.read_text() == first  # kept, with its first stamp
+    metrics["consultation_tickets"]["value"] = 1470
+    report.write_report(None, "2023-12", tmp_path)
+    assert len(rendered) == 2 and "1.470" in html_path.read_text()
+    pdf_path.unlink()
+    report.write_report(None, "2023-12", tmp_path)
+    assert len(rendered) == 3 and pdf_path.exists()
+    (html_path.parent / ".laporan.inputs").write_text("a rendering cut short")
+    report.write_report(None, "2023-12", tmp_path)
+    assert len(rendered) == 4
