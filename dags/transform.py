@@ -80,7 +80,9 @@ def build_transform(dag_id: str, schedule, full_test_scope: bool = False):
             """What this build builds: what changed since the last good build, or everything."""
             from pipeline.tasks import plan_build as plan
 
-            return plan(WAREHOUSE_CONN_ID, build_state, key_id, full=not scoped or bool((params or {}).get("full_build")))
+            return plan(
+                WAREHOUSE_CONN_ID, build_state, key_id, full=not scoped or bool((params or {}).get("full_build"))
+            )
 
         dbt_build = DbtBuildLocalOperator(
             task_id="dbt_build",
