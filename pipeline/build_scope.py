@@ -6,9 +6,10 @@ project. ``plan`` compares the warehouse and the project with the state recorded
 the last build that passed:
 
 - **data**: every batch the loader logged in ``raw._batches`` since then, and the
-  rows it changed (inserted, updated, deleted, quarantined or resolved; the loader
+  rows it changed in the source's raw tables (inserted, updated or deleted; the loader
   logs those counts per stream). A source with such a batch is built with everything
-  downstream of it (``source:<name>+``). ``source:pipeline+`` (the loader's own
+  downstream of it (``source:<name>+``). Rejects and their resolution change only
+  ``raw._quarantine`` (a re-read counts its rejects again), which the next item covers. ``source:pipeline+`` (the loader's own
   bookkeeping, and the health mart that reads it and the clock) is built every time.
 - **code**: dbt's own state comparison against the manifest of that build
   (``state:modified+``: models, tests, macros, seeds, configs, vars).
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 STATE_FILE = "build_state.json"
 MANIFEST = "manifest.json"
 ALWAYS = ("source:pipeline+",)
-CHANGE_COUNTS = ("inserted", "updated", "deleted", "quarantined", "resolved")
+CHANGE_COUNTS = ("inserted", "updated", "deleted")
 OVERLAP = dt.timedelta(hours=6)
 OK_STATUSES = {"success", "pass", "warn", "no-op"}  # "skipped": after an upstream failure
 

@@ -70,8 +70,10 @@ def test_a_source_whose_load_changed_rows_is_built_with_everything_downstream(ra
     p = build_scope.plan(raw, state, KEY)
     assert not p.full and p.changed_sources == ["avaya"]
     assert p.select == ["source:avaya+", "state:modified+", "source:pipeline+"]
-    for counts in ({"deleted": 2}, {"quarantined": 1}, {"resolved": 1}, {"inserted": 1}):
-        _batch(raw, f"w-{next(iter(counts))}", "whatsapp", T0 + dt.timedelta(hours=2), **counts)
+    # rejects seen again (a re-read) change only raw._quarantine: source:pipeline+ is built anyway
+    _batch(raw, "w-q", "whatsapp", T0 + dt.timedelta(hours=2), quarantined=3, resolved=1)
+    assert build_scope.plan(raw, state, KEY).changed_sources == ["avaya"]
+    _batch(raw, "w-d", "whatsapp", T0 + dt.timedelta(hours=2), deleted=2)
     assert build_scope.plan(raw, state, KEY).changed_sources == ["avaya", "whatsapp"]
 
 
@@ -126,5 +128,5 @@ def test_everything_is_built_when_the_comparison_cannot_be_trusted(raw, tmp_path
 
 def test_changed_rows_counts_only_changes():
     assert build_scope.changed_rows({"a": {"copied": 5, "unchanged": 5}}) == 0
-    assert build_scope.changed_rows({"a": {"inserted": 1}, "b": {"deleted": 2, "cleaned": 7}}) == 3
+    assert build_scope.changed_rows({"a": {"inserted": 1}, "b": {"deleted": 2, "cleaned": 7, "quarantined": 4}}) == 3
     assert build_scope.changed_rows({}) == 0
