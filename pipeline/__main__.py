@@ -63,12 +63,12 @@ def source_dags() -> list[str]:
     return sorted(NAMES)
 
 
-# Sources whose incremental run reads from the state it stored in the warehouse (files or
-# workbooks already loaded and unchanged, the mailbox's UID cursor), never from the run's
+# Sources whose incremental run reads from the state it stored in the warehouse (files,
+# workbooks or exports already loaded and unchanged, the mailbox's UID cursor), never from the run's
 # data interval: after a first load, an incremental run gets everything new however long
 # ago the last run was. The others (APIs read by date windows) are read whole by every
 # `make run`, which has no schedule to bound their windows.
-INCREMENTAL_BY_STATE = ("avaya", "email_lapor", "registers")
+INCREMENTAL_BY_STATE = ("avaya", "email_lapor", "employee_advocacy", "registers")
 
 
 def refresh_conf(dag_id: str, wh_url: str, force: bool = False) -> dict:

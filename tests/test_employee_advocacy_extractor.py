@@ -177,3 +177,65 @@ def test_extract_and_load_quarantines_the_unknown_ue1_and_lands_no_nip(folder, d
             source, runner.extract(source, RunContext(conn, tmp_path, None, None, True, warehouse))["manifest"], c
         )
     assert all((s["inserted"], s["deleted"]) == (0, 0) for s in again["streams"].values())
+
+
+def test_an_incremental_run_reads_only_the_streams_whose_files_changed(folder, db_url, tmp_path):
+    """Unchanged exports are not read again; a changed, added or removed file re-reads its stream whole
+    (and reconciles it); a new NIP key re-reads everything; an unreadable file's stream is read again next time."""
+    from airflow.models.connection import Connection
+
+    from extractors import runner
+
+    source = get("employee_advocacy")
+    work = tmp_path / "folder"
+    shutil.copytree(folder, work)
+
+    def conn(key="test-key"):
+        return Connection.from_json(
+            json.dumps({"conn_type": "fs", "password": key, "extra": {"path": str(work)}}), conn_id=source.conn_id
+        )
+
+    def warehouse():
+        return psycopg.connect(db_url)
+
+    def run(full_refresh=False, key="test-key"):
+        extracted = runner.extract(
+            source, RunContext(conn(key), tmp_path / "landing", None, None, full_refresh, warehouse)
+        )
+        with warehouse() as c:
+            loaded = runner.load(source, extracted["manifest"], c)
+        return extracted["streams"], loaded["streams"]
+
+    def rows(table):
+        with warehouse() as c:
+            return c.execute(f"select count(*) from raw.employee_advocacy__{table}").fetchone()[0]
+
+    read, _ = run(full_refresh=True)
+    files = sorted(p for p in work.rglob("*.csv"))
+    assert set(read) == {"participations", "editions", "targets", "headcount", "files"}
+    assert rows("files") == len(files)
+    before = {t: rows(t) for t in ("participations", "editions", "targets", "headcount")}
+
+    read, loaded = run()  # nothing changed: only the folder listing is written
+    assert set(read) == {"files"} and loaded["files"]["inserted"] == loaded["files"]["updated"] == 0
+    assert {t: rows(t) for t in before} == before
+
+    export = next(p for p in files if "_EA23-01_" in p.name)
+    lines = export.read_text(encoding="utf-8-sig").splitlines()
+    export.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # the re-export lost its last row
+    read, loaded = run()
+    assert set(read) == {"participations", "files"}, read
+    assert loaded["participations"]["deleted"] == 1 and loaded["files"]["updated"] == 1
+    assert rows("participations") == before["participations"] - 1
+
+    read, _ = run(key="another-key")  # every nip_hash changes: every stream is read again
+    assert set(read) == {"participations", "editions", "targets", "headcount", "files"}
+
+    edisi = next(p for p in files if p.name.lower().startswith("edisi"))
+    saved = edisi.read_bytes()
+    edisi.write_bytes(b"\xff\xfe not utf-8 \xff")
+    with pytest.raises(Exception, match="(?i)incomplete|complete"):
+        run(key="another-key")  # the stream is incomplete: the whole batch is refused
+    edisi.write_bytes(saved)
+    read, _ = run(key="another-key")
+    assert "editions" not in read  # back to what was loaded: nothing to read

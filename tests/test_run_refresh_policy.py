@@ -1,6 +1,6 @@
 """``make run`` reads a source whole unless it reads by stored state and was loaded before.
 
-Avaya (files), registers (workbooks) and Email Lapor (UID cursor) take what is new since
+Avaya (files), registers (workbooks), employee advocacy (exports) and Email Lapor (UID cursor) take what is new since
 their stored state, however long ago the last run was: once loaded, a second ``make run``
 reads them incrementally. The API sources (date windows) are read whole by every run;
 ``pipeline run --full-refresh`` reads every source whole.
@@ -47,7 +47,7 @@ def test_a_source_read_by_stored_state_is_incremental_once_loaded(db_url, source
 
 
 def test_date_window_sources_are_always_read_whole(db_url):
-    for source in ("deskpro", "meta", "x", "ga4", "cms", "whatsapp", "employee_advocacy"):
+    for source in ("deskpro", "meta", "x", "ga4", "cms", "whatsapp"):
         loaded(db_url, source)
         assert refresh_conf(source, db_url) == FULL
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.common.batch import Batch
-from extractors.employee_advocacy.streams import STREAMS, ExtractReport, extract
+from extractors.employee_advocacy.streams import STREAMS, ExtractReport, extract, loaded_files
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +45,29 @@ class EmployeeAdvocacyConfig:
 
 
 def run_extract(
-    config: EmployeeAdvocacyConfig, landing_dir: str | Path, full_refresh: bool = True, batch_id: str | None = None
+    config: EmployeeAdvocacyConfig,
+    landing_dir: str | Path,
+    full_refresh: bool = True,
+    batch_id: str | None = None,
+    loaded: dict[str, tuple[str, str, str]] | None = None,
 ) -> tuple[Batch, ExtractReport]:
-    """Read every export and reference file of ``config.folder`` into a committed batch."""
+    """Read the exports and reference files of ``config.folder`` into a committed batch: every
+    stream on a full refresh; otherwise the streams whose files changed since ``loaded``."""
     if not config.folder.is_dir():
         raise FileNotFoundError(f"employee_advocacy: export folder {config.folder} does not exist")
     with Batch(landing_dir, SOURCE, batch_id or "") as batch:
         batch.window = {"folder": str(config.folder), "full_refresh": full_refresh}
-        report = extract(config.folder, batch, config.nip_key, full_refresh)
-        batch.window.update(files={k: len(v) for k, v in report.files.items()}, unreadable=report.unreadable)
+        report = extract(config.folder, batch, config.nip_key, full_refresh, loaded)
+        batch.window.update(
+            files={k: len(v) for k, v in report.files.items()}, unreadable=report.unreadable, unchanged=report.skipped
+        )
     log.info(
-        "employee_advocacy: files read %s; unreadable: %s",
+        "employee_advocacy: files %s; streams unchanged (not read): %s; unreadable: %s",
         {k: len(v) for k, v in report.files.items()},
+        report.skipped or "none",
         report.unreadable or "none",
     )
     return batch, report
 
 
-__all__ = ["CONN_ID", "SOURCE", "STREAMS", "EmployeeAdvocacyConfig", "run_extract"]
+__all__ = ["CONN_ID", "SOURCE", "STREAMS", "EmployeeAdvocacyConfig", "loaded_files", "run_extract"]

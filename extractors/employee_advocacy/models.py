@@ -145,3 +145,19 @@ class Headcount(BaseModel):
 
 def _negative() -> int:
     raise ValueError("must be >= 0")
+
+
+class ExportFile(BaseModel):
+    """One file of the folder as last read: what an incremental run compares with (``files`` stream)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    stream: str
+    sha256: Annotated[str, AfterValidator(lambda v: v if re.fullmatch(r"[0-9a-f]{64}", v) else _not_sha256())]
+    size_bytes: Annotated[int, AfterValidator(lambda v: v if v >= 0 else _negative())]
+    key_id: str  # fingerprint of the NIP hash key the file's rows were hashed with (never the key)
+
+
+def _not_sha256() -> str:
+    raise ValueError("must be a SHA-256 hex digest")

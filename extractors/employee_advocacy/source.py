@@ -8,9 +8,12 @@ FILES = "every file of the stream in the folder read to the end (the folder list
 
 
 def extract(ctx: RunContext):
-    from extractors.employee_advocacy import EmployeeAdvocacyConfig, run_extract
+    from extractors.employee_advocacy import EmployeeAdvocacyConfig, loaded_files, run_extract
 
-    batch, _ = run_extract(EmployeeAdvocacyConfig.from_connection(ctx.connection), ctx.landing_dir, full_refresh=True)
+    loaded = {} if ctx.full_refresh else ctx.state(loaded_files, {})
+    batch, _ = run_extract(
+        EmployeeAdvocacyConfig.from_connection(ctx.connection), ctx.landing_dir, ctx.full_refresh, loaded=loaded
+    )
     return batch
 
 
@@ -31,11 +34,14 @@ SOURCE = Source(
         StreamDecl("editions", ("edition_id",), None, "full_refresh", FILES),
         StreamDecl("targets", ("quarter", "ue1"), None, "full_refresh", FILES),
         StreamDecl("headcount", ("quarter", "ue1"), None, "full_refresh", FILES),
+        StreamDecl("files", ("file",), None, "full_refresh", "the folder listing"),
     ),
     extract=extract,
     tags=("source", "employee_advocacy", "engagement"),
     retry_delay_minutes=10,
-    full_refresh_help="Every run reads every export whole; a full refresh also reconciles deletions",
+    full_refresh_help=(
+        "Read every stream whole; without it a run skips the streams whose files are unchanged since the last load"
+    ),
     description="""
 ### Employee advocacy DJPK (programme exports)
 

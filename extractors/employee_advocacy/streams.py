@@ -7,10 +7,17 @@
 * ``editions``, ``targets``, ``headcount``: the reference files ``edisi*.csv``,
   ``target*.csv``, ``jumlah_pegawai*.csv``.
 
-Every stream is read whole each run (``full_refresh``): the folder listing is the
-listing, and a stream whose every file was read to the end is attested complete
-(received = the rows read); a file that cannot be read makes the stream incomplete,
-so nothing of it is deleted.
+* ``files``: every file of the folder a stream reads, with its SHA-256, size and the
+  fingerprint of the NIP hash key, as last read whole.
+
+A stream is read whole (``full_refresh``): the folder listing is the listing, and a
+stream whose every file was read to the end is attested complete (received = the rows
+read); a file that cannot be read makes the stream incomplete, so nothing of it is
+deleted. An incremental run skips a stream whose files are exactly those of the last
+load (names, SHA-256, NIP key: ``loaded_files``); a stream with any new, changed or
+vanished file, or read with another key, is read whole as in a full refresh. The
+``files`` stream is written whole every run (the folder was scanned whole), without the
+files of a stream that could not be read, so the next run reads that stream again.
 """
 
 from __future__ import annotations
@@ -102,6 +109,15 @@ class HeadcountStream(EmployeeAdvocacyStream):
     }
 
 
+class FilesStream(EmployeeAdvocacyStream):
+    name = "files"
+    path = "the folder listing"
+    patterns = ()
+    primary_key = ("file",)
+    schema = models.ExportFile
+    columns = {}
+
+
 STREAMS: tuple[type[EmployeeAdvocacyStream], ...] = (
     ParticipationsStream,
     EditionsStream,
@@ -112,8 +128,25 @@ STREAMS: tuple[type[EmployeeAdvocacyStream], ...] = (
 
 @dataclass
 class ExtractReport:
-    files: dict[str, list[str]] = field(default_factory=dict)  # stream -> files read
+    files: dict[str, list[str]] = field(default_factory=dict)  # stream -> files of the folder
     unreadable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # streams whose files are unchanged since the last load
+
+
+def key_id(key: bytes) -> str:
+    """A fingerprint of the NIP hash key (an HMAC of a constant: says nothing about the key)."""
+    return hmac.new(key, b"djpk employee_advocacy key id", hashlib.sha256).hexdigest()[:16]
+
+
+def loaded_files(conn) -> dict[str, tuple[str, str, str]]:
+    """What the warehouse holds: file -> (stream, sha256, key_id). Empty before the first load."""
+    with conn.transaction():  # leaves no transaction open on the caller's connection
+        if conn.execute("select to_regclass('raw.employee_advocacy__files')").fetchone()[0] is None:
+            return {}
+        rows = conn.execute(
+            "select file, record ->> 'stream', record ->> 'sha256', record ->> 'key_id' from raw.employee_advocacy__files"
+        )
+        return {f: (stream, sha, kid) for f, stream, sha, kid in rows.fetchall()}
 
 
 def nip_hash(nip: str, key: bytes) -> str | None:
@@ -151,40 +184,86 @@ def _files(folder: Path, stream: type[EmployeeAdvocacyStream]) -> list[Path]:
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 
-def extract(folder: Path, batch: Batch, nip_key: bytes, full_refresh: bool = True) -> ExtractReport:
+def extract(
+    folder: Path,
+    batch: Batch,
+    nip_key: bytes,
+    full_refresh: bool = True,
+    loaded: dict[str, tuple[str, str, str]] | None = None,
+) -> ExtractReport:
+    """Fill ``batch`` from the exports in ``folder``; ``loaded`` is ``loaded_files`` (incremental runs)."""
     report = ExtractReport()
+    kid = key_id(nip_key)
+    listed: list[dict[str, Any]] = []
     for stream in STREAMS:
-        out = batch.stream(stream.name, stream.spec(), full_refresh=True)
-        received, problems = 0, []
         files = _files(folder, stream)
         report.files[stream.name] = [str(p.relative_to(folder)) for p in files]
-        for path in files:
-            rel = str(path.relative_to(folder))
-            try:
-                header, rows = _rows(path)
-            except (OSError, UnicodeDecodeError, csv.Error) as exc:
-                problems.append(f"{rel}: unreadable ({type(exc).__name__})")
-                report.unreadable.append(rel)
-                log.warning("employee_advocacy: %s unreadable (%s)", rel, type(exc).__name__)
-                continue
-            where = {
-                f: next((header.index(a) for a in aliases if a in header), None)
-                for f, aliases in stream.columns.items()
-            }
-            missing = [f for f, i in where.items() if i is None and f not in ("unit", "evidence_url")]
-            if missing:
-                problems.append(f"{rel}: no column for {', '.join(missing)}")
-                report.unreadable.append(rel)
-                continue
-            for n, row in enumerate(rows, start=2):
-                if not any(c.strip() for c in row):
-                    continue
-                received += 1
-                cell = {f: (row[i].strip() if i is not None and i < len(row) else None) for f, i in where.items()}
-                record = _record(stream, cell, rel, nip_key)
-                write_record(batch, stream, record, f"file {rel} row {n}", full_refresh=True)
-        out.attest(complete=not problems, expected=None, received=received, problems=problems)
+        current = {str(p.relative_to(folder)): _file_record(p, folder, stream, kid) for p in files}
+        before = {f: v for f, v in (loaded or {}).items() if v[0] == stream.name}
+        if not full_refresh and current and before == {f: (stream.name, r["sha256"], kid) for f, r in current.items()}:
+            report.skipped.append(stream.name)
+            listed.extend(current.values())
+            log.info(
+                "employee_advocacy.%s: its %d files are unchanged since the last load; not read",
+                stream.name,
+                len(files),
+            )
+            continue
+        if _read_stream(folder, batch, stream, files, nip_key, report):
+            listed.extend(current.values())
+    out = batch.stream(FilesStream.name, FilesStream.spec(), full_refresh=True)
+    out.attest(complete=True, expected=None, received=len(listed), problems=[])  # the folder was scanned whole
+    for record in listed:
+        write_record(batch, FilesStream, record, f"file {record['file']}", full_refresh=True)
     return report
+
+
+def _file_record(path: Path, folder: Path, stream: type[EmployeeAdvocacyStream], kid: str) -> dict[str, Any]:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return {
+        "file": str(path.relative_to(folder)),
+        "stream": stream.name,
+        "sha256": h.hexdigest(),
+        "size_bytes": path.stat().st_size,
+        "key_id": kid,
+    }
+
+
+def _read_stream(
+    folder: Path, batch: Batch, stream: type[EmployeeAdvocacyStream], files: list[Path], nip_key: bytes, report
+) -> bool:
+    """Read every file of ``stream`` whole into ``batch``; False when one could not be read."""
+    out = batch.stream(stream.name, stream.spec(), full_refresh=True)
+    received, problems = 0, []
+    for path in files:
+        rel = str(path.relative_to(folder))
+        try:
+            header, rows = _rows(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            problems.append(f"{rel}: unreadable ({type(exc).__name__})")
+            report.unreadable.append(rel)
+            log.warning("employee_advocacy: %s unreadable (%s)", rel, type(exc).__name__)
+            continue
+        where = {
+            f: next((header.index(a) for a in aliases if a in header), None) for f, aliases in stream.columns.items()
+        }
+        missing = [f for f, i in where.items() if i is None and f not in ("unit", "evidence_url")]
+        if missing:
+            problems.append(f"{rel}: no column for {', '.join(missing)}")
+            report.unreadable.append(rel)
+            continue
+        for n, row in enumerate(rows, start=2):
+            if not any(c.strip() for c in row):
+                continue
+            received += 1
+            cell = {f: (row[i].strip() if i is not None and i < len(row) else None) for f, i in where.items()}
+            record = _record(stream, cell, rel, nip_key)
+            write_record(batch, stream, record, f"file {rel} row {n}", full_refresh=True)
+    out.attest(complete=not problems, expected=None, received=received, problems=problems)
+    return not problems
 
 
 def _record(stream: type[EmployeeAdvocacyStream], cell: dict[str, Any], rel: str, nip_key: bytes) -> dict:
