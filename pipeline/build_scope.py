@@ -103,10 +103,10 @@ def _full(reason: str, **kw) -> Plan:
 def plan(conn, directory: Path, key_id: str, full_build: bool = False) -> Plan:
     """The scope of the next build on ``conn``'s warehouse, from the state in ``directory``."""
     ident = warehouse_identity(conn)
-    now_rows = _batches_since(conn, None)
-    latest = max((r[3] for r in now_rows), default=None)
-    seen_from = (latest - OVERLAP) if latest else None
-    seen = sorted(r[0] for r in now_rows if seen_from is not None and r[3] >= seen_from)
+    has_batches = conn.execute("select to_regclass('raw._batches') is not null").fetchone()[0]
+    latest = conn.execute("select max(loaded_at) from raw._batches").fetchone()[0] if has_batches else None
+    # the ids of the last OVERLAP only (an index-free scan of a small table; not the whole history in Python)
+    seen = sorted(r[0] for r in _batches_since(conn, latest - OVERLAP - dt.timedelta(microseconds=1))) if latest else []
     common = {"warehouse": ident, "key_id": key_id, "seen_upto": latest.isoformat() if latest else None}
     common["seen_batches"] = seen
     state_path, manifest_path = directory / STATE_FILE, directory / MANIFEST
