@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}  {#- a table: read by the conversations, the menu mart and their tests -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='wamid') }}
+{#- Incremental by user: a run recomputes every message of each user with a message loaded
+    in incremental_window() (macros/incremental.sql): a late message may join or split the
+    user's conversations, whatever their dates. A user's wamids only grow, so
+    delete+insert by wamid is exact. A changed menu seed or gap recomputes every user. -#}
 {#- Inbound messages grouped into conversations, and classified.
     A conversation is a run of one user's messages with no silence of
     var('whatsapp_conversation_gap_hours', 24) hours or more: WhatsApp's customer-service
@@ -12,6 +16,13 @@ with
 messages as (
 
     select * from {{ ref('stg_whatsapp__messages') }}
+    {% if is_incremental() -%}
+        where user_key in (
+            select changed.user_key
+            from {{ ref('stg_whatsapp__messages') }} as changed
+            where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
+        )
+    {%- endif %}
 
 ),
 
@@ -77,7 +88,12 @@ final as (
         coalesce(options.option_kind = 'handoff', false) as is_handoff,
 
         -- timestamps (UTC)
-        numbered.sent_at
+        numbered.sent_at,
+
+        -- lineage (incremental runs)
+        numbered._loaded_at,
+        numbered._pseudonym_key_id,
+        {{ reference_fingerprint(whatsapp_conversation_references()) }} as _reference_fingerprint
 
     from numbered
     left join options
