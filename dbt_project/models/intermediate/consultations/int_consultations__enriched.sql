@@ -5,6 +5,7 @@
     'days=' ~ var('service_hours_days', [1, 2, 3, 4, 5]),
     'hours=' ~ var('service_hours_start', '08:00') ~ '-' ~ var('service_hours_end', '17:00'),
 ] -%}
+-- depends_on: {{ ref('int_whatsapp__conversations') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
