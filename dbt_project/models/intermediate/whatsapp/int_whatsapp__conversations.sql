@@ -20,11 +20,8 @@
 {%- set institution_labels = 'instansi(?:[ \\t]*/[ \\t]*(?:skpd|opd))?|skpd|opd|unit[ \\t]+kerja' -%}
 {%- set email_labels = 'e-?mail' -%}
 {%- set question_labels = 'pertanyaan|keperluan' -%}
-with
-
-{% if is_incremental() -%}
-changed_users as (
-
+{#- incremental runs: the users with a message or an outbound message loaded in the window -#}
+{%- set changed_users -%}
     select changed.user_key
     from {{ ref('int_whatsapp__conversation_messages') }} as changed
     where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
@@ -32,15 +29,14 @@ changed_users as (
     select changed.recipient_key
     from {{ ref('int_whatsapp__outbound_messages') }} as changed
     where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
+{%- endset %}
+with
 
-),
-
-{% endif -%}
 messages as (
 
     select * from {{ ref('int_whatsapp__conversation_messages') }}
     {% if is_incremental() -%}
-        where user_key in (select changed_users.user_key from changed_users)
+        where user_key in ({{ changed_users }})
     {%- endif %}
 
 ),
@@ -51,7 +47,7 @@ outbound as (
     where
         sender_kind is distinct from 'blast'
         {% if is_incremental() -%}
-            and recipient_key in (select changed_users.user_key from changed_users)
+            and recipient_key in ({{ changed_users }})
         {%- endif %}
 
 ),
