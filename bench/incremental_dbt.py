@@ -39,6 +39,9 @@ INCREMENTAL_MODELS = [
     ("staging", "stg_whatsapp__statuses"),
     ("intermediate", "int_whatsapp__outbound_messages"),
     ("staging", "stg_email_lapor__messages"),
+    ("intermediate", "int_whatsapp__conversation_messages"),
+    ("intermediate", "int_whatsapp__conversations"),
+    ("intermediate", "int_consultations__enriched"),
 ]
 # dbt selection: the incremental models and everything downstream of them
 DOWNSTREAM = ["stg_whatsapp__messages+", "stg_whatsapp__statuses+", "stg_email_lapor__messages+"]

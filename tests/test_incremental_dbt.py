@@ -8,6 +8,10 @@ an incremental `dbt run` after each, and every mart and incremental model then e
 what `dbt run --full-refresh` gives (EXCEPT ALL both ways). A load that committed out of
 order (its `_loaded_at` before the models' latest) is missed with
 `incremental_lookback_days: 0` and caught by the default lookback: the comparison can fail.
+The loads exercise the models recomputed by user (WhatsApp conversations, consultations):
+conversations whose messages came in two loads, conversations changed by a late status
+alone, consultations of the days before the cut recomputed; and, first, a changed var
+(as a changed seed) recomputes every user (reference_fingerprint()).
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ CUT = "2023-12-10"
 LATE_FROM = "2023-12-07"  # late rows: event time in [LATE_FROM, CUT), loaded after the cut's data
 LATE = {
     "whatsapp__messages": "abs(hashtext(wamid)) % 10 = 0",
-    "whatsapp__statuses": "status in ('read', 'failed')",
+    # late read receipts and failures, and every event of some messages (a reply the conversation had not seen)
+    "whatsapp__statuses": "status in ('read', 'failed') or abs(hashtext(wamid)) % 10 = 1",
     "email_lapor__messages": "uid % 5 = 0",
 }
 
@@ -41,6 +46,41 @@ def _window(table: str, start: str | None, end: str | None) -> str:
     col = RAW_EVENT_TIME[table]
     parts = [f"{col} >= timestamptz '{start}'" if start else "true", f"{col} < timestamptz '{end}'" if end else "true"]
     return " and ".join(parts)
+
+
+def _count(conn, query: str, params=None) -> int:
+    n = conn.execute(query, params).fetchone()[0]
+    conn.rollback()
+    return n
+
+
+def _exercised(conn, aged: object) -> dict[str, int]:
+    """What the loads after the full refresh (`_loaded_at` after `aged`, the history's latest load) exercised
+    in the models recomputed by user; each must be > 0."""
+    return {
+        # a conversation of messages loaded before and after the full refresh (it spans the cut or took a late message)
+        "conversations across loads": _count(
+            conn,
+            "select count(*) from (select conversation_id from intermediate.int_whatsapp__conversation_messages"
+            " group by 1 having min(_loaded_at) <= %(t)s and max(_loaded_at) > %(t)s) as c",
+            {"t": aged},
+        ),
+        # a conversation changed by a late status alone: its user sent nothing loaded in the last days
+        "conversations changed by a late status alone": _count(
+            conn,
+            "select count(*) from intermediate.int_whatsapp__conversations as c where c._loaded_at > %(t)s"
+            " and not exists (select from intermediate.int_whatsapp__conversation_messages as m"
+            " where m.user_key = c.user_key and m._loaded_at > %(t)s - interval '4 days')",
+            {"t": aged},
+        ),
+        # a WhatsApp consultation of the days before the cut recomputed by an incremental run
+        "consultations before the cut recomputed": _count(
+            conn,
+            "select count(*) from intermediate.int_consultations__enriched"
+            " where _loaded_at > %(t)s and created_at < %(cut)s",
+            {"t": aged, "cut": CUT},
+        ),
+    }
 
 
 def _missing_messages(conn) -> int:
@@ -60,6 +100,7 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
     with psycopg.connect(pipeline_env.warehouse_url) as conn:
         try:
             age_loads(conn)  # history loaded day by day: mostly outside the lookback of the runs below
+            aged = _count(conn, "select max(_loaded_at) from raw.whatsapp__messages")
             held = hold_back(
                 conn,
                 {
@@ -69,6 +110,13 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             )
             assert all(n > 0 for n in held.values()), held
             dbt(*run, "--full-refresh", env=env)
+
+            # 0. a changed reference (a var here; a seed alike) recomputes every user, and so does its return
+            conversations = _count(conn, "select count(*) from intermediate.int_whatsapp__conversations")
+            dbt(*run, "--vars", "{whatsapp_conversation_gap_hours: 1}", env=env)
+            assert _count(conn, "select count(*) from intermediate.int_whatsapp__conversations") > conversations
+            dbt(*run, env=env)
+            assert _count(conn, "select count(*) from intermediate.int_whatsapp__conversations") == conversations
 
             # 1. a week of new data; 2. the late rows of the days before the cut
             assert all(release(conn, {t: _window(t, CUT, "2023-12-17") for t in RAW_EVENT_TIME}).values())
@@ -85,6 +133,8 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             assert _missing_messages(conn) > 0, "without a lookback, an out-of-order load is missed"
             dbt(*run, env=env)
             assert _missing_messages(conn) == 0
+            exercised = _exercised(conn, aged)
+            assert all(exercised.values()), exercised
 
             relations = relations_to_compare(conn)
             assert len(relations) > 40

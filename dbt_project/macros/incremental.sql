@@ -5,14 +5,44 @@
     rotated pseudonym key (private.pseudonym_key.key_id differs from the
     `_pseudonym_key_id` the model was built with) makes the window everything, so no
     old pseudonym survives a rotation. -#}
-{% macro incremental_window(column='_loaded_at') -%}
+{% macro incremental_window(column='_loaded_at', references=none) -%}
     (
         {{ column }} >= (
             select coalesce(max(_loaded_at), '-infinity'::timestamptz) from {{ this }}
         ) - interval '{{ var("incremental_lookback_days", 3) | int }} days'
         or (select max(_pseudonym_key_id) from {{ this }})
         is distinct from {{ pseudonym_key_id() }}
+        {%- if references is not none %}
+            or (select max(_reference_fingerprint) from {{ this }})
+            is distinct from {{ reference_fingerprint(references) }}
+        {%- endif %}
     )
+{%- endmacro %}
+
+
+{#- A model whose rows also depend on reference seeds (or vars) stores this fingerprint of
+    them as `_reference_fingerprint` and passes the same `references` to incremental_window():
+    a changed seed (say a region alias added from the review.unmatched_regions work list)
+    makes the window everything, as a full rebuild did. `references`: a list of relations
+    (read whole: small seeds only) and strings (settings, e.g. var values). -#}
+{% macro reference_fingerprint(references) -%}
+    md5(concat_ws('|'
+        {%- for r in references %},
+        {%- if r is string %} '{{ r | replace("'", "''") }}'
+        {%- else %} (select md5(coalesce(string_agg(md5(x::text), '' order by md5(x::text)), '')) from {{ r }} as x)
+        {%- endif %}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+
+{#- The pre-hook of an incremental model whose unit is a pseudonym (user_key): after a
+    rotation of the pseudonym key, delete+insert by the new pseudonyms would leave the rows
+    under the old ones, so they are deleted first (the window is then everything). -#}
+{% macro delete_rows_of_another_pseudonym_key() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where _pseudonym_key_id is distinct from {{ pseudonym_key_id() }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -50,4 +80,15 @@
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- What the WhatsApp conversations (int_whatsapp__conversation_messages and every model
+    recomputed by user from them) depend on besides the messages: reference_fingerprint(). -#}
+{% macro whatsapp_conversation_references() -%}
+    {%- do return([
+        ref('whatsapp_menu_options'),
+        'gap_hours=' ~ var('whatsapp_conversation_gap_hours', 24),
+        'report_timezone=' ~ var('report_timezone', 'Asia/Jakarta'),
+    ]) -%}
 {%- endmacro %}

@@ -1,4 +1,27 @@
-{{ config(materialized='table') }}  {#- a table: read by fct_consultations and the region work list -#}
+{%- set references = whatsapp_conversation_references() + [
+    ref('ref_regions'), ref('ref_region_aliases'), ref('ref_region_text_prefixes'),
+    ref('ref_public_holidays'), ref('ref_segment_rules'), ref('ref_topics'), ref('ref_topic_aliases'),
+    'holiday_kinds=' ~ var('service_hours_closed_holiday_kinds', ['national', 'cuti_bersama']),
+    'days=' ~ var('service_hours_days', [1, 2, 3, 4, 5]),
+    'hours=' ~ var('service_hours_start', '08:00') ~ '-' ~ var('service_hours_end', '17:00'),
+] -%}
+-- depends_on: {{ ref('int_whatsapp__conversations') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='user_key',
+    pre_hook=[
+        "{{ delete_rows_of_another_pseudonym_key() }}",
+        "{% if is_incremental() %}delete from {{ this }} where source_system <> 'whatsapp'{% endif %}",
+    ],
+) }}
+{#- Incremental by user for WhatsApp (the large source): a run recomputes the consultations
+    of each user with a conversation recomputed since the last run (int_whatsapp__conversations
+    loaded in incremental_window(); a user's consultations never all vanish, so delete+insert
+    by user_key is exact). Deskpro and phone consultations are recomputed whole every run (their
+    models are views over the raw data, without load times; a ticket may leave the consultations):
+    the pre-hook deletes them first. A changed reference seed recomputes everything
+    (reference_fingerprint(), macros/incremental.sql). -#}
 {#- Every consultation of every channel, one row each, with what the user typed and the
     enrichment from it. Engineers only: it keeps the typed texts (region, institution,
     topic), which may hold anything, people's names included. fct_consultations is this
@@ -32,8 +55,16 @@ unioned as (
             is_escalated,
             created_at,
             first_agent_reply_at,
-            resolved_at
+            resolved_at,
+            {{ '_loaded_at' if model == 'int_consultations__whatsapp' else 'null::timestamptz' }} as _loaded_at
         from {{ ref(model) }}
+        {% if model == 'int_consultations__whatsapp' and is_incremental() -%}
+            where user_key in (
+                select changed.user_key
+                from {{ ref('int_whatsapp__conversations') }} as changed
+                where {{ incremental_window('changed._loaded_at', references) }}
+            )
+        {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -273,7 +304,12 @@ final as (
         (extract(epoch from first_agent_reply_at - created_at) / 60.0)::double precision as minutes_to_first_reply,
         (extract(epoch from resolved_at - created_at) / 60.0)::double precision as minutes_to_resolution,
         {{ business_minutes('created_at', 'first_agent_reply_at') }} as business_minutes_to_first_reply,
-        {{ business_minutes('created_at', 'resolved_at') }} as business_minutes_to_resolution
+        {{ business_minutes('created_at', 'resolved_at') }} as business_minutes_to_resolution,
+
+        -- lineage (incremental runs): the WhatsApp conversation's latest load (null: rebuilt every run)
+        _loaded_at,
+        {{ pseudonym_key_id() }} as _pseudonym_key_id,
+        {{ reference_fingerprint(references) }} as _reference_fingerprint
 
     from enriched
 

@@ -37,7 +37,10 @@ final as (
         -- timestamps
         started_at as created_at,
         first_agent_reply_at,
-        resolved_at
+        resolved_at,
+
+        -- lineage: int_consultations__enriched recomputes a user's consultations after a new load
+        _loaded_at
 
     from conversations
 

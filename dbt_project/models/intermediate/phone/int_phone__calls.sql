@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: read by the consultations, the reconciliation and ~10 tests -#}
 {#- Incoming trunk calls to a hotline VDN, one row per UCID, from the CDR.
 
     With ring reporting on, CM writes a ring record per call: G = answered (duration

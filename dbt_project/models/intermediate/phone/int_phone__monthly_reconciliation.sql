@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- a table: its data tests each re-ran the view -#}
 {#- Per month, the consultation calls as CMS counts them (hsplit acdcalls/abncalls of
     the consultation split) against the CDR (ring records G/H at the consultation VDN),
     both by the month the call completed, as CMS records call-based items. -#}

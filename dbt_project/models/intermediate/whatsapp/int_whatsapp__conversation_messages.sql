@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}  {#- a table: read by the conversations, the menu mart and their tests -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='wamid') }}
+{#- Incremental by user: a run recomputes the messages of each user with a message loaded
+    in incremental_window() (macros/incremental.sql) from the start of the conversation that
+    holds (or precedes) the earliest of them: a late message may join or split the user's
+    conversations from there on, whatever their dates; before it, a gap of 24 hours or more
+    keeps everything as it was. A user's wamids only grow, so delete+insert by wamid is
+    exact. A changed menu seed or gap recomputes every user. -#}
 {#- Inbound messages grouped into conversations, and classified.
     A conversation is a run of one user's messages with no silence of
     var('whatsapp_conversation_gap_hours', 24) hours or more: WhatsApp's customer-service
@@ -7,11 +13,39 @@
     (seed whatsapp_menu_options); an interactive reply with an unknown id is a menu
     selection without a label ("unclassified"). -#}
 {%- set gap_hours = var('whatsapp_conversation_gap_hours', 24) -%}
+{#- incremental runs: per user with a message loaded in the window, the start of their
+    conversation that holds (or precedes) the earliest such message; nothing before it changes -#}
+{%- set since -%}
+    select
+        changed.user_key,
+        coalesce(max(starts.sent_at), '-infinity'::timestamptz) as since
+    from (
+        select
+            user_key,
+            min(sent_at) as earliest
+        from {{ ref('stg_whatsapp__messages') }}
+        where {{ incremental_window('_loaded_at', whatsapp_conversation_references()) }}
+        group by user_key
+    ) as changed
+    left join {{ this }} as starts
+        on
+            changed.user_key = starts.user_key
+            and starts.wamid = starts.conversation_id
+            and starts.sent_at <= changed.earliest
+    group by changed.user_key
+{%- endset %}
 with
 
 messages as (
 
-    select * from {{ ref('stg_whatsapp__messages') }}
+    select stg.*
+    from {{ ref('stg_whatsapp__messages') }} as stg
+    {% if is_incremental() -%}
+        inner join ({{ since }}) as since  -- noqa: ST05
+            on
+                stg.user_key = since.user_key
+                and stg.sent_at >= since.since
+    {%- endif %}
 
 ),
 
@@ -77,7 +111,12 @@ final as (
         coalesce(options.option_kind = 'handoff', false) as is_handoff,
 
         -- timestamps (UTC)
-        numbered.sent_at
+        numbered.sent_at,
+
+        -- lineage (incremental runs)
+        numbered._loaded_at,
+        numbered._pseudonym_key_id,
+        {{ reference_fingerprint(whatsapp_conversation_references()) }} as _reference_fingerprint
 
     from numbered
     left join options

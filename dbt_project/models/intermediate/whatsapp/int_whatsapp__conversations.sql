@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}  {#- a table: read by the consultations, both monthly marts and their tests -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='user_key',
+    pre_hook="{{ delete_rows_of_another_pseudonym_key() }}",
+) }}
+{#- Incremental by user: a run recomputes every conversation of each user with a message,
+    or an outbound message (a status event), loaded in incremental_window()
+    (macros/incremental.sql), from all the user's messages: a conversation's end and its
+    outbound messages depend on the user's next conversation. delete+insert by user_key
+    also removes a conversation merged into another by a late message. -#}
 {#- One row per WhatsApp conversation (see int_whatsapp__conversation_messages), with
     the chatbot's registration form answers as typed, the hand-off to an agent, the
     first agent reply, the closing message, the agent's wrap-up (topic, escalated: the
@@ -10,18 +20,35 @@
 {%- set institution_labels = 'instansi(?:[ \\t]*/[ \\t]*(?:skpd|opd))?|skpd|opd|unit[ \\t]+kerja' -%}
 {%- set email_labels = 'e-?mail' -%}
 {%- set question_labels = 'pertanyaan|keperluan' -%}
+{#- incremental runs: the users with a message or an outbound message loaded in the window -#}
+{%- set changed_users -%}
+    select changed.user_key
+    from {{ ref('int_whatsapp__conversation_messages') }} as changed
+    where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
+    union
+    select changed.recipient_key
+    from {{ ref('int_whatsapp__outbound_messages') }} as changed
+    where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
+{%- endset %}
 with
 
 messages as (
 
     select * from {{ ref('int_whatsapp__conversation_messages') }}
+    {% if is_incremental() -%}
+        where user_key in ({{ changed_users }})
+    {%- endif %}
 
 ),
 
 outbound as (
 
     select * from {{ ref('int_whatsapp__outbound_messages') }}
-    where sender_kind is distinct from 'blast'
+    where
+        sender_kind is distinct from 'blast'
+        {% if is_incremental() -%}
+            and recipient_key in ({{ changed_users }})
+        {%- endif %}
 
 ),
 
@@ -34,7 +61,8 @@ conversations as (
         max(sent_at) as last_user_message_at,
         count(*) as user_messages,
         count(*) filter (where is_menu_selection) as menu_selections,
-        min(sent_at) filter (where is_handoff) as handed_off_at
+        min(sent_at) filter (where is_handoff) as handed_off_at,
+        max(_loaded_at) as _loaded_at
     from messages
     group by conversation_id, user_key
 
@@ -122,7 +150,8 @@ assigned as (
         outbound.agent_name,
         outbound.wrapup_topic,
         outbound.is_escalated,
-        outbound.sent_at
+        outbound.sent_at,
+        outbound._loaded_at
     from bounded
     inner join outbound
         on
@@ -163,7 +192,8 @@ outbound_counts as (
         conversation_id,
         count(*) filter (where sender_kind = 'agent_reply') as agent_replies,
         count(*) filter (where sender_kind = 'bot') as bot_messages,
-        min(sent_at) filter (where sender_kind = 'bot' and bot_step = 'close') as closed_at
+        min(sent_at) filter (where sender_kind = 'bot' and bot_step = 'close') as closed_at,
+        max(_loaded_at) as _loaded_at
     from assigned
     group by conversation_id
 
@@ -204,7 +234,12 @@ final as (
         bounded.last_user_message_at,
         bounded.handed_off_at,
         first_replies.first_agent_reply_at,
-        outbound_counts.closed_at as resolved_at
+        outbound_counts.closed_at as resolved_at,
+
+        -- lineage (incremental runs): the latest load of its messages and outbound messages
+        greatest(bounded._loaded_at, outbound_counts._loaded_at) as _loaded_at,
+        {{ pseudonym_key_id() }} as _pseudonym_key_id,
+        {{ reference_fingerprint(whatsapp_conversation_references()) }} as _reference_fingerprint
 
     from bounded
     left join forms
