@@ -267,7 +267,16 @@ def _phase_of(text: str) -> str:
     s = text.lstrip().lower()
     if s.startswith("copy"):
         return "copy"
-    if s.startswith(("with latest", 'create temp table "_todo_', 'update "raw".', 'insert into "raw".')):
+    if s.startswith(
+        (
+            "with latest",
+            "with same as",
+            'create temp table "_todo_',
+            "select d._seq",
+            'update "raw".',
+            'insert into "raw".',
+        )
+    ):
         return "merge"
     return "other"
 
@@ -307,9 +316,16 @@ class _TimingCursor(psycopg.Cursor):
 # --------------------------------------------------------------------------- measurements
 
 
-def _stage_columns() -> list[tuple[str, str]]:
-    """The loader's staging-table columns for tickets: typed keys, ``_seq``, ``_request``, ``record``."""
-    return [*TicketsStream.spec().columns, ("_seq", "bigint"), ("_request", "text"), ("record", "jsonb")]
+def _copy_columns() -> list[tuple[str, str]]:
+    """The batch file's columns for tickets, in its order, typed as the raw table types them: typed keys,
+    ``_seq``, ``_request``, ``_record_hash`` (uuid), ``record`` (jsonb). The raw COPY baseline's table."""
+    return [
+        *TicketsStream.spec().columns,
+        ("_seq", "bigint"),
+        ("_request", "text"),
+        ("_record_hash", "uuid"),
+        ("record", "jsonb"),
+    ]
 
 
 def copy_file(conn: psycopg.Connection, table: sql.Composable, columns: list[str], csv_path: Path) -> int:
@@ -370,7 +386,7 @@ def measure_loader(dbs: Databases, r: int, folder: Path, n: int, daily: Path, ch
 
 
 def measure_copy(dbs: Databases, r: int, csv_path: Path, n: int, kind: str = "copy") -> float:
-    cols = _stage_columns()
+    cols = _copy_columns()
     with dbs.fresh(kind, r) as url, psycopg.connect(url) as conn:
         conn.execute(
             sql.SQL("create table tickets ({})").format(
@@ -450,7 +466,7 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
     merge_params = next(p for _, p in _MERGE if p)
     spec = TicketsStream.spec()
     stage, target = f"_stage_{spec.table}", f"raw.{spec.table}"
-    cols = _stage_columns()
+    cols = _copy_columns()
     names = [c for c, _ in cols]
 
     def defs(record_type: str = "jsonb") -> sql.Composable:
