@@ -6,10 +6,13 @@ For every stream of the batch, inside ONE transaction:
    per row; ``_batch_id`` and ``_loaded_at`` come from column defaults reading the
    transaction's settings. If a key occurs twice in the batch, that COPY is rolled
    back to a savepoint and the batch is merged as in 2;
-2. otherwise ``COPY`` into a temporary table and merge into the raw table by
-   primary key (the last copy of a key in the batch wins); a row whose record did
-   not change is left alone, so a rerun leaves identical rows, ``_loaded_at`` and
-   ``_batch_id`` included;
+2. otherwise ``COPY`` into a temporary table (the record as text) and merge into
+   the raw table by primary key (the last copy of a key in the batch wins). A row
+   whose ``_record_hash`` (the MD5 of the record's text, written by the batch writer)
+   equals the stored one is left alone without parsing or comparing its JSON; only
+   new rows and rows whose hash differs are parsed, and of those only the ones whose
+   record really changed are written. So a rerun leaves identical rows, ``_loaded_at``
+   and ``_batch_id`` included;
 3. on a full refresh, delete the rows the source no longer returns, but only when
    the extract proved its listing complete (the source's own count matches what
    arrived, every page arrived) and the shrink is within ``max_shrink`` (default
