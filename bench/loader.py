@@ -267,7 +267,16 @@ def _phase_of(text: str) -> str:
     s = text.lstrip().lower()
     if s.startswith("copy"):
         return "copy"
-    if s.startswith(("with latest", 'create temp table "_todo_', 'update "raw".', 'insert into "raw".')):
+    if s.startswith(
+        (
+            "with latest",
+            "with same as",
+            'create temp table "_todo_',
+            "select d._seq",
+            'update "raw".',
+            'insert into "raw".',
+        )
+    ):
         return "merge"
     return "other"
 
@@ -307,9 +316,16 @@ class _TimingCursor(psycopg.Cursor):
 # --------------------------------------------------------------------------- measurements
 
 
-def _stage_columns() -> list[tuple[str, str]]:
-    """The loader's staging-table columns for tickets: typed keys, ``_seq``, ``_request``, ``record``."""
-    return [*TicketsStream.spec().columns, ("_seq", "bigint"), ("_request", "text"), ("record", "jsonb")]
+def _copy_columns() -> list[tuple[str, str]]:
+    """The batch file's columns for tickets, in its order, typed as the raw table types them: typed keys,
+    ``_seq``, ``_request``, ``_record_hash`` (uuid), ``record`` (jsonb). The raw COPY baseline's table."""
+    return [
+        *TicketsStream.spec().columns,
+        ("_seq", "bigint"),
+        ("_request", "text"),
+        ("_record_hash", "uuid"),
+        ("record", "jsonb"),
+    ]
 
 
 def copy_file(conn: psycopg.Connection, table: sql.Composable, columns: list[str], csv_path: Path) -> int:
@@ -370,7 +386,7 @@ def measure_loader(dbs: Databases, r: int, folder: Path, n: int, daily: Path, ch
 
 
 def measure_copy(dbs: Databases, r: int, csv_path: Path, n: int, kind: str = "copy") -> float:
-    cols = _stage_columns()
+    cols = _copy_columns()
     with dbs.fresh(kind, r) as url, psycopg.connect(url) as conn:
         conn.execute(
             sql.SQL("create table tickets ({})").format(
@@ -450,7 +466,7 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
     merge_params = next(p for _, p in _MERGE if p)
     spec = TicketsStream.spec()
     stage, target = f"_stage_{spec.table}", f"raw.{spec.table}"
-    cols = _stage_columns()
+    cols = _copy_columns()
     names = [c for c, _ in cols]
 
     def defs(record_type: str = "jsonb") -> sql.Composable:
@@ -458,14 +474,15 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
             sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(record_type if c == "record" else t)) for c, t in cols
         )
 
-    raw_cols = "id, date_status, record, _request, _batch_id, _loaded_at"
+    raw_cols = "id, date_status, record, _request, _record_hash, _batch_id, _loaded_at"
     upd = "(date_status, record, _request, _batch_id, _loaded_at)"
     raw_ddl = (
         f"create schema raw; create table {target} (id bigint, date_status timestamptz, record jsonb not null, "
-        "_request text, _batch_id text not null, _loaded_at timestamptz not null, _seq bigint{pk})"
+        "_request text, _batch_id text not null, _loaded_at timestamptz not null, _seq bigint, _record_hash uuid{pk})"
     )
     plain_insert = (
-        f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s from {stage}"
+        f"insert into {target} ({raw_cols}) select id, date_status, record::jsonb, _request, _record_hash, %(batch)s, "
+        f"%(at)s from {stage}"
     )
     on_conflict = (
         f"{plain_insert} on conflict (id) do update set {upd} = row(excluded.date_status, excluded.record, "
@@ -473,12 +490,12 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
         f"where {target}.record is distinct from excluded.record"
     )
     update_changed = (
-        f"update {target} t set {upd} = row(s.date_status, s.record, s._request, %(batch)s, %(at)s) "
-        f"from {stage} s where t.id = s.id and t.record is distinct from s.record"
+        f"update {target} t set {upd} = row(s.date_status, s.record::jsonb, s._request, %(batch)s, %(at)s) "
+        f"from {stage} s where t.id = s.id and t.record is distinct from s.record::jsonb"
     )
     insert_missing = (
-        f"insert into {target} ({raw_cols}) select id, date_status, record, _request, %(batch)s, %(at)s "
-        f"from {stage} s where not exists (select 1 from {target} t where t.id = s.id)"
+        f"insert into {target} ({raw_cols}) select id, date_status, record::jsonb, _request, _record_hash, "
+        f"%(batch)s, %(at)s from {stage} s where not exists (select 1 from {target} t where t.id = s.id)"
     )
     dup_check = f"select id from {stage} group by id having count(*) > 1 limit 1"
 
@@ -508,12 +525,12 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
         # -- 1. staging alone ------------------------------------------------------------
         s1 = "1. staging: COPY of the whole file"
         for _r in range(repeat):
-            for temp_buffers in (None, "2GB"):
+            for kind, temp_buffers in (("jsonb", None), ("jsonb", "2GB"), ("text", "2GB")):
                 with psycopg.connect(url) as conn:  # temp_buffers: only before the session's first temp table
                     if temp_buffers:
                         conn.execute(sql.SQL("set temp_buffers = {}").format(sql.Literal(temp_buffers)))
                     conn.execute(
-                        sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs())
+                        sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs(kind))
                     )
                     dbs.checkpoint()
                     t = time.perf_counter()
@@ -521,7 +538,8 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                     conn.commit()
                     record(
                         s1,
-                        f"into a temp table, record jsonb (temp_buffers={temp_buffers or 'default 8MB'})",
+                        f"into a temp table, record {kind} (temp_buffers={temp_buffers or 'default 8MB'})"
+                        + (": the loader's stage" if kind == "text" else ""),
                         time.perf_counter() - t,
                     )
             with psycopg.connect(url) as conn:
@@ -541,8 +559,8 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                         time.perf_counter() - t,
                     )
         with psycopg.connect(url) as conn:
-            conn.execute("drop table copy_text")
-            conn.execute("alter table copy_jsonb rename to staged")
+            conn.execute("drop table copy_jsonb")
+            conn.execute("alter table copy_text rename to staged")  # the loader stages the record as text
             conn.commit()
 
         # -- 2. load_batch's two steps, replayed in one transaction -----------------------
@@ -550,7 +568,9 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
         for _r in range(repeat):
             with psycopg.connect(url) as conn:
                 fresh_raw(conn)
-                conn.execute(sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs()))
+                conn.execute(
+                    sql.SQL("create temp table {} ({}) on commit drop").format(sql.Identifier(stage), defs("text"))
+                )
                 dbs.checkpoint()
                 t = time.perf_counter()
                 copy_file(conn, sql.Identifier(stage), names, csv_path)
@@ -633,7 +653,7 @@ def profile(dbs: Databases, csv_path: Path, n: int, copy_s: float, repeat: int) 
                     conn.execute(
                         sql.SQL(
                             "create table {t} (id bigint, date_status timestamptz, _seq bigint, _request text, "
-                            "record jsonb not null, _batch_id text not null default {b}, "
+                            "_record_hash uuid, record jsonb not null, _batch_id text not null default {b}, "
                             "_loaded_at timestamptz not null default {a}{pk})"
                         ).format(
                             t=sql.SQL(target),

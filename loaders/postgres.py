@@ -6,10 +6,13 @@ For every stream of the batch, inside ONE transaction:
    per row; ``_batch_id`` and ``_loaded_at`` come from column defaults reading the
    transaction's settings. If a key occurs twice in the batch, that COPY is rolled
    back to a savepoint and the batch is merged as in 2;
-2. otherwise ``COPY`` into a temporary table and merge into the raw table by
-   primary key (the last copy of a key in the batch wins); a row whose record did
-   not change is left alone, so a rerun leaves identical rows, ``_loaded_at`` and
-   ``_batch_id`` included;
+2. otherwise ``COPY`` into a temporary table (the record as text) and merge into
+   the raw table by primary key (the last copy of a key in the batch wins). A row
+   whose ``_record_hash`` (the MD5 of the record's text, written by the batch writer)
+   equals the stored one is left alone without parsing or comparing its JSON; only
+   new rows and rows whose hash differs are parsed, and of those only the ones whose
+   record really changed are written. So a rerun leaves identical rows, ``_loaded_at``
+   and ``_batch_id`` included;
 3. on a full refresh, delete the rows the source no longer returns, but only when
    the extract proved its listing complete (the source's own count matches what
    arrived, every page arrived) and the shrink is within ``max_shrink`` (default
@@ -25,6 +28,7 @@ Errors name the table, the line and the rule, never a record's text.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -38,7 +42,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from extractors.common.batch import read_manifest
+from extractors.common.batch import RECORD_HASH, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +184,7 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
             "{cols}, record jsonb not null, _request text, "
             "_batch_id text not null default nullif(current_setting({batch_setting}, true), ''), "
             "_loaded_at timestamptz not null default nullif(current_setting({at_setting}, true), '')::timestamptz, "
-            "_seq bigint, primary key ({pk}))"
+            "_seq bigint, _record_hash uuid, primary key ({pk}))"
         ).format(
             schema=schema,
             table=table,
@@ -190,13 +194,18 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
             at_setting=sql.Literal(_LOADED_AT_SETTING),
         )
     )
-    # Tables created before `_seq` and the defaults existed get them once.
-    has_seq = conn.execute(
-        "select exists (select 1 from pg_attribute where attrelid = %s::regclass and attname = '_seq' "
-        "and not attisdropped)",
-        (f"{RAW}.{spec['table']}",),
-    ).fetchone()[0]
-    if not has_seq:
+    # Tables created before `_seq`, the defaults or `_record_hash` existed get them once. (Checked
+    # first: ALTER TABLE would lock the table against readers until the load commits, even when it
+    # has nothing to add.)
+    has = {
+        name
+        for (name,) in conn.execute(
+            "select attname from pg_attribute where attrelid = %s::regclass "
+            "and attname in ('_seq', '_record_hash') and not attisdropped",
+            (f"{RAW}.{spec['table']}",),
+        )
+    }
+    if "_seq" not in has:
         conn.execute(
             sql.SQL(
                 "alter table {schema}.{table} add column _seq bigint, "
@@ -209,6 +218,18 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
                 at_setting=sql.Literal(_LOADED_AT_SETTING),
             )
         )
+    if "_record_hash" not in has:
+        # A null hash compares unequal to every batch's: the next merge compares those rows' records
+        # and writes the hash of each unchanged one it reads (its batch id and load time kept).
+        conn.execute(
+            sql.SQL("alter table {schema}.{table} add column _record_hash uuid").format(schema=schema, table=table)
+        )
+
+
+def _csv_header(csv_path: Path) -> list[str]:
+    """The column names of a stream file's header line."""
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh), [])
 
 
 # The merge's memory, sized to the batch file and capped. ``work_mem`` (this transaction only) lets
@@ -321,7 +342,15 @@ def load_stream(
     out = StreamLoad(table=f"{RAW}.{spec['table']}")
     conn.execute(sql.SQL("select pg_advisory_xact_lock(hashtext({}))").format(sql.Literal(out.table)))
     _ensure_table(conn, spec)
-    copy_cols = sql.SQL(", ").join([*map(_ident, key_cols), *map(sql.Identifier, ["_seq", "_request", "record"])])
+    # Files written before `_record_hash` existed lack the column: their rows get it below (merge)
+    # or keep it null until the next merge compares their records (first load).
+    has_hash = RECORD_HASH in _csv_header(csv_path)
+    copy_cols = sql.SQL(", ").join(
+        [
+            *map(_ident, key_cols),
+            *map(sql.Identifier, ["_seq", "_request", *([RECORD_HASH] if has_hash else []), "record"]),
+        ]
+    )
     conn.execute(
         "select set_config(%s, %s, true), set_config(%s, %s, true)",
         (_BATCH_SETTING, batch_id, _LOADED_AT_SETTING, loaded_at.isoformat()),
@@ -357,8 +386,13 @@ def load_stream(
     _size_temp_buffers(conn, csv_path)
     # A caller's open transaction may still hold the stage of an earlier load (on commit drop).
     conn.execute(sql.SQL("drop table if exists {}").format(stage))
+    # The record is staged as TEXT: parsed as JSON (the larger part of a COPY) only for the rows the
+    # merge writes, the new and changed ones; the others are recognised by their `_record_hash`.
     conn.execute(
-        sql.SQL("create temp table {stage} ({cols}, _seq bigint, _request text, record jsonb) on commit drop").format(
+        sql.SQL(
+            "create temp table {stage} ({cols}, _seq bigint, _request text, record text, _record_hash uuid) "
+            "on commit drop"
+        ).format(
             stage=stage,
             cols=sql.SQL(", ").join(sql.SQL("{} {}").format(_ident(c), _coltype(t)) for c, t in spec["columns"]),
         )
@@ -367,6 +401,8 @@ def load_stream(
         out.copied = _copy_file(
             cur, sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(stage, copy_cols), csv_path
         )
+        if not has_hash:
+            cur.execute(sql.SQL("update {} set _record_hash = md5(record)::uuid").format(stage))
         # The merge's join and the duplicate check may hash whole batches: give them memory for
         # this transaction only, sized to the batch. (No ANALYZE of the stage: it costs more than
         # it changes; the planner reads the stage's size from its pages.)
@@ -385,17 +421,17 @@ def load_stream(
         )
         distinct = out.copied - (cur.rowcount or 0)
 
-        # One pass over the batch (a hash join with the raw table) keeps the keys that are new or
-        # whose record changed; an unchanged row is neither written nor locked, so a rerun leaves
-        # every row as it was. Only those few rows are then updated in place or inserted.
+        # One pass over the batch (a hash join with the raw table on the key, comparing the 16-byte
+        # `_record_hash`) keeps the keys that are new or whose hash differs; an unchanged row is
+        # neither written nor locked, so a rerun leaves every row as it was.
         todo = sql.Identifier(f"_todo_{spec['table']}")
         cur.execute(sql.SQL("drop table if exists {}").format(todo))
         cur.execute(
             sql.SQL(
                 "create temp table {todo} on commit drop as "
-                "select {s_keys}, s.record, s._request, s._seq, t.{pk0} is null as _missing "
+                "select {s_keys}, s.record, s._request, s._seq, s._record_hash, t.{pk0} is null as _missing "
                 "from {stage} s left join {target} t on {join} "
-                "where t.{pk0} is null or t.record is distinct from s.record"
+                "where t.{pk0} is null or t._record_hash is distinct from s._record_hash"
             ).format(
                 todo=todo,
                 s_keys=sql.SQL(", ").join(sql.SQL("s.{}").format(_ident(c)) for c in key_cols),
@@ -406,37 +442,14 @@ def load_stream(
             )
         )
         cur.execute(sql.SQL("analyze {}").format(todo))
-        all_cols = [
-            *map(_ident, key_cols),
-            *map(sql.Identifier, ["record", "_request", "_seq", "_batch_id", "_loaded_at"]),
-        ]
-        pk_names = {p.as_string() for p in pk}
-        updatable = [c for c in all_cols if c.as_string() not in pk_names]
-        source_of = {'"_batch_id"': sql.Placeholder("batch"), '"_loaded_at"': sql.Placeholder("at")}
-        cur.execute(
-            sql.SQL("update {target} t set ({upd}) = row({vals}) from {todo} d where not d._missing and {join}").format(
-                target=target,
-                upd=sql.SQL(", ").join(updatable),
-                vals=sql.SQL(", ").join(source_of.get(c.as_string(), sql.SQL("d.{}").format(c)) for c in updatable),
-                todo=todo,
-                join=sql.SQL(" and ").join(sql.SQL("t.{c} = d.{c}").format(c=c) for c in pk),
-            ),
-            {"batch": batch_id, "at": loaded_at},
-        )
-        out.updated = cur.rowcount or 0
-        cur.execute(
-            sql.SQL(
-                "insert into {target} ({all_cols}) "
-                "select {keys}, record, _request, _seq, %(batch)s, %(at)s from {todo} where _missing"
-            ).format(
-                target=target,
-                all_cols=sql.SQL(", ").join(all_cols),
-                keys=sql.SQL(", ").join(map(_ident, key_cols)),
-                todo=todo,
-            ),
-            {"batch": batch_id, "at": loaded_at},
-        )
-        out.inserted = cur.rowcount or 0
+        # Only the rows written are parsed as JSON (`record::jsonb`), in the statements below. A record
+        # that does not parse refuses the batch, naming the line and the rule, never the text: a row
+        # the merge leaves alone has the text of a stored record, which parsed.
+        try:
+            with conn.transaction():
+                _write_todo(cur, target, todo, key_cols, pk, batch_id, loaded_at, out)
+        except psycopg.DataError as exc:
+            raise _record_refused(cur, todo, csv_path, exc) from None
         out.unchanged = distinct - out.inserted - out.updated
         if full_refresh:
             rejected = None
@@ -463,6 +476,84 @@ def load_stream(
                 cur.execute(sql.SQL("delete from {target} t where {cond}").format(target=target, cond=cond))
                 out.deleted = cur.rowcount
     return out
+
+
+def _write_todo(
+    cur: psycopg.Cursor,
+    target: sql.Composable,
+    todo: sql.Identifier,
+    key_cols: list[str],
+    pk: list[sql.Identifier],
+    batch_id: str,
+    loaded_at: dt.datetime,
+    out: StreamLoad,
+) -> None:
+    """Write the merge's to-do table (new rows and rows whose hash differs) into the raw table."""
+    t_d = sql.SQL(" and ").join(sql.SQL("t.{c} = d.{c}").format(c=c) for c in pk)
+    # A differing hash does not prove a change (the same record with its keys in another order, a
+    # row stored before `_record_hash` existed): those rows compare their records. An equal record
+    # keeps its row, batch id and load time; only its hash is written, so the next merge skips it.
+    cur.execute(
+        sql.SQL(
+            "with same as (delete from {todo} d using {target} t where not d._missing and {t_d} "
+            "and t.record = d.record::jsonb returning {d_keys}, d._record_hash) "
+            "update {target} t set _record_hash = d._record_hash from same d where {t_d}"
+        ).format(
+            todo=todo,
+            target=target,
+            t_d=t_d,
+            d_keys=sql.SQL(", ").join(sql.SQL("d.{}").format(c) for c in pk),
+        )
+    )
+    all_cols = [
+        *map(_ident, key_cols),
+        *map(sql.Identifier, ["record", "_request", "_seq", "_record_hash", "_batch_id", "_loaded_at"]),
+    ]
+    pk_names = {p.as_string() for p in pk}
+    updatable = [c for c in all_cols if c.as_string() not in pk_names]
+    source_of = {
+        '"record"': sql.SQL("d.record::jsonb"),
+        '"_batch_id"': sql.Placeholder("batch"),
+        '"_loaded_at"': sql.Placeholder("at"),
+    }
+    cur.execute(
+        sql.SQL("update {target} t set ({upd}) = row({vals}) from {todo} d where not d._missing and {join}").format(
+            target=target,
+            upd=sql.SQL(", ").join(updatable),
+            vals=sql.SQL(", ").join(source_of.get(c.as_string(), sql.SQL("d.{}").format(c)) for c in updatable),
+            todo=todo,
+            join=t_d,
+        ),
+        {"batch": batch_id, "at": loaded_at},
+    )
+    out.updated = cur.rowcount or 0
+    cur.execute(
+        sql.SQL(
+            "insert into {target} ({all_cols}) "
+            "select {keys}, record::jsonb, _request, _seq, _record_hash, %(batch)s, %(at)s from {todo} where _missing"
+        ).format(
+            target=target,
+            all_cols=sql.SQL(", ").join(all_cols),
+            keys=sql.SQL(", ").join(map(_ident, key_cols)),
+            todo=todo,
+        ),
+        {"batch": batch_id, "at": loaded_at},
+    )
+    out.inserted = cur.rowcount or 0
+
+
+def _record_refused(cur: psycopg.Cursor, todo: sql.Identifier, csv_path: Path, exc: psycopg.Error) -> LoadError:
+    """The error for a record the merge could not write: its line and the rule, never its text."""
+    bad = cur.execute(
+        sql.SQL(
+            "select d._seq, e.message, e.sql_error_code from {todo} d, pg_input_error_info(d.record, 'jsonb') e "
+            "where e.message is not null order by d._seq limit 1"
+        ).format(todo=todo)
+    ).fetchone()
+    if bad:
+        at = f"line {bad[0] + 1}" if bad[0] is not None else "a line"
+        return LoadError(f"{csv_path.name}: COPY refused {at}, column record: {bad[1]} [{bad[2]}]")
+    return LoadError(f"{csv_path.name}: merge refused: {exc.diag.message_primary} [{exc.diag.sqlstate}]")
 
 
 def _deletion_cond(pk: list[sql.Identifier], stage: sql.Identifier, rejected: sql.Identifier | None) -> sql.Composable:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
 
 import psycopg
 import pytest
@@ -173,3 +175,92 @@ def test_in_a_merge_the_last_copy_of_a_key_wins_even_when_it_is_the_stored_one(c
     assert got[:2] == stored
     assert [r[0] for r in got] == [1, 2, 3] and got[2][1]["status"] == "resolved"
     assert (s.copied, s.inserted, s.updated, s.unchanged) == (5, 1, 0, 2)
+
+
+def _xmin_batch(conn):
+    return dict(conn.execute("select id, (xmin::text, _batch_id, _loaded_at) from raw.deskpro__tickets").fetchall())
+
+
+def _raw_batch(landing, records: list[dict]) -> Batch:
+    """A batch written through the batch writer itself (no validation): the record dicts as given."""
+    b = Batch(landing, "deskpro")
+    out = b.stream(TicketsStream.name, TicketsStream.spec())
+    for r in records:
+        out.write([r["id"], dt.datetime.fromisoformat(r["date_status"])], r, "GET /tickets?page=1")
+    b.commit()
+    return b
+
+
+def _without_record_hash(b: Batch) -> None:
+    """Rewrite ``b``'s tickets file as the writer wrote it before ``_record_hash`` existed."""
+    path = b.folder / "tickets.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    drop = table[0].index("_record_hash")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([c for i, c in enumerate(row) if i != drop] for row in table)
+
+
+def test_the_record_hash_is_the_md5_of_the_record_text_as_the_server_computes_it(conn, landing):
+    b = make_batch(landing, [ticket(1, subject='Penyaluran DAU — tahap II, "mohon" info'), ticket(2)])
+    load_batch(conn, b.folder)
+    assert conn.execute(
+        "select count(*) filter (where _record_hash is not null), count(*) from raw.deskpro__tickets"
+    ).fetchone() == (2, 2)
+    with open(b.folder / "tickets.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            assert row["_record_hash"] == hashlib.md5(row["record"].encode()).hexdigest()
+            assert conn.execute("select md5(%s)::uuid = %s::uuid", (row["record"], row["_record_hash"])).fetchone()[0]
+
+
+def test_a_batch_without_record_hash_loads_and_merges_like_one_with_it(conn, landing):
+    """A batch written before ``_record_hash`` existed (still in the landing area): its first load
+    leaves the hash null; a merge computes it from the record's text."""
+    b1 = make_batch(landing, [ticket(i) for i in range(1, 6)])
+    _without_record_hash(b1)
+    load_batch(conn, b1.folder)
+    assert conn.execute("select count(_record_hash) from raw.deskpro__tickets").fetchone()[0] == 0
+    before = _xmin_batch(conn)
+    b2 = make_batch(landing, [ticket(i) for i in range(1, 5)] + [ticket(5, status="awaiting_user"), ticket(6)])
+    _without_record_hash(b2)
+    s = load_batch(conn, b2.folder).streams["tickets"]
+    assert (s.inserted, s.updated, s.unchanged) == (1, 1, 4)
+    after = _xmin_batch(conn)
+    # the unchanged rows keep their batch id and load time; their hash is filled in (once)
+    assert {i: after[i][1:] for i in range(1, 5)} == {i: before[i][1:] for i in range(1, 5)}
+    assert after[5][1] == after[6][1] == b2.batch_id
+    assert conn.execute("select count(_record_hash) from raw.deskpro__tickets").fetchone()[0] == 6
+    # the hash the server computed is the one the writer writes: a batch of today skips every row
+    b3 = make_batch(landing, [ticket(i) for i in range(1, 5)] + [ticket(5, status="awaiting_user"), ticket(6)])
+    s = load_batch(conn, b3.folder).streams["tickets"]
+    assert (s.inserted, s.updated, s.unchanged) == (0, 0, 6)
+    assert _xmin_batch(conn) == after
+
+
+def test_a_raw_table_without_record_hash_gets_it_and_its_unchanged_rows_keep_their_batch(conn, landing):
+    load_batch(conn, make_batch(landing, [ticket(i) for i in range(1, 4)]).folder)
+    conn.execute("alter table raw.deskpro__tickets drop column _record_hash")
+    conn.commit()
+    before = _xmin_batch(conn)
+    b2 = make_batch(landing, [ticket(1), ticket(2), ticket(3, status="awaiting_user")])
+    s = load_batch(conn, b2.folder).streams["tickets"]
+    assert (s.inserted, s.updated, s.unchanged) == (0, 1, 2)
+    after = _xmin_batch(conn)
+    assert after[1][1:] == before[1][1:] and after[2][1:] == before[2][1:] and after[3][1] == b2.batch_id
+    s = load_batch(conn, b2.folder).streams["tickets"]  # the rerun: every hash equal, nothing written
+    assert (s.inserted, s.updated, s.unchanged) == (0, 0, 3)
+    assert _xmin_batch(conn) == after
+
+
+def test_the_same_record_with_its_keys_in_another_order_is_unchanged(conn, landing):
+    rec = ticket(1)
+    load_batch(conn, _raw_batch(landing, [rec, ticket(2)]).folder)
+    before = _xmin_batch(conn)
+    b2 = _raw_batch(landing, [dict(reversed(rec.items())), ticket(2)])
+    s = load_batch(conn, b2.folder).streams["tickets"]
+    assert (s.inserted, s.updated, s.unchanged) == (0, 0, 2)
+    after = _xmin_batch(conn)
+    assert after[1][1:] == before[1][1:] and after[2] == before[2]
+    # its stored hash is now the new text's: the next load of that text writes nothing
+    load_batch(conn, b2.folder)
+    assert _xmin_batch(conn) == after

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import random
@@ -81,7 +82,7 @@ def test_the_batch_writes_the_bytes_the_old_writer_wrote(tmp_path):
     out = b.stream("y", spec)
     expected = io.StringIO(newline="")
     old = csv.writer(expected)
-    old.writerow(["id", "at", "_seq", "_request", "record"])
+    old.writerow(["id", "at", "_seq", "_request", "_record_hash", "record"])
     cleaned = 0
     for seq in range(1, 3001):
 
@@ -95,9 +96,10 @@ def test_the_batch_writes_the_bytes_the_old_writer_wrote(tmp_path):
         rec, changed = clean(record)
         keys, kchanged = clean(list(key))
         cleaned += changed or kchanged
+        text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
         old.writerow(
             [batch_mod._csv_value(v) for v in keys]
-            + [seq, batch_mod.clean_text(request), json.dumps(rec, ensure_ascii=False, separators=(",", ":"))]
+            + [seq, batch_mod.clean_text(request), hashlib.md5(text.encode()).hexdigest(), text]
         )
     b.commit()
     with open(b.folder / "y.csv", encoding="utf-8", newline="") as fh:

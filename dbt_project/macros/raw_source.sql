@@ -4,8 +4,9 @@
     every other model's build.
     `key_columns` are the typed key columns the loader creates ({name: postgres
     type}); every stream's raw table also has record, _request, _batch_id,
-    _loaded_at and _seq. A loader table of another shape (raw._batches) passes all
-    its columns as `key_columns` with `stream_table=false`.
+    _loaded_at, _seq and _record_hash (the loader's: the MD5 of the record's text).
+    A loader table of another shape (raw._batches) passes all its columns as
+    `key_columns` with `stream_table=false`.
     In a unit test the source is a fixture (no schema): used as it is. -#}
 {% macro raw_source(source_name, table, key_columns, stream_table=true) -%}
     {%- set rel = source(source_name, table) -%}
@@ -21,7 +22,8 @@
             null::text as _request,
             null::text as _batch_id,
             null::timestamptz as _loaded_at,
-            null::bigint as _seq
+            null::bigint as _seq,
+            null::uuid as _record_hash
             {%- endif %}
         where false
     ) as not_loaded_yet

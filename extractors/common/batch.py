@@ -2,8 +2,8 @@
 
 A batch is a folder ``<landing>/<source>/<batch_id>/`` with, per stream, a CSV
 file ready for PostgreSQL ``COPY`` (typed key columns, ``_seq``, ``_request``,
-``record`` as JSON text) and a JSONL file of rejected records with their reasons,
-plus ``manifest.json``. The manifest is written last, atomically: a batch without
+``_record_hash``: the MD5 of the record's JSON text, ``record``: that text) and a
+JSONL file of rejected records with their reasons, plus ``manifest.json``. The manifest is written last, atomically: a batch without
 one is incomplete and the loader refuses it, so a failed extract never loads half
 a window: ``with Batch(landing_dir, source, batch_id) as batch:`` commits the
 batch when the block ends and aborts it when the block raises.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -76,6 +77,19 @@ def _json_text(record: Any) -> str:
         return _encode(record).decode()
     except (msgspec.MsgspecError, TypeError, ValueError, OverflowError):
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+# The column before ``record`` in every stream file: the MD5 of the record's JSON text as written (UTF-8), 32 hex
+# digits (PostgreSQL reads them as a ``uuid``). The loader stores it beside the record and compares it
+# instead of the record itself; equal hashes mean equal texts, hence equal records. Unequal hashes do
+# not prove a change (the same record with its keys in another order): the loader then compares the
+# records themselves. Not a security hash: nothing relies on it resisting a chosen collision.
+RECORD_HASH = "_record_hash"
+
+
+def record_hash(text: str) -> str:
+    """The ``_record_hash`` of a record's JSON text: ``md5(text)`` in PostgreSQL on a UTF-8 database."""
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def clean_text(value: str) -> str:
@@ -162,7 +176,7 @@ class _StreamFile:
         self._fh = private_open(folder / self.result.file, "w", newline="", encoding="utf-8")
         self._rej = private_open(folder / self.result.rejects_file, "w", encoding="utf-8")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow([c for c, _ in spec.columns] + ["_seq", "_request", "record"])
+        self._csv.writerow([c for c, _ in spec.columns] + ["_seq", "_request", RECORD_HASH, "record"])
         self._seq = 0
 
     def write(self, keys: list[Any], record: dict, request: str) -> None:
@@ -179,7 +193,7 @@ class _StreamFile:
             keys, kchanged = clean(list(keys))
         self.result.cleaned += changed or kchanged
         fields = [_csv_value(v) for v in keys]
-        fields += (self._seq, clean_text(request), text)
+        fields += (self._seq, clean_text(request), record_hash(text), text)
         self._fh.write(",".join(map(_csv_field, fields)) + "\r\n")
 
     def reject(self, key: str, reason: str, record: Any, request: str, action: str = "rejected") -> None:
