@@ -65,8 +65,19 @@ RATE_COLUMN = {
     "email_lapor__messages": "received_at",
 }
 
-FULL = {"factors": (1, 10), "national_share": 1.0, "label": "full"}
-QUICK = {"factors": (1, 3), "national_share": 0.02, "label": "quick"}
+# prep: what makes a scaled warehouse's incremental models hold its whole history before the daily build
+#   "full": a full `dbt build --full-refresh` (every model and test);
+#   "incremental": `dbt run --full-refresh` of the incremental models and their ancestors only (the daily
+#   build rebuilds every other model and runs every test itself, so the rest of a full build is redundant)
+# national_dbt: False skips the national slice's full dbt build (its extract->marts figure is the full run's)
+FULL = {"factors": (1, 10), "national_share": 1.0, "label": "full", "prep": "full", "national_dbt": True}
+QUICK = {"factors": (1, 3), "national_share": 0.02, "label": "quick", "prep": "incremental", "national_dbt": False}
+# the selection of the "incremental" prep
+PREP_SELECT = "+config.materialized:incremental"
+# Every scaled warehouse is built, one after the other, in a database of this name: dbt's partial parse
+# (target/partial_parse.msgpack) is only reused for the same connection (database included), so one
+# name lets every build after the first skip the parse, as the transform DAG's cached parse does.
+WORK_DB = "bench_scaled"
 
 
 # --------------------------------------------------------------------------- results
@@ -411,6 +422,7 @@ class Bench:
             )
 
     def clone(self, db: str) -> None:
+        """``db``, a fresh copy of the base's ``warehouse`` (file by file: faster than the WAL_LOG default)."""
         import psycopg
 
         with psycopg.connect(self.admin, autocommit=True) as conn:
@@ -418,7 +430,20 @@ class Bench:
                 "select pg_terminate_backend(pid) from pg_stat_activity where datname = 'warehouse' and pid <> pg_backend_pid()"
             )
             conn.execute(f'drop database if exists "{db}" with (force)')
-            conn.execute(f'create database "{db}" template warehouse')
+            conn.execute(f'create database "{db}" template warehouse strategy file_copy')
+
+    def keep_as(self, db: str, name: str) -> None:
+        """``--keep``: the work database renamed to ``name`` (an older one of that name dropped)."""
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+                (db,),
+            )
+            conn.execute(f'alter database "{db}" rename to "{name}"')
+        self.log(f"  kept: database {name}")
 
     def drop(self, db: str) -> None:
         import psycopg
@@ -426,12 +451,15 @@ class Bench:
         with psycopg.connect(self.admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{db}" with (force)')
 
-    def dbt_build(self, name: str, db: str, log_name: str, *extra: str) -> tuple[Step, list[tuple[str, float]]]:
+    def dbt_build(
+        self, name: str, db: str, log_name: str, *extra: str, command: str = "build"
+    ) -> tuple[Step, list[tuple[str, float]]]:
         target = self.target / db
-        shutil.rmtree(target / "run_results.json", ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (target / "run_results.json").unlink()
         step = self.run(
             name,
-            [sys.executable, "-m", "pipeline", "dbt", "build", "--target-path", str(target), *extra],
+            [sys.executable, "-m", "pipeline", "dbt", command, "--target-path", str(target), *extra],
             db,
             log_name,
         )
@@ -607,30 +635,35 @@ def run(args: argparse.Namespace) -> int:
     slow: dict[str, list[tuple[str, float]]] = {}
     rows_at: dict[str, dict[str, int]] = {}
     national_s = None
+    notes: list[str] = []  # lines printed (and written) after the verdicts
     incremental = incremental_models()
     log(f"incremental dbt models in the checked-out project: {incremental}")
     try:
         b.ensure_base(args.reuse_base)
         b.start_server()
+        db = WORK_DB
         for f in () if args.skip_history else cfg["factors"]:
-            db = f"bench_x{f}"
             b.clone(db)
             import psycopg
 
             from bench.scale_data import replicate
 
-            def scale(db=db, f=f):
+            base_rows: dict[str, int] = {}
+
+            def scale(db=db, f=f, base_rows=base_rows):
                 with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, f, "history")
+                    return replicate(conn, f, "history", bulk=not args.no_bulk, base_rows=base_rows)
 
             st, rows = b.in_server(f"{f}x history: SQL copies", db, scale)
             rows_at[f"{f}x"] = rows
-            st.detail = f"{sum(rows.values()):,} rows in {len(rows)} event tables"
+            st.detail = f"{sum(rows.values()):,} rows in {len(rows)} event tables" + (
+                "" if f == 1 else f" ({generation_rate(rows, base_rows, st.seconds)})"
+            )
             if incremental:
                 # The base loaded its whole history in one run: every raw row would be inside an incremental
                 # model's lookback. Spread the load times of the incremental sources' rows over the history
-                # (an hour after each event, as if loaded day by day), then build once in full (not timed as
-                # daily), so that the daily build below is a real increment, at 1x as at 10x.
+                # (an hour after each event, as if loaded day by day), then build the incremental models in
+                # full (not timed as daily), so that the daily build below is a real increment, at 1x as at 10x.
                 from bench.incremental_dbt import age_loads
 
                 def age(db=db):
@@ -638,7 +671,18 @@ def run(args: argparse.Namespace) -> int:
                         age_loads(conn)
 
                 b.in_server(f"{f}x load times spread over the history", db, age)
-                b.dbt_build(f"{f}x first dbt build (history, not daily)", db, f"dbt-initial-x{f}", "--full-refresh")
+                if cfg["prep"] == "full":
+                    b.dbt_build(f"{f}x first dbt build (history, not daily)", db, f"dbt-initial-x{f}", "--full-refresh")
+                else:
+                    b.dbt_build(
+                        f"{f}x incremental models in full (not daily)",
+                        db,
+                        f"dbt-initial-x{f}",
+                        "--select",
+                        PREP_SELECT,
+                        "--full-refresh",
+                        command="run",
+                    )
             py = sys.executable
             landing = workdir / "landing" / db
             shutil.rmtree(landing, ignore_errors=True)
@@ -659,7 +703,9 @@ def run(args: argparse.Namespace) -> int:
             tr, nodes = b.dbt_build(f"{f}x daily dbt build", db, f"dbt-daily-x{f}")
             daily[f] = {"el": el, "dbt": tr}
             slow[f"{f}x daily"] = nodes
-            if not args.keep:
+            if args.keep:
+                b.keep_as(db, f"bench_x{f}")
+            else:
                 b.drop(db)
         if not args.skip_history:
             lo, hi = cfg["factors"]
@@ -680,42 +726,58 @@ def run(args: argparse.Namespace) -> int:
             verdicts += [v_el, v_dbt, v_all]
         if not args.skip_national:
             # the history figures are written now: a national run cut short leaves them in the doc
-            publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False)
-            db = "bench_national"
+            publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False, notes=notes)
             b.clone(db)
             factors = national_factors(with_db(b.url, db), cfg["national_share"])
+            full_factors = factors if cfg["national_share"] == 1.0 else national_factors(with_db(b.url, db), 1.0)
             import psycopg
 
             from bench.scale_data import replicate
 
-            def scale_n(db=db, factors=factors):
+            base_rows = {}
+
+            def scale_n(db=db, factors=factors, base_rows=base_rows):
                 with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, factors, "volume")
+                    return replicate(conn, factors, "volume", bulk=not args.no_bulk, base_rows=base_rows)
 
             st, rows = b.in_server("national: raw rows generated in SQL (=extract+load)", db, scale_n)
             rows_at["national"] = rows
             st.detail = ", ".join(f"{t} x{factors[t]} = {rows[t]:,}" for t in sorted(rows))
-            if incremental:
-                pass  # a national year arrives as history: one full build is what marts cost at that volume
-            tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
-            slow["national"] = nodes
-            national_s = seconds_if_ok(st, tr)
-            v_nat = national_verdict(national_s, scale=cfg["national_share"])
-            v_nat.dominated_by = nodes_text(nodes)
-            verdicts.append(v_nat)
-            if not args.keep:
+            st.detail += f" ({generation_rate(rows, base_rows, st.seconds)})"
+            notes.append(national_generation_note(rows, base_rows, full_factors, st.seconds, cfg["national_share"]))
+            # a national year arrives as history: one full build is what its marts cost at that volume
+            if cfg["national_dbt"] and not args.skip_national_dbt:
+                tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
+                slow["national"] = nodes
+                national_s = seconds_if_ok(st, tr)
+                v_nat = national_verdict(national_s, scale=cfg["national_share"])
+                v_nat.dominated_by = nodes_text(nodes)
+                verdicts.append(v_nat)
+            else:
+                notes.append(
+                    "national: dbt build skipped"
+                    + (" (quick: a build's cost at a slice is mostly its fixed cost;" if args.quick else " (")
+                    + " the national extract->marts figure is the full run's: `python -m bench.scale --skip-history`)"
+                )
+            if args.keep:
+                b.keep_as(db, "bench_national")
+            else:
                 b.drop(db)
     finally:
         b.stop_server()
-    publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=True)
+    publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=True, notes=notes)
     return 0
 
 
-def publish(b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args, log, final: bool) -> None:
+def publish(
+    b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args, log, final: bool, notes: list[str] = ()
+) -> None:
     """Print the table and the verdicts; with ``--out`` write them into the doc's section."""
     m1 = machine()
     total = time.monotonic() - started
-    lines = [*steps_table(b.steps), "", *verdict_lines(verdicts)]
+    lines = [*steps_table(b.steps), "", *verdict_lines(verdicts), *notes]
+    if args.quick:
+        lines.insert(0, QUICK_LABEL.format(lo=cfg["factors"][0], hi=cfg["factors"][-1], share=cfg["national_share"]))
     if not final:
         lines.append("(in progress: the national run is still going; this section is replaced when it ends)")
     for k, nodes in slow.items():
@@ -732,6 +794,34 @@ def publish(b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args,
         start, end = (QSTART, QEND) if args.quick else (START, END)
         path.write_text(replace_section(doc, section, start, end))
         log(f"written: {path} (section {start})")
+
+
+QUICK_LABEL = (
+    "QUICK run (a smoke run, not the measurement: {lo}x against {hi}x history, a {share:g} national slice; "
+    "`make bench-scale` measures 1x against 10x and the full national volume)"
+)
+
+
+def generation_rate(rows: dict[str, int], before: dict[str, int], seconds: float) -> str:
+    """``N rows generated, R rows/s``: the rows added over the step's time."""
+    added = sum(rows.values()) - sum(before.get(t, 0) for t in rows)
+    return f"{added:,} rows generated, {added / seconds:,.0f} rows/s" if seconds > 0 else f"{added:,} rows generated"
+
+
+def national_generation_note(
+    rows: dict[str, int], before: dict[str, int], full_factors: dict[str, int], seconds: float, share: float
+) -> str:
+    """The generation's rate, and for a slice the time of the full volume at that rate (an extrapolation)."""
+    added = sum(rows.values()) - sum(before.get(t, 0) for t in rows)
+    rate = added / seconds if seconds > 0 else 0.0
+    line = f"national generation: {added:,} rows in {fmt_s(seconds)}, {rate:,.0f} rows/s"
+    if share == 1.0 or not rate:
+        return line
+    full = sum(before.get(t, 0) * (full_factors.get(t, 1) - 1) for t in rows)
+    return (
+        f"{line}; the full volume adds {full:,} rows: about {fmt_s(full / rate)} at this rate "
+        "(a linear extrapolation from this slice, not measured)"
+    )
 
 
 def nodes_text(nodes: list[tuple[str, float]]) -> str:
@@ -822,7 +912,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.scale", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
-        "--quick", action="store_true", help="1x vs 3x and a 2%% national slice (a few minutes once the base exists)"
+        "--quick",
+        action="store_true",
+        help="a smoke run: 1x vs 3x daily runs and a 2%% national slice's generation, no national dbt build"
+        " (under 5 minutes once the base exists)",
     )
     ap.add_argument("--out", help="write the results into this Markdown file between the bench-scale markers")
     ap.add_argument(
@@ -833,7 +926,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-history", action="store_true", help="only the national run")
     ap.add_argument("--factors", help="two history factors, e.g. 1,10 (default 1,10; quick 1,3)")
     ap.add_argument("--national-share", type=float, help="the share of the national volume (default 1; quick 0.02)")
-    ap.add_argument("--keep", action="store_true", help="keep the scaled databases")
+    ap.add_argument("--keep", action="store_true", help="keep the scaled databases (bench_x<F>, bench_national)")
+    ap.add_argument(
+        "--skip-national-dbt",
+        action="store_true",
+        help="generate the national rows but do not build them (quick: always)",
+    )
+    ap.add_argument(
+        "--no-bulk",
+        action="store_true",
+        help="insert the generated rows into the tables' indexes as they are (the old way, to compare)",
+    )
     return run(ap.parse_args(argv))
 
 

@@ -27,6 +27,7 @@ columns and in ``record``, keys made new), for a daily batch through the real lo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -204,12 +205,20 @@ def history_tables(tables: dict[str, Table]) -> list[Table]:
 
 
 def replicate(
-    conn: psycopg.Connection, factor: int | dict[str, int], mode: str, tables: list[str] | None = None
+    conn: psycopg.Connection,
+    factor: int | dict[str, int],
+    mode: str,
+    tables: list[str] | None = None,
+    bulk: bool = True,
+    base_rows: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Make ``raw`` ``factor`` times bigger (per table when ``factor`` is a dict); returns rows per table after.
 
     ``history``: every history table (``history_tables``), copies moved to earlier years.
-    ``volume``: the named ``tables`` (or the factor dict's keys), same dates, new keys."""
+    ``volume``: the named ``tables`` (or the factor dict's keys), same dates, new keys.
+    ``bulk``: a table that gets many rows has its indexes dropped for the insert and built again after
+    it (``without_indexes``); False inserts into the indexes as they are (the earlier way, for comparison).
+    ``base_rows``: a dict filled with each chosen table's rows before the copies."""
     assert mode in ("history", "volume"), mode
     all_tables = raw_tables(conn)
     if isinstance(factor, dict):
@@ -228,19 +237,88 @@ def replicate(
         span = span_years(conn, group) if mode == "history" else (0, 0, 0)
         steps.update({t.name: span for t in group})
     out = {}
+    # the index builds after a bulk insert sort in memory up to this (the server's default is 64 MB)
+    conn.execute(sql.SQL("set local maintenance_work_mem = {}").format(sql.Literal(BULK_MAINTENANCE_WORK_MEM)))
     for t in chosen:
         copies = factors[t.name] - 1
         step, first, last = steps[t.name]
-        if copies > 0:
-            conn.execute(copy_sql(t, mode, list(range(first, last + 1)), step), {"copies": copies})
-        out[t.name] = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw", t.name))).fetchone()[
-            0
-        ]
+        out[t.name] = t.rows
+        if base_rows is not None:
+            base_rows[t.name] = t.rows
+        if copies <= 0:
+            continue
+        statement = copy_sql(t, mode, list(range(first, last + 1)), step)
+        # A big insert into a table with its keys' B-trees in place touches one random index page per
+        # row and key; dropping them and building them again once (a sort) is what a bulk load does.
+        # In one transaction with the insert: an error leaves the table and its indexes as they were.
+        with without_indexes(conn, t.name, enabled=bulk and copies * t.rows >= BULK_MIN_ROWS):
+            out[t.name] += conn.execute(statement, {"copies": copies}).rowcount
     conn.commit()
     for t in chosen:
         conn.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", t.name)))
     conn.commit()
     return out
+
+
+BULK_MIN_ROWS = 50_000  # fewer rows than this go into the indexes as they are
+BULK_MAINTENANCE_WORK_MEM = "512MB"
+
+
+def table_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str | None, str]]:
+    """``raw.<table>``'s indexes: (index name, constraint name or None, the DDL that makes it again).
+
+    A primary key or unique constraint is made again by ``ALTER TABLE ... ADD CONSTRAINT``, a plain
+    index by its ``CREATE INDEX``; names, columns, order and options stay as they were."""
+    rows = conn.execute(
+        """
+        select ic.relname, con.conname, pg_get_indexdef(i.indexrelid), pg_get_constraintdef(con.oid)
+        from pg_index i
+        join pg_class ic on ic.oid = i.indexrelid
+        left join pg_constraint con on con.conindid = i.indexrelid and con.conrelid = i.indrelid
+        where i.indrelid = %s::regclass
+        order by ic.relname
+        """,
+        (f"raw.{table}",),
+    ).fetchall()
+    out = []
+    for index, constraint, index_def, constraint_def in rows:
+        if constraint:
+            ddl = sql.SQL("alter table {} add constraint {} {}").format(
+                sql.Identifier("raw", table), sql.Identifier(constraint), sql.SQL(constraint_def)
+            )
+        else:
+            ddl = sql.SQL(index_def)
+        out.append((index, constraint, ddl.as_string(conn)))
+    return out
+
+
+@contextlib.contextmanager
+def without_indexes(conn: psycopg.Connection, table: str, enabled: bool = True):
+    """Drop ``raw.<table>``'s indexes (and the key constraints they back) for the block, and make them
+    again after it, in the block's transaction. A constraint another table's foreign key depends on
+    is not dropped: then the indexes stay as they are."""
+    if not enabled:
+        yield []
+        return
+    indexes = table_indexes(conn, table)
+    referenced = conn.execute(
+        "select count(*) from pg_constraint where contype = 'f' and confrelid = %s::regclass", (f"raw.{table}",)
+    ).fetchone()[0]
+    if referenced:
+        yield []
+        return
+    for index, constraint, _ in indexes:
+        if constraint:
+            conn.execute(
+                sql.SQL("alter table {} drop constraint {}").format(
+                    sql.Identifier("raw", table), sql.Identifier(constraint)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", index)))
+    yield indexes
+    for _, _, ddl in indexes:
+        conn.execute(ddl)
 
 
 # --------------------------------------------------------------------------- one new day
