@@ -828,12 +828,17 @@ def nodes_text(nodes: list[tuple[str, float]]) -> str:
     return ", ".join(f"{uid.split('.', 2)[-1]} {secs:.1f} s" for uid, secs in nodes[:5])
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command that ran, as the doc shows it (the make target when it is exactly that)."""
+    argv = list(getattr(args, "argv", []))
+    line = " ".join([".venv/bin/python -m bench.scale", *argv])
+    make = {("--quick",): "make bench-scale-quick", ("--out", "docs/BENCHMARKS.md"): "make bench-scale"}
+    target = make.get(tuple(argv))
+    return f"{target}   # = {line}" if target else line
+
+
 def doc_section(cfg, when, m0, m1, b: Bench, verdicts, lines, total, incremental, args) -> str:
-    cmd = (
-        "make bench-scale-quick   # = .venv/bin/python -m bench.scale --quick"
-        if args.quick
-        else ("make bench-scale   # = .venv/bin/python -m bench.scale --out docs/BENCHMARKS.md")
-    )
+    cmd = command_line(args)
     title = "### Scale, quick (`make bench-scale-quick`)" if args.quick else "## Scale (`make bench-scale`)"
     out = [
         title,
@@ -937,7 +942,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="insert the generated rows into the tables' indexes as they are (the old way, to compare)",
     )
-    return run(ap.parse_args(argv))
+    args = ap.parse_args(argv)
+    args.argv = strip_workdir(argv)
+    return run(args)
+
+
+def strip_workdir(argv: list[str]) -> list[str]:
+    """``argv`` without ``--workdir DIR`` / ``--workdir=DIR`` (a private path, not part of the command)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--workdir":
+            skip = True
+        elif not a.startswith("--workdir="):
+            out.append(a)
+    return out
 
 
 if __name__ == "__main__":

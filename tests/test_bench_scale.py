@@ -331,3 +331,15 @@ def test_the_quick_run_is_labelled_and_builds_only_what_the_daily_build_needs():
     assert scale.PREP_SELECT == "+config.materialized:incremental"  # the incremental models and their ancestors
     label = scale.QUICK_LABEL.format(lo=1, hi=3, share=0.02)
     assert label.startswith("QUICK run") and "not the measurement" in label and "0.02 national slice" in label
+
+
+def test_the_doc_shows_the_command_that_ran():
+    import argparse
+
+    argv = scale.strip_workdir(["--workdir", "/tmp/x", "--quick", "--workdir=/y"])
+    assert argv == ["--quick"]
+    assert scale.command_line(argparse.Namespace(argv=argv)) == (
+        "make bench-scale-quick   # = .venv/bin/python -m bench.scale --quick"
+    )
+    ns = argparse.Namespace(argv=["--quick", "--reuse-base", "--out", "docs/BENCHMARKS.md"])
+    assert scale.command_line(ns) == ".venv/bin/python -m bench.scale --quick --reuse-base --out docs/BENCHMARKS.md"
