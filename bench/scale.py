@@ -648,6 +648,19 @@ def run(args: argparse.Namespace) -> int:
 
             from bench.scale_data import replicate
 
+            if incremental:
+                # The base loaded its whole history in one run: every raw row would be inside an incremental
+                # model's lookback. Spread the load times of the incremental sources' rows over the history
+                # (an hour after each event, as if loaded day by day; the history copies below move their
+                # load times with their dates), then build the incremental models in full (not timed as
+                # daily), so that the daily build below is a real increment, at 1x as at 10x.
+                from bench.incremental_dbt import age_loads
+
+                def age(db=db):
+                    with psycopg.connect(with_db(b.url, db)) as conn:
+                        age_loads(conn)
+
+                b.in_server(f"{f}x load times spread over the history", db, age)
             base_rows: dict[str, int] = {}
 
             def scale(db=db, f=f, base_rows=base_rows):
@@ -660,17 +673,6 @@ def run(args: argparse.Namespace) -> int:
                 "" if f == 1 else f" ({generation_rate(rows, base_rows, st.seconds)})"
             )
             if incremental:
-                # The base loaded its whole history in one run: every raw row would be inside an incremental
-                # model's lookback. Spread the load times of the incremental sources' rows over the history
-                # (an hour after each event, as if loaded day by day), then build the incremental models in
-                # full (not timed as daily), so that the daily build below is a real increment, at 1x as at 10x.
-                from bench.incremental_dbt import age_loads
-
-                def age(db=db):
-                    with psycopg.connect(with_db(b.url, db)) as conn:
-                        age_loads(conn)
-
-                b.in_server(f"{f}x load times spread over the history", db, age)
                 if cfg["prep"] == "full":
                     b.dbt_build(f"{f}x first dbt build (history, not daily)", db, f"dbt-initial-x{f}", "--full-refresh")
                 else:
@@ -893,7 +895,10 @@ How the data is made (`bench/scale_data.py`, `bench/scale.py`):
   whole project (same `dbt build`, profile and 4 threads as Cosmos' `DbtBuildLocalOperator`; the
   CLI instead of dbt in-process, and no `provision_pseudonym_key` task). When the project has
   incremental models, the load times of their sources' raw rows are first spread over the history
-  (an hour after each event) and the warehouse gets a full build, neither timed as daily.
+  (an hour after each event; history copies, made after, move theirs with their dates) and the
+  warehouse gets a full build (`--quick`: only the incremental models and their ancestors, `dbt run
+  --full-refresh`; the daily build rebuilds the rest), neither timed as daily. dbt keeps its parse
+  between the builds of one run (one work database, one target folder), as the transform DAG keeps its.
 - Peak RSS: the step's child process tree (`os.wait4`); PG PSS: the server's processes' summed
   proportional set size, sampled every 0.5 s; temp: `pg_stat_database.temp_bytes`/`temp_files`
   of that database, before and after. Ratios are taken within one run; absolute times depend on

@@ -18,8 +18,11 @@ Two ways of scaling, both ``INSERT ... SELECT`` from the rows the real pipeline 
 Columns named in ``LINKED_TEXT_KEYS`` (WhatsApp's ``wamid``) are re-keyed in every table
 that has them, in both modes, so a copied status still belongs to its copied message.
 Ids inside ``record`` (a ticket's ``person``, a reply's ``context.id``) are not changed:
-a copied ticket points at an existing person, so joins keep their fan-out. ``_loaded_at``
-and ``_batch_id`` are copied as they are (the copies are history, loaded long ago).
+a copied ticket points at an existing person, so joins keep their fan-out. ``_batch_id`` is
+copied as it is; ``_loaded_at`` too in volume mode, and in history mode it moves with the
+dates (a copy k x step years older was loaded k x step years earlier), so a warehouse whose
+load times were spread over its history (``bench.incremental_dbt.age_loads``) before the
+copies needs no second pass over them.
 
 ``day_batch_rows`` takes one day of rows and moves them to a new day (dates in the typed
 columns and in ``record``, keys made new), for a daily batch through the real loader.
@@ -182,12 +185,22 @@ def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable
             e = c
         exprs.append(e)
     record = sql.Identifier("record")
+    loaded_at = sql.Identifier("_loaded_at")
     if mode == "history":
         record = sql.SQL("({})::jsonb").format(year_shift_sql(sql.SQL("record::text"), years, shift))
+        # a copy moved years back was loaded as many years back: its load stays as far from its events
+        loaded_at = sql.SQL("_loaded_at - make_interval(years => {shift}::int)").format(shift=shift)
     names = [sql.Identifier(c) for c, _ in t.columns] + [
         sql.Identifier(c) for c in ("record", "_request", "_batch_id", "_loaded_at", "_seq")
     ]
-    values = exprs + [record] + [sql.Identifier(c) for c in ("_request", "_batch_id", "_loaded_at", "_seq")]
+    values = [
+        *exprs,
+        record,
+        sql.Identifier("_request"),
+        sql.Identifier("_batch_id"),
+        loaded_at,
+        sql.Identifier("_seq"),
+    ]
     return sql.SQL("insert into {t} ({names}) select {values} from {t}, generate_series(1, %(copies)s) {k}").format(
         t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k
     )

@@ -343,3 +343,14 @@ def test_the_doc_shows_the_command_that_ran():
     )
     ns = argparse.Namespace(argv=["--quick", "--reuse-base", "--out", "docs/BENCHMARKS.md"])
     assert scale.command_line(ns) == ".venv/bin/python -m bench.scale --quick --reuse-base --out docs/BENCHMARKS.md"
+
+
+def test_a_history_copy_was_loaded_as_long_before_as_it_happened(tiny):
+    tiny.execute("update raw.whatsapp__messages set _loaded_at = sent_at + interval '1 hour'")  # age_loads
+    scale_data.replicate(tiny, 3, "history")
+    gaps = tiny.execute("select distinct _loaded_at - sent_at from raw.whatsapp__messages").fetchall()
+    assert gaps == [(dt.timedelta(hours=1),)]  # as age_loads after the copies would have made them
+    loads = "select count(*), count(distinct _loaded_at) from raw.deskpro__tickets"
+    n, distinct = tiny.execute(loads).fetchone()
+    scale_data.replicate(tiny, {"deskpro__tickets": 2}, "volume")
+    assert tiny.execute(loads).fetchone() == (2 * n, distinct)  # volume copies keep their load times
