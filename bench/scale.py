@@ -681,7 +681,15 @@ def run(args: argparse.Namespace) -> int:
 
             def scale(db=db, f=f, base_rows=base_rows):
                 with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, f, "history", bulk=not args.no_bulk, base_rows=base_rows)
+                    return replicate(
+                        conn,
+                        f,
+                        "history",
+                        bulk=not args.no_bulk,
+                        base_rows=base_rows,
+                        url=with_db(b.url, db),
+                        workers=args.gen_workers,
+                    )
 
             if f > 1 or not args.quick:  # quick: 1x is the base as it is (no copies to make)
                 st, rows = b.in_server(f"{f}x history: SQL copies", db, scale)
@@ -757,7 +765,15 @@ def run(args: argparse.Namespace) -> int:
 
             def scale_n(db=db, factors=factors, base_rows=base_rows):
                 with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, factors, "volume", bulk=not args.no_bulk, base_rows=base_rows)
+                    return replicate(
+                        conn,
+                        factors,
+                        "volume",
+                        bulk=not args.no_bulk,
+                        base_rows=base_rows,
+                        url=with_db(b.url, db),
+                        workers=args.gen_workers,
+                    )
 
             st, rows = b.in_server("national: raw rows generated in SQL (=extract+load)", db, scale_n)
             rows_at["national"] = rows
@@ -958,6 +974,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-national-dbt",
         action="store_true",
         help="generate the national rows but do not build them (quick: always)",
+    )
+    ap.add_argument(
+        "--gen-workers",
+        type=int,
+        default=1,
+        help="connections generating the scaled rows at once (default 1; 2 gained nothing at load 5-7 on 2 cores)",
     )
     ap.add_argument(
         "--no-bulk",

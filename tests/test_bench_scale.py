@@ -354,3 +354,44 @@ def test_a_history_copy_was_loaded_as_long_before_as_it_happened(tiny):
     n, distinct = tiny.execute(loads).fetchone()
     scale_data.replicate(tiny, {"deskpro__tickets": 2}, "volume")
     assert tiny.execute(loads).fetchone() == (2 * n, distinct)  # volume copies keep their load times
+
+
+def test_shares_split_the_copies_without_gaps():
+    assert scale_data.shares(12, 2) == [(1, 6), (7, 12)]
+    assert scale_data.shares(5, 2) == [(1, 2), (3, 5)]
+    assert scale_data.shares(1, 4) == [(1, 1)]
+    for copies in range(1, 30):
+        for workers in (1, 2, 3, 7):
+            got = scale_data.shares(copies, workers)
+            assert [k for lo, hi in got for k in range(lo, hi + 1)] == list(range(1, copies + 1))
+
+
+def test_parallel_copies_make_the_same_rows_and_keys(db_url, monkeypatch):
+    monkeypatch.setattr(scale_data, "BULK_MIN_ROWS", 0)
+    got = []
+    for workers in (1, 2):
+        with psycopg.connect(db_url) as conn:
+            conn.execute("drop schema if exists raw cascade")
+            conn.execute(TINY)
+            conn.commit()
+            rows = scale_data.replicate(
+                conn,
+                {"deskpro__tickets": 5, "whatsapp__messages": 4, "whatsapp__statuses": 4},
+                "volume",
+                url=db_url,
+                workers=workers,
+            )
+            rows.update(scale_data.replicate(conn, 3, "history", url=db_url, workers=workers))
+            tables = ("deskpro__tickets", "whatsapp__messages", "whatsapp__statuses", "avaya__hsplit")
+            got.append(
+                (
+                    rows,
+                    {
+                        t: conn.execute(f"select to_jsonb(t) - '_loaded_at' j from raw.{t} t order by 1").fetchall()
+                        for t in tables
+                    },
+                    {t: scale_data.table_indexes(conn, t) for t in tables},
+                )
+            )
+    assert got[0] == got[1]
+    assert got[1][0]["deskpro__tickets"] == 2 * 5 * 3
