@@ -15,9 +15,15 @@
    (``Batch``) and loaded with the real ``load_batch`` (extract+load), then ``python -m pipeline
    dbt build`` (the transform DAG's ``dbt build`` of the whole project, same profile and threads).
    When the project has incremental models, the scaled warehouse first gets a full
-   ``dbt build`` (not timed as daily) so that the daily build is a real increment.
+   ``dbt build`` (not timed as daily) so that the daily build is a real increment; ``--quick``
+   builds only the incremental models and their ancestors (``dbt run --full-refresh``), since the
+   daily build rebuilds every other model and runs every test itself.
 4. **National extract->marts**: the SQL generation of the national raw rows (standing in for
-   extract+load; no extractor runs) plus a full ``dbt build``.
+   extract+load; no extractor runs) plus a full ``dbt build``. ``--quick`` generates a 2 % slice,
+   reports its rows/s and the full volume's generation time extrapolated from it, and skips the build.
+
+``--quick`` is a smoke run for a newcomer or CI (1x against 2x), labelled QUICK in its output; the
+full run is the measurement.
 
 Every step runs in a child process or in the server; its wall time, the child's peak RSS
 (``os.wait4``), the PostgreSQL server's peak PSS (its processes' ``smaps_rollup``, sampled
@@ -957,8 +963,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: 1x vs 2x daily runs and a 2%% national slice's generation, no national dbt build"
-        " (under 5 minutes once the base exists)",
+        help="a smoke run, not the measurement: 1x vs 2x daily runs and a 2%% national slice's generation,"
+        " no national dbt build (its time: docs/BENCHMARKS.md, Scale, quick)",
     )
     ap.add_argument("--out", help="write the results into this Markdown file between the bench-scale markers")
     ap.add_argument(
