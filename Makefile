@@ -79,8 +79,9 @@ bench: install
 	$(PY) -m bench.loader $(ARGS)
 
 # The daily run at 1x and 10x history and a national year, extract to marts (docs/BENCHMARKS.md, "Scale").
-# `make bench-scale` writes its section of docs/BENCHMARKS.md; QUICK=1 (or `make bench-scale-quick`): 1x vs 3x
-# and a small national slice, printed only. Private folder: .local/bench-scale (BENCH_SCALE_DIR=...).
+# `make bench-scale` writes its section of docs/BENCHMARKS.md; QUICK=1 (or `make bench-scale-quick`): a smoke
+# run, 1x vs 2x daily runs and a small national slice's generation (no national dbt build), printed only.
+# Both first build (or reuse) the 1x base, a real pipeline run. Private folder: .local/bench-scale (BENCH_SCALE_DIR=...).
 QUICK ?=
 BENCH_SCALE_DIR ?= .local/bench-scale
 bench-scale: install

@@ -15,9 +15,15 @@
    (``Batch``) and loaded with the real ``load_batch`` (extract+load), then ``python -m pipeline
    dbt build`` (the transform DAG's ``dbt build`` of the whole project, same profile and threads).
    When the project has incremental models, the scaled warehouse first gets a full
-   ``dbt build`` (not timed as daily) so that the daily build is a real increment.
+   ``dbt build`` (not timed as daily) so that the daily build is a real increment; ``--quick``
+   builds only the incremental models and their ancestors (``dbt run --full-refresh``), since the
+   daily build rebuilds every other model and runs every test itself.
 4. **National extract->marts**: the SQL generation of the national raw rows (standing in for
-   extract+load; no extractor runs) plus a full ``dbt build``.
+   extract+load; no extractor runs) plus a full ``dbt build``. ``--quick`` generates a 2 % slice,
+   reports its rows/s and the full volume's generation time extrapolated from it, and skips the build.
+
+``--quick`` is a smoke run for a newcomer or CI (1x against 2x), labelled QUICK in its output; the
+full run is the measurement.
 
 Every step runs in a child process or in the server; its wall time, the child's peak RSS
 (``os.wait4``), the PostgreSQL server's peak PSS (its processes' ``smaps_rollup``, sampled
@@ -65,8 +71,19 @@ RATE_COLUMN = {
     "email_lapor__messages": "received_at",
 }
 
-FULL = {"factors": (1, 10), "national_share": 1.0, "label": "full"}
-QUICK = {"factors": (1, 3), "national_share": 0.02, "label": "quick"}
+# prep: what makes a scaled warehouse's incremental models hold its whole history before the daily build
+#   "full": a full `dbt build --full-refresh` (every model and test);
+#   "incremental": `dbt run --full-refresh` of the incremental models and their ancestors only (the daily
+#   build rebuilds every other model and runs every test itself, so the rest of a full build is redundant)
+# national_dbt: False skips the national slice's full dbt build (its extract->marts figure is the full run's)
+FULL = {"factors": (1, 10), "national_share": 1.0, "label": "full", "prep": "full", "national_dbt": True}
+QUICK = {"factors": (1, 2), "national_share": 0.02, "label": "quick", "prep": "incremental", "national_dbt": False}
+# the selection of the "incremental" prep
+PREP_SELECT = "+config.materialized:incremental"
+# Every scaled warehouse is built, one after the other, in a database of this name: dbt's partial parse
+# (target/partial_parse.msgpack) is only reused for the same connection (database included), so one
+# name lets every build after the first skip the parse, as the transform DAG's cached parse does.
+WORK_DB = "bench_scaled"
 
 
 # --------------------------------------------------------------------------- results
@@ -276,6 +293,7 @@ class Bench:
         self.url = ""
         self.pg = PgMemory(None)
         self.target = workdir / "dbt-target"
+        self._temp: dict[str, tuple[int, int]] = {}  # db -> temp counters read at the end of its last step
 
     def env(self, db: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "WAREHOUSE", "DBT_"))}
@@ -291,7 +309,7 @@ class Bench:
 
     def run(self, name: str, cmd: list[str], db: str | None, log_name: str, detail: str = "") -> Step:
         """Run ``cmd`` as a child, measuring wall time, its peak RSS, the server's PSS and temp files."""
-        t0b = temp_stats(self.admin, db) if (db and self.url) else None
+        t0b = self.temp_before(db) if (db and self.url) else None
         logf = self.workdir / "logs" / f"{log_name}.log"
         logf.parent.mkdir(parents=True, exist_ok=True)
         with open(logf, "wb") as out, self.pg:
@@ -300,7 +318,7 @@ class Bench:
             _, status, usage = os.wait4(proc.pid, 0)
             secs = time.monotonic() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-        t1b = temp_stats(self.admin, db) if (db and self.url) else None
+        t1b = self.temp_after(db) if (db and self.url) else None
         step = Step(
             name,
             secs,
@@ -317,15 +335,24 @@ class Bench:
         return step
 
     def in_server(self, name: str, db: str, fn, detail: str = "") -> tuple[Step, object]:
-        t0b = temp_stats(self.admin, db)
+        t0b = self.temp_before(db)
         with self.pg:
             t0 = time.monotonic()
             result = fn()
             secs = time.monotonic() - t0
-        t1b = temp_stats(self.admin, db)
+        t1b = self.temp_after(db)
         step = Step(name, secs, None, self.pg.peak_mib, t1b[0] - t0b[0], t1b[1] - t0b[1], detail)
         self.record(step)
         return step, result
+
+    def temp_before(self, db: str) -> tuple[int, int]:
+        """The database's temp counters at a step's start: those read at the end of the step before it on
+        the same database (nothing else ran on it in between), else read now."""
+        return self._temp.pop(db, None) or temp_stats(self.admin, db)
+
+    def temp_after(self, db: str) -> tuple[int, int]:
+        self._temp[db] = temp_stats(self.admin, db)
+        return self._temp[db]
 
     def record(self, step: Step) -> None:
         self.steps.append(step)
@@ -411,6 +438,7 @@ class Bench:
             )
 
     def clone(self, db: str) -> None:
+        """``db``, a fresh copy of the base's ``warehouse`` (file by file: faster than the WAL_LOG default)."""
         import psycopg
 
         with psycopg.connect(self.admin, autocommit=True) as conn:
@@ -418,20 +446,39 @@ class Bench:
                 "select pg_terminate_backend(pid) from pg_stat_activity where datname = 'warehouse' and pid <> pg_backend_pid()"
             )
             conn.execute(f'drop database if exists "{db}" with (force)')
-            conn.execute(f'create database "{db}" template warehouse')
+            conn.execute(f'create database "{db}" template warehouse strategy file_copy')
+        self._temp.pop(db, None)
+
+    def keep_as(self, db: str, name: str) -> None:
+        """``--keep``: the work database renamed to ``name`` (an older one of that name dropped)."""
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+                (db,),
+            )
+            conn.execute(f'alter database "{db}" rename to "{name}"')
+        self._temp.pop(db, None)
+        self.log(f"  kept: database {name}")
 
     def drop(self, db: str) -> None:
         import psycopg
 
+        self._temp.pop(db, None)
         with psycopg.connect(self.admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{db}" with (force)')
 
-    def dbt_build(self, name: str, db: str, log_name: str, *extra: str) -> tuple[Step, list[tuple[str, float]]]:
+    def dbt_build(
+        self, name: str, db: str, log_name: str, *extra: str, command: str = "build"
+    ) -> tuple[Step, list[tuple[str, float]]]:
         target = self.target / db
-        shutil.rmtree(target / "run_results.json", ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (target / "run_results.json").unlink()
         step = self.run(
             name,
-            [sys.executable, "-m", "pipeline", "dbt", "build", "--target-path", str(target), *extra],
+            [sys.executable, "-m", "pipeline", "dbt", command, "--target-path", str(target), *extra],
             db,
             log_name,
         )
@@ -607,38 +654,68 @@ def run(args: argparse.Namespace) -> int:
     slow: dict[str, list[tuple[str, float]]] = {}
     rows_at: dict[str, dict[str, int]] = {}
     national_s = None
+    notes: list[str] = []  # lines printed (and written) after the verdicts
     incremental = incremental_models()
     log(f"incremental dbt models in the checked-out project: {incremental}")
     try:
         b.ensure_base(args.reuse_base)
         b.start_server()
+        db = WORK_DB
         for f in () if args.skip_history else cfg["factors"]:
-            db = f"bench_x{f}"
             b.clone(db)
             import psycopg
 
             from bench.scale_data import replicate
 
-            def scale(db=db, f=f):
-                with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, f, "history")
-
-            st, rows = b.in_server(f"{f}x history: SQL copies", db, scale)
-            rows_at[f"{f}x"] = rows
-            st.detail = f"{sum(rows.values()):,} rows in {len(rows)} event tables"
             if incremental:
                 # The base loaded its whole history in one run: every raw row would be inside an incremental
                 # model's lookback. Spread the load times of the incremental sources' rows over the history
-                # (an hour after each event, as if loaded day by day), then build once in full (not timed as
+                # (an hour after each event, as if loaded day by day; the history copies below move their
+                # load times with their dates), then build the incremental models in full (not timed as
                 # daily), so that the daily build below is a real increment, at 1x as at 10x.
-                from bench.incremental_dbt import age_loads
+                from bench.incremental_dbt import RAW_EVENT_TIME as RAW_EVENT_TIME_AGED, age_loads
 
                 def age(db=db):
                     with psycopg.connect(with_db(b.url, db)) as conn:
                         age_loads(conn)
+                        for table in RAW_EVENT_TIME_AGED:  # their statistics of _loaded_at, for the 1x run too
+                            conn.execute(f"analyze raw.{table}")
+                        conn.commit()
 
                 b.in_server(f"{f}x load times spread over the history", db, age)
-                b.dbt_build(f"{f}x first dbt build (history, not daily)", db, f"dbt-initial-x{f}", "--full-refresh")
+            base_rows: dict[str, int] = {}
+
+            def scale(db=db, f=f, base_rows=base_rows):
+                with psycopg.connect(with_db(b.url, db)) as conn:
+                    return replicate(
+                        conn,
+                        f,
+                        "history",
+                        bulk=not args.no_bulk,
+                        base_rows=base_rows,
+                        url=with_db(b.url, db),
+                        workers=args.gen_workers,
+                    )
+
+            if f > 1 or not args.quick:  # quick: 1x is the base as it is (no copies to make)
+                st, rows = b.in_server(f"{f}x history: SQL copies", db, scale)
+                rows_at[f"{f}x"] = rows
+                st.detail = f"{sum(rows.values()):,} rows in {len(rows)} event tables" + (
+                    "" if f == 1 else f" ({generation_rate(rows, base_rows, st.seconds)})"
+                )
+            if incremental:
+                if cfg["prep"] == "full":
+                    b.dbt_build(f"{f}x first dbt build (history, not daily)", db, f"dbt-initial-x{f}", "--full-refresh")
+                else:
+                    b.dbt_build(
+                        f"{f}x incremental models in full (not daily)",
+                        db,
+                        f"dbt-initial-x{f}",
+                        "--select",
+                        PREP_SELECT,
+                        "--full-refresh",
+                        command="run",
+                    )
             py = sys.executable
             landing = workdir / "landing" / db
             shutil.rmtree(landing, ignore_errors=True)
@@ -659,7 +736,9 @@ def run(args: argparse.Namespace) -> int:
             tr, nodes = b.dbt_build(f"{f}x daily dbt build", db, f"dbt-daily-x{f}")
             daily[f] = {"el": el, "dbt": tr}
             slow[f"{f}x daily"] = nodes
-            if not args.keep:
+            if args.keep:
+                b.keep_as(db, f"bench_x{f}")
+            else:
                 b.drop(db)
         if not args.skip_history:
             lo, hi = cfg["factors"]
@@ -680,42 +759,66 @@ def run(args: argparse.Namespace) -> int:
             verdicts += [v_el, v_dbt, v_all]
         if not args.skip_national:
             # the history figures are written now: a national run cut short leaves them in the doc
-            publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False)
-            db = "bench_national"
+            publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=False, notes=notes)
             b.clone(db)
             factors = national_factors(with_db(b.url, db), cfg["national_share"])
+            full_factors = factors if cfg["national_share"] == 1.0 else national_factors(with_db(b.url, db), 1.0)
             import psycopg
 
             from bench.scale_data import replicate
 
-            def scale_n(db=db, factors=factors):
+            base_rows = {}
+
+            def scale_n(db=db, factors=factors, base_rows=base_rows):
                 with psycopg.connect(with_db(b.url, db)) as conn:
-                    return replicate(conn, factors, "volume")
+                    return replicate(
+                        conn,
+                        factors,
+                        "volume",
+                        bulk=not args.no_bulk,
+                        base_rows=base_rows,
+                        url=with_db(b.url, db),
+                        workers=args.gen_workers,
+                    )
 
             st, rows = b.in_server("national: raw rows generated in SQL (=extract+load)", db, scale_n)
             rows_at["national"] = rows
             st.detail = ", ".join(f"{t} x{factors[t]} = {rows[t]:,}" for t in sorted(rows))
-            if incremental:
-                pass  # a national year arrives as history: one full build is what marts cost at that volume
-            tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
-            slow["national"] = nodes
-            national_s = seconds_if_ok(st, tr)
-            v_nat = national_verdict(national_s, scale=cfg["national_share"])
-            v_nat.dominated_by = nodes_text(nodes)
-            verdicts.append(v_nat)
-            if not args.keep:
+            st.detail += f" ({generation_rate(rows, base_rows, st.seconds)})"
+            notes.append(national_generation_note(rows, base_rows, full_factors, st.seconds, cfg["national_share"]))
+            # a national year arrives as history: one full build is what its marts cost at that volume
+            if cfg["national_dbt"] and not args.skip_national_dbt:
+                tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
+                slow["national"] = nodes
+                national_s = seconds_if_ok(st, tr)
+                v_nat = national_verdict(national_s, scale=cfg["national_share"])
+                v_nat.dominated_by = nodes_text(nodes)
+                verdicts.append(v_nat)
+            else:
+                notes.append(
+                    "national: dbt build skipped"
+                    + (" (quick: a build's cost at a slice is mostly its fixed cost;" if args.quick else " (")
+                    + " the national extract->marts figure is the full run's: `python -m bench.scale --skip-history`)"
+                )
+            if args.keep:
+                b.keep_as(db, "bench_national")
+            else:
                 b.drop(db)
     finally:
         b.stop_server()
-    publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=True)
+    publish(b, cfg, when, m0, verdicts, slow, started, incremental, args, log, final=True, notes=notes)
     return 0
 
 
-def publish(b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args, log, final: bool) -> None:
+def publish(
+    b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args, log, final: bool, notes: list[str] = ()
+) -> None:
     """Print the table and the verdicts; with ``--out`` write them into the doc's section."""
     m1 = machine()
     total = time.monotonic() - started
-    lines = [*steps_table(b.steps), "", *verdict_lines(verdicts)]
+    lines = [*steps_table(b.steps), "", *verdict_lines(verdicts), *notes]
+    if args.quick:
+        lines.insert(0, QUICK_LABEL.format(lo=cfg["factors"][0], hi=cfg["factors"][-1], share=cfg["national_share"]))
     if not final:
         lines.append("(in progress: the national run is still going; this section is replaced when it ends)")
     for k, nodes in slow.items():
@@ -734,16 +837,49 @@ def publish(b: Bench, cfg, when, m0, verdicts, slow, started, incremental, args,
         log(f"written: {path} (section {start})")
 
 
+QUICK_LABEL = (
+    "QUICK run (a smoke run, not the measurement: {lo}x against {hi}x history, a {share:g} national slice; "
+    "`make bench-scale` measures 1x against 10x and the full national volume)"
+)
+
+
+def generation_rate(rows: dict[str, int], before: dict[str, int], seconds: float) -> str:
+    """``N rows generated, R rows/s``: the rows added over the step's time."""
+    added = sum(rows.values()) - sum(before.get(t, 0) for t in rows)
+    return f"{added:,} rows generated, {added / seconds:,.0f} rows/s" if seconds > 0 else f"{added:,} rows generated"
+
+
+def national_generation_note(
+    rows: dict[str, int], before: dict[str, int], full_factors: dict[str, int], seconds: float, share: float
+) -> str:
+    """The generation's rate, and for a slice the time of the full volume at that rate (an extrapolation)."""
+    added = sum(rows.values()) - sum(before.get(t, 0) for t in rows)
+    rate = added / seconds if seconds > 0 else 0.0
+    line = f"national generation: {added:,} rows in {fmt_s(seconds)}, {rate:,.0f} rows/s"
+    if share == 1.0 or not rate:
+        return line
+    full = sum(before.get(t, 0) * (full_factors.get(t, 1) - 1) for t in rows)
+    return (
+        f"{line}; the full volume adds {full:,} rows: about {fmt_s(full / rate)} at this rate "
+        "(a linear extrapolation from this slice, not measured)"
+    )
+
+
 def nodes_text(nodes: list[tuple[str, float]]) -> str:
     return ", ".join(f"{uid.split('.', 2)[-1]} {secs:.1f} s" for uid, secs in nodes[:5])
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command that ran, as the doc shows it (the make target when it is exactly that)."""
+    argv = list(getattr(args, "argv", []))
+    line = " ".join([".venv/bin/python -m bench.scale", *argv])
+    make = {("--quick",): "make bench-scale-quick", ("--out", "docs/BENCHMARKS.md"): "make bench-scale"}
+    target = make.get(tuple(argv))
+    return f"{target}   # = {line}" if target else line
+
+
 def doc_section(cfg, when, m0, m1, b: Bench, verdicts, lines, total, incremental, args) -> str:
-    cmd = (
-        "make bench-scale-quick   # = .venv/bin/python -m bench.scale --quick"
-        if args.quick
-        else ("make bench-scale   # = .venv/bin/python -m bench.scale --out docs/BENCHMARKS.md")
-    )
+    cmd = command_line(args)
     title = "### Scale, quick (`make bench-scale-quick`)" if args.quick else "## Scale (`make bench-scale`)"
     out = [
         title,
@@ -798,7 +934,10 @@ How the data is made (`bench/scale_data.py`, `bench/scale.py`):
   whole project (same `dbt build`, profile and 4 threads as Cosmos' `DbtBuildLocalOperator`; the
   CLI instead of dbt in-process, and no `provision_pseudonym_key` task). When the project has
   incremental models, the load times of their sources' raw rows are first spread over the history
-  (an hour after each event) and the warehouse gets a full build, neither timed as daily.
+  (an hour after each event; history copies, made after, move theirs with their dates) and the
+  warehouse gets a full build (`--quick`: only the incremental models and their ancestors, `dbt run
+  --full-refresh`; the daily build rebuilds the rest), neither timed as daily. dbt keeps its parse
+  between the builds of one run (one work database, one target folder), as the transform DAG keeps its.
 - Peak RSS: the step's child process tree (`os.wait4`); PG PSS: the server's processes' summed
   proportional set size, sampled every 0.5 s; temp: `pg_stat_database.temp_bytes`/`temp_files`
   of that database, before and after. Ratios are taken within one run; absolute times depend on
@@ -822,7 +961,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.scale", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
-        "--quick", action="store_true", help="1x vs 3x and a 2%% national slice (a few minutes once the base exists)"
+        "--quick",
+        action="store_true",
+        help="a smoke run, not the measurement: 1x vs 2x daily runs and a 2%% national slice's generation,"
+        " no national dbt build (its time: docs/BENCHMARKS.md, Scale, quick)",
     )
     ap.add_argument("--out", help="write the results into this Markdown file between the bench-scale markers")
     ap.add_argument(
@@ -831,10 +973,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse-base", action="store_true", help="reuse an existing base even if built at another commit")
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--skip-history", action="store_true", help="only the national run")
-    ap.add_argument("--factors", help="two history factors, e.g. 1,10 (default 1,10; quick 1,3)")
+    ap.add_argument("--factors", help="two history factors, e.g. 1,10 (default 1,10; quick 1,2)")
     ap.add_argument("--national-share", type=float, help="the share of the national volume (default 1; quick 0.02)")
-    ap.add_argument("--keep", action="store_true", help="keep the scaled databases")
-    return run(ap.parse_args(argv))
+    ap.add_argument("--keep", action="store_true", help="keep the scaled databases (bench_x<F>, bench_national)")
+    ap.add_argument(
+        "--skip-national-dbt",
+        action="store_true",
+        help="generate the national rows but do not build them (quick: always)",
+    )
+    ap.add_argument(
+        "--gen-workers",
+        type=int,
+        default=1,
+        help="connections generating the scaled rows at once (default 1; 2 gained nothing at load 5-7 on 2 cores)",
+    )
+    ap.add_argument(
+        "--no-bulk",
+        action="store_true",
+        help="insert the generated rows into the tables' indexes as they are (the old way, to compare)",
+    )
+    args = ap.parse_args(argv)
+    args.argv = strip_workdir(argv)
+    return run(args)
+
+
+def strip_workdir(argv: list[str]) -> list[str]:
+    """``argv`` without ``--workdir DIR`` / ``--workdir=DIR`` (a private path, not part of the command)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--workdir":
+            skip = True
+        elif not a.startswith("--workdir="):
+            out.append(a)
+    return out
 
 
 if __name__ == "__main__":

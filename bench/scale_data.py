@@ -18,8 +18,11 @@ Two ways of scaling, both ``INSERT ... SELECT`` from the rows the real pipeline 
 Columns named in ``LINKED_TEXT_KEYS`` (WhatsApp's ``wamid``) are re-keyed in every table
 that has them, in both modes, so a copied status still belongs to its copied message.
 Ids inside ``record`` (a ticket's ``person``, a reply's ``context.id``) are not changed:
-a copied ticket points at an existing person, so joins keep their fan-out. ``_loaded_at``
-and ``_batch_id`` are copied as they are (the copies are history, loaded long ago).
+a copied ticket points at an existing person, so joins keep their fan-out. ``_batch_id`` is
+copied as it is; ``_loaded_at`` too in volume mode, and in history mode it moves with the
+dates (a copy k x step years older was loaded k x step years earlier), so a warehouse whose
+load times were spread over its history (``bench.incremental_dbt.age_loads``) before the
+copies needs no second pass over them.
 
 ``day_batch_rows`` takes one day of rows and moves them to a new day (dates in the typed
 columns and in ``record``, keys made new), for a daily batch through the real loader.
@@ -27,6 +30,7 @@ columns and in ``record``, keys made new), for a daily batch through the real lo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -161,7 +165,8 @@ def rekeyed_columns(t: Table, mode: str) -> list[str]:
 
 
 def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable:
-    """``INSERT INTO raw.t SELECT <copy k of every row> FROM raw.t, generate_series(1, %(copies)s) k``."""
+    """``INSERT INTO raw.t SELECT <copy k of every row> FROM raw.t, generate_series(%(first)s, %(copies)s) k``
+    (copies ``first`` .. ``copies``: all of them from 1, or one worker's share of them)."""
     k = sql.Identifier("k")
     shift = sql.SQL("({k} * {step})").format(k=k, step=sql.Literal(step))
     rekey = rekeyed_columns(t, mode)
@@ -181,15 +186,25 @@ def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable
             e = c
         exprs.append(e)
     record = sql.Identifier("record")
+    loaded_at = sql.Identifier("_loaded_at")
     if mode == "history":
         record = sql.SQL("({})::jsonb").format(year_shift_sql(sql.SQL("record::text"), years, shift))
+        # a copy moved years back was loaded as many years back: its load stays as far from its events
+        loaded_at = sql.SQL("_loaded_at - make_interval(years => {shift}::int)").format(shift=shift)
     names = [sql.Identifier(c) for c, _ in t.columns] + [
         sql.Identifier(c) for c in ("record", "_request", "_batch_id", "_loaded_at", "_seq")
     ]
-    values = exprs + [record] + [sql.Identifier(c) for c in ("_request", "_batch_id", "_loaded_at", "_seq")]
-    return sql.SQL("insert into {t} ({names}) select {values} from {t}, generate_series(1, %(copies)s) {k}").format(
-        t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k
-    )
+    values = [
+        *exprs,
+        record,
+        sql.Identifier("_request"),
+        sql.Identifier("_batch_id"),
+        loaded_at,
+        sql.Identifier("_seq"),
+    ]
+    return sql.SQL(
+        "insert into {t} ({names}) select {values} from {t}, generate_series(%(first)s::int, %(copies)s::int) {k}"
+    ).format(t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k)
 
 
 def history_tables(tables: dict[str, Table]) -> list[Table]:
@@ -204,12 +219,24 @@ def history_tables(tables: dict[str, Table]) -> list[Table]:
 
 
 def replicate(
-    conn: psycopg.Connection, factor: int | dict[str, int], mode: str, tables: list[str] | None = None
+    conn: psycopg.Connection,
+    factor: int | dict[str, int],
+    mode: str,
+    tables: list[str] | None = None,
+    bulk: bool = True,
+    base_rows: dict[str, int] | None = None,
+    url: str | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Make ``raw`` ``factor`` times bigger (per table when ``factor`` is a dict); returns rows per table after.
 
     ``history``: every history table (``history_tables``), copies moved to earlier years.
-    ``volume``: the named ``tables`` (or the factor dict's keys), same dates, new keys."""
+    ``volume``: the named ``tables`` (or the factor dict's keys), same dates, new keys.
+    ``bulk``: a table that gets many rows has its indexes dropped for the insert and built again after
+    it (``without_indexes``); False inserts into the indexes as they are (the earlier way, for comparison).
+    ``base_rows``: a dict filled with each chosen table's rows before the copies.
+    ``workers`` > 1 (with ``url``, the same database): the copies are split by ``k`` over that many
+    connections inserting at once (``replicate_parallel``); each commits its own share."""
     assert mode in ("history", "volume"), mode
     all_tables = raw_tables(conn)
     if isinstance(factor, dict):
@@ -228,19 +255,158 @@ def replicate(
         span = span_years(conn, group) if mode == "history" else (0, 0, 0)
         steps.update({t.name: span for t in group})
     out = {}
+    jobs: list[tuple[Table, int, sql.Composable]] = []
     for t in chosen:
         copies = factors[t.name] - 1
         step, first, last = steps[t.name]
+        out[t.name] = t.rows
+        if base_rows is not None:
+            base_rows[t.name] = t.rows
         if copies > 0:
-            conn.execute(copy_sql(t, mode, list(range(first, last + 1)), step), {"copies": copies})
-        out[t.name] = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw", t.name))).fetchone()[
-            0
-        ]
+            jobs.append((t, copies, copy_sql(t, mode, list(range(first, last + 1)), step)))
+    if workers > 1 and url and jobs:
+        conn.commit()
+        replicate_parallel(conn, url, jobs, out, workers, bulk)
+    else:
+        # the index builds after a bulk insert sort in memory up to this (the server's default is 64 MB)
+        conn.execute(sql.SQL("set local maintenance_work_mem = {}").format(sql.Literal(BULK_MAINTENANCE_WORK_MEM)))
+        for t, copies, statement in jobs:
+            # A big insert into a table with its keys' B-trees in place touches one random index page per
+            # row and key; dropping them and building them again once (a sort) is what a bulk load does.
+            # In one transaction with the insert: an error leaves the table and its indexes as they were.
+            with without_indexes(conn, t.name, enabled=bulk and copies * t.rows >= BULK_MIN_ROWS):
+                out[t.name] += conn.execute(statement, {"first": 1, "copies": copies}).rowcount
     conn.commit()
     for t in chosen:
         conn.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", t.name)))
     conn.commit()
     return out
+
+
+def shares(copies: int, workers: int) -> list[tuple[int, int]]:
+    """Copies 1..``copies`` split into at most ``workers`` contiguous ranges of nearly equal size."""
+    n = max(1, min(workers, copies))
+    bounds = [1 + copies * i // n for i in range(n + 1)]
+    return [(bounds[i], bounds[i + 1] - 1) for i in range(n)]
+
+
+def replicate_parallel(
+    conn: psycopg.Connection,
+    url: str,
+    jobs: list[tuple[Table, int, sql.Composable]],
+    out: dict[str, int],
+    workers: int,
+    bulk: bool,
+) -> None:
+    """``replicate``'s inserts on ``workers`` connections at once: the bulk tables' indexes dropped
+    (committed), every table's copies split by ``k`` (``shares``), each share inserted and committed by
+    a worker, then the indexes built again, a table per worker. Every worker reads the tables as they
+    were before any insert (one exported snapshot): a share must not copy another share's rows. Not one
+    transaction: an error leaves the database half made (the benchmark throws it away)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    remake: dict[str, list[str]] = {}
+    for t, copies, _ in jobs:
+        if bulk and copies * t.rows >= BULK_MIN_ROWS:
+            ddl = drop_indexes(conn, t.name)
+            if ddl:
+                remake[t.name] = ddl
+    conn.commit()
+    work = [(t, lo, hi, statement) for t, copies, statement in jobs for lo, hi in shares(copies, workers)]
+    work.sort(key=lambda w: -(w[2] - w[1] + 1) * w[0].rows)  # the biggest first: the workers end together
+
+    rr = psycopg.IsolationLevel.REPEATABLE_READ
+    holder = psycopg.connect(url)
+    holder.isolation_level = rr
+    snapshot = holder.execute("select pg_export_snapshot()").fetchone()[0]
+
+    def insert(w: tuple[Table, int, int, sql.Composable]) -> tuple[str, int]:
+        t, lo, hi, statement = w
+        with psycopg.connect(url) as c:  # commits when the block ends
+            c.isolation_level = rr
+            c.execute(sql.SQL("set transaction snapshot {}").format(sql.Literal(snapshot)))
+            return t.name, c.execute(statement, {"first": lo, "copies": hi}).rowcount
+
+    def build(ddl: list[str]) -> None:
+        with psycopg.connect(url) as c:
+            c.execute(sql.SQL("set maintenance_work_mem = {}").format(sql.Literal(BULK_MAINTENANCE_WORK_MEM)))
+            for statement in ddl:
+                c.execute(statement)
+
+    with ThreadPoolExecutor(workers) as pool:
+        try:
+            for name, n in pool.map(insert, work):
+                out[name] += n
+        finally:
+            holder.close()
+        list(pool.map(build, sorted(remake.values(), key=len, reverse=True)))
+
+
+BULK_MIN_ROWS = 50_000  # fewer rows than this go into the indexes as they are
+BULK_MAINTENANCE_WORK_MEM = "512MB"
+
+
+def table_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str | None, str]]:
+    """``raw.<table>``'s indexes: (index name, constraint name or None, the DDL that makes it again).
+
+    A primary key or unique constraint is made again by ``ALTER TABLE ... ADD CONSTRAINT``, a plain
+    index by its ``CREATE INDEX``; names, columns, order and options stay as they were."""
+    rows = conn.execute(
+        """
+        select ic.relname, con.conname, pg_get_indexdef(i.indexrelid), pg_get_constraintdef(con.oid)
+        from pg_index i
+        join pg_class ic on ic.oid = i.indexrelid
+        left join pg_constraint con on con.conindid = i.indexrelid and con.conrelid = i.indrelid
+        where i.indrelid = %s::regclass
+        order by ic.relname
+        """,
+        (f"raw.{table}",),
+    ).fetchall()
+    out = []
+    for index, constraint, index_def, constraint_def in rows:
+        if constraint:
+            ddl = sql.SQL("alter table {} add constraint {} {}").format(
+                sql.Identifier("raw", table), sql.Identifier(constraint), sql.SQL(constraint_def)
+            )
+        else:
+            ddl = sql.SQL(index_def)
+        out.append((index, constraint, ddl.as_string(conn)))
+    return out
+
+
+@contextlib.contextmanager
+def without_indexes(conn: psycopg.Connection, table: str, enabled: bool = True):
+    """Drop ``raw.<table>``'s indexes (and the key constraints they back) for the block, and make them
+    again after it, in the block's transaction. A constraint another table's foreign key depends on
+    is not dropped: then the indexes stay as they are."""
+    if not enabled:
+        yield []
+        return
+    ddl = drop_indexes(conn, table)
+    yield ddl
+    for statement in ddl:
+        conn.execute(statement)
+
+
+def drop_indexes(conn: psycopg.Connection, table: str) -> list[str]:
+    """Drop ``raw.<table>``'s indexes and key constraints (not committed); returns the DDL that makes them
+    again, or ``[]`` (nothing dropped) when another table's foreign key points at the table."""
+    indexes = table_indexes(conn, table)
+    referenced = conn.execute(
+        "select count(*) from pg_constraint where contype = 'f' and confrelid = %s::regclass", (f"raw.{table}",)
+    ).fetchone()[0]
+    if referenced:
+        return []
+    for index, constraint, _ in indexes:
+        if constraint:
+            conn.execute(
+                sql.SQL("alter table {} drop constraint {}").format(
+                    sql.Identifier("raw", table), sql.Identifier(constraint)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", index)))
+    return [ddl for _, _, ddl in indexes]
 
 
 # --------------------------------------------------------------------------- one new day

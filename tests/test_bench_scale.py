@@ -237,3 +237,161 @@ def test_each_source_moves_by_its_own_step(tiny):
     assert tiny.execute("select min(date_status)::date from raw.deskpro__tickets").fetchone()[0] == dt.date(2014, 5, 2)
     assert tiny.execute("select min(sent_at)::date from raw.whatsapp__messages").fetchone()[0] == dt.date(2022, 12, 4)
     assert tiny.execute("select min(status_at)::date from raw.whatsapp__statuses").fetchone()[0] == dt.date(2022, 12, 4)
+
+
+def test_bulk_copies_drop_and_remake_the_keys_and_give_the_same_rows(tiny, monkeypatch):
+    monkeypatch.setattr(scale_data, "BULK_MIN_ROWS", 0)  # the tiny tables are bulk too
+    keys = (
+        "select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'p'"
+    )
+    before = {t: tiny.execute(keys, (f"raw.{t}",)).fetchall() for t in ("whatsapp__statuses", "deskpro__tickets")}
+    base: dict[str, int] = {}
+    rows = scale_data.replicate(tiny, {"whatsapp__messages": 3, "whatsapp__statuses": 3}, "volume", base_rows=base)
+    assert rows == {"whatsapp__messages": 6, "whatsapp__statuses": 3} and base == {
+        "whatsapp__messages": 2,
+        "whatsapp__statuses": 1,
+    }
+    rows = scale_data.replicate(tiny, 2, "history")
+    assert rows["deskpro__tickets"] == 4 and rows["whatsapp__statuses"] == 6
+    after = {t: tiny.execute(keys, (f"raw.{t}",)).fetchall() for t in before}
+    assert after == before  # same names, same columns, in the same order
+    # the key is enforced again
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        tiny.execute("insert into raw.deskpro__tickets select * from raw.deskpro__tickets limit 1")
+    tiny.rollback()
+
+
+def test_bulk_copies_and_the_old_way_make_the_same_rows(db_url, monkeypatch):
+    got = []
+    for bulk in (True, False):
+        with psycopg.connect(db_url) as conn:
+            conn.execute("drop schema if exists raw cascade")
+            conn.execute(TINY)
+            conn.commit()
+            monkeypatch.setattr(scale_data, "BULK_MIN_ROWS", 0)
+            scale_data.replicate(conn, 3, "history", bulk=bulk)
+            scale_data.replicate(conn, {"deskpro__tickets": 4, "whatsapp__messages": 2}, "volume", bulk=bulk)
+            got.append(
+                {
+                    t: conn.execute(f"select to_jsonb(t) - '_loaded_at' j from raw.{t} t order by 1").fetchall()
+                    for t in ("deskpro__tickets", "whatsapp__messages", "whatsapp__statuses", "avaya__hsplit")
+                }
+            )
+    assert got[0] == got[1]
+
+
+def test_a_failed_bulk_insert_leaves_the_indexes(tiny):
+    with pytest.raises(psycopg.errors.DivisionByZero):  # noqa: SIM117
+        with scale_data.without_indexes(tiny, "whatsapp__statuses"):
+            assert (
+                tiny.execute(
+                    "select count(*) from pg_index where indrelid = 'raw.whatsapp__statuses'::regclass"
+                ).fetchone()[0]
+                == 0
+            )
+            tiny.execute("select 1 / 0")
+    tiny.rollback()
+    assert scale_data.table_indexes(tiny, "whatsapp__statuses") == [
+        (
+            "whatsapp__statuses_pkey",
+            "whatsapp__statuses_pkey",
+            'alter table "raw"."whatsapp__statuses" add constraint "whatsapp__statuses_pkey" PRIMARY KEY (wamid, status, status_at)',
+        )
+    ]
+
+
+def test_a_table_other_keys_point_at_keeps_its_indexes(tiny):
+    tiny.execute("create table raw.refs (wamid text references raw.whatsapp__messages)")
+    with scale_data.without_indexes(tiny, "whatsapp__messages") as dropped:
+        assert dropped == []
+        assert len(scale_data.table_indexes(tiny, "whatsapp__messages")) == 1
+    with scale_data.without_indexes(tiny, "deskpro__tickets", enabled=False) as dropped:
+        assert dropped == [] and len(scale_data.table_indexes(tiny, "deskpro__tickets")) == 1
+
+
+def test_generation_rate_and_the_national_extrapolation():
+    rows = {"whatsapp__messages": 300, "deskpro__tickets": 50}
+    before = {"whatsapp__messages": 100, "deskpro__tickets": 10}
+    assert scale.generation_rate(rows, before, 4.0) == "240 rows generated, 60 rows/s"
+    note = scale.national_generation_note(rows, before, {"whatsapp__messages": 101, "deskpro__tickets": 41}, 4.0, 0.02)
+    # the full volume adds 100 x 100 + 10 x 40 = 10,400 rows: 173.3 s at 60 rows/s
+    assert note == (
+        "national generation: 240 rows in 4.0 s, 60 rows/s; the full volume adds 10,400 rows: about 2 min 53.3 s"
+        " at this rate (a linear extrapolation from this slice, not measured)"
+    )
+    assert (
+        scale.national_generation_note(rows, before, {}, 4.0, 1.0)
+        == "national generation: 240 rows in 4.0 s, 60 rows/s"
+    )
+
+
+def test_the_quick_run_is_labelled_and_builds_only_what_the_daily_build_needs():
+    assert scale.QUICK["prep"] == "incremental" and scale.QUICK["national_dbt"] is False
+    assert scale.FULL["prep"] == "full" and scale.FULL["national_dbt"] is True
+    assert scale.PREP_SELECT == "+config.materialized:incremental"  # the incremental models and their ancestors
+    label = scale.QUICK_LABEL.format(lo=1, hi=3, share=0.02)
+    assert label.startswith("QUICK run") and "not the measurement" in label and "0.02 national slice" in label
+
+
+def test_the_doc_shows_the_command_that_ran():
+    import argparse
+
+    argv = scale.strip_workdir(["--workdir", "/tmp/x", "--quick", "--workdir=/y"])
+    assert argv == ["--quick"]
+    assert scale.command_line(argparse.Namespace(argv=argv)) == (
+        "make bench-scale-quick   # = .venv/bin/python -m bench.scale --quick"
+    )
+    ns = argparse.Namespace(argv=["--quick", "--reuse-base", "--out", "docs/BENCHMARKS.md"])
+    assert scale.command_line(ns) == ".venv/bin/python -m bench.scale --quick --reuse-base --out docs/BENCHMARKS.md"
+
+
+def test_a_history_copy_was_loaded_as_long_before_as_it_happened(tiny):
+    tiny.execute("update raw.whatsapp__messages set _loaded_at = sent_at + interval '1 hour'")  # age_loads
+    scale_data.replicate(tiny, 3, "history")
+    gaps = tiny.execute("select distinct _loaded_at - sent_at from raw.whatsapp__messages").fetchall()
+    assert gaps == [(dt.timedelta(hours=1),)]  # as age_loads after the copies would have made them
+    loads = "select count(*), count(distinct _loaded_at) from raw.deskpro__tickets"
+    n, distinct = tiny.execute(loads).fetchone()
+    scale_data.replicate(tiny, {"deskpro__tickets": 2}, "volume")
+    assert tiny.execute(loads).fetchone() == (2 * n, distinct)  # volume copies keep their load times
+
+
+def test_shares_split_the_copies_without_gaps():
+    assert scale_data.shares(12, 2) == [(1, 6), (7, 12)]
+    assert scale_data.shares(5, 2) == [(1, 2), (3, 5)]
+    assert scale_data.shares(1, 4) == [(1, 1)]
+    for copies in range(1, 30):
+        for workers in (1, 2, 3, 7):
+            got = scale_data.shares(copies, workers)
+            assert [k for lo, hi in got for k in range(lo, hi + 1)] == list(range(1, copies + 1))
+
+
+def test_parallel_copies_make_the_same_rows_and_keys(db_url, monkeypatch):
+    monkeypatch.setattr(scale_data, "BULK_MIN_ROWS", 0)
+    got = []
+    for workers in (1, 2):
+        with psycopg.connect(db_url) as conn:
+            conn.execute("drop schema if exists raw cascade")
+            conn.execute(TINY)
+            conn.commit()
+            rows = scale_data.replicate(
+                conn,
+                {"deskpro__tickets": 5, "whatsapp__messages": 4, "whatsapp__statuses": 4},
+                "volume",
+                url=db_url,
+                workers=workers,
+            )
+            rows.update(scale_data.replicate(conn, 3, "history", url=db_url, workers=workers))
+            tables = ("deskpro__tickets", "whatsapp__messages", "whatsapp__statuses", "avaya__hsplit")
+            got.append(
+                (
+                    rows,
+                    {
+                        t: conn.execute(f"select to_jsonb(t) - '_loaded_at' j from raw.{t} t order by 1").fetchall()
+                        for t in tables
+                    },
+                    {t: scale_data.table_indexes(conn, t) for t in tables},
+                )
+            )
+    assert got[0] == got[1]
+    assert got[1][0]["deskpro__tickets"] == 2 * 5 * 3
