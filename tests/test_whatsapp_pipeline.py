@@ -88,6 +88,8 @@ def test_consultations_follow_the_contract(env):
                                      where table_schema = 'intermediate' and table_name = 'int_consultations__whatsapp'
                                      order by ordinal_position""")
     ]
+    # the consultation contract (int_consultations__enriched.sql), then the lineage the incremental
+    # int_consultations__enriched reads (its other sources, recomputed whole, have none)
     assert cols == [
         "consultation_id",
         "source_system",
@@ -103,6 +105,7 @@ def test_consultations_follow_the_contract(env):
         "created_at",
         "first_agent_reply_at",
         "resolved_at",
+        "_loaded_at",
     ]
 
 
