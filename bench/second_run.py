@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             b, a = before.get(t, 0), after.get(t, 0)
             added_any |= a != b and not t.startswith("_")  # raw._batches etc. log every run
             print(f"{t:<40} {b:>9,} {a:>9,} {a - b:>7,}")
-        print(f"rows added to raw tables by the second run: {sum(after.values()) - sum(before.values()):,}")
+        data = sum(after[t] - before.get(t, 0) for t in after if not t.startswith("_"))
+        books = sum(after[t] - before.get(t, 0) for t in after if t.startswith("_"))
+        print(f"rows added by the second run: {data:,} to raw data tables, {books:,} to the bookkeeping tables raw._*")
         return 1 if rc2 or added_any else 0
     finally:
         subprocess.call([sys.executable, "-m", "pipeline", "stop"], env=env, stdout=subprocess.DEVNULL)
