@@ -786,9 +786,11 @@ def run(args: argparse.Namespace) -> int:
             st.detail = ", ".join(f"{t} x{factors[t]} = {rows[t]:,}" for t in sorted(rows))
             st.detail += f" ({generation_rate(rows, base_rows, st.seconds)})"
             notes.append(national_generation_note(rows, base_rows, full_factors, st.seconds, cfg["national_share"]))
-            # a national year arrives as history: one full build is what its marts cost at that volume
+            # a national year arrives as history: one full build is what its marts cost at that volume.
+            # --full-refresh: the database is a copy of the base, whose incremental models exist; without
+            # it they would take the year as one increment (a temp table of every row, then delete+insert)
             if cfg["national_dbt"] and not args.skip_national_dbt:
-                tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national")
+                tr, nodes = b.dbt_build("national: dbt build (all history)", db, "dbt-national", "--full-refresh")
                 slow["national"] = nodes
                 national_s = seconds_if_ok(st, tr)
                 v_nat = national_verdict(national_s, scale=cfg["national_share"])
