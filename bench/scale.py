@@ -19,7 +19,7 @@
    builds only the incremental models and their ancestors (``dbt run --full-refresh``), since the
    daily build rebuilds every other model and runs every test itself.
 4. **National extract->marts**: the SQL generation of the national raw rows (standing in for
-   extract+load; no extractor runs) plus a full ``dbt build``. ``--quick`` generates a 2 % slice,
+   extract+load; no extractor runs) plus ``dbt build --full-refresh``. ``--quick`` generates a 2 % slice,
    reports its rows/s and the full volume's generation time extrapolated from it, and skips the build.
 
 ``--quick`` is a smoke run for a newcomer or CI (1x against 2x), labelled QUICK in its output; the
@@ -927,7 +927,7 @@ How the data is made (`bench/scale_data.py`, `bench/scale.py`):
 - **National**: WhatsApp messages (and their statuses), Deskpro tickets (and people) and Email
   Lapor messages copied in the same months (dates unchanged, keys re-keyed `~v<k>` / + k x stride)
   until a year holds 10 M / 1 M / 1 M; the other sources stay 1x. Its "extract" is this SQL
-  generation (no extractor or loader runs), then a full `dbt build`.
+  generation (no extractor or loader runs), then `dbt build --full-refresh`.
 - **Daily run**: the busiest day of WhatsApp messages in the 1x data, every event table's rows of
   that day (Asia/Jakarta, by the table's first date column) moved to the first same weekday after
   the newest data, with new keys, written as landing batches with `Batch` and loaded with the real
