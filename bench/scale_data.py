@@ -40,7 +40,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-META_COLUMNS = {"record", "_request", "_batch_id", "_loaded_at", "_seq"}
+META_COLUMNS = {"record", "_request", "_batch_id", "_loaded_at", "_seq", "_record_hash"}
 DATE_TYPES = {"date", "timestamp with time zone", "timestamp without time zone"}
 LINKED_TEXT_KEYS = {
     "wamid",
@@ -60,6 +60,7 @@ class Table:
     primary_key: list[str]
     rows: int = 0
     strides: dict[str, int] = field(default_factory=dict)  # bigint key column -> stride
+    has_record_hash: bool = False  # the loader's `_record_hash` column (tables loaded before it lack it)
 
     @property
     def date_columns(self) -> list[str]:
@@ -86,6 +87,8 @@ def raw_tables(conn: psycopg.Connection) -> dict[str, Table]:
         t = tables.setdefault(name, Table(name, [], []))
         if col not in META_COLUMNS:
             t.columns.append((col, typ))
+        elif col == "_record_hash":
+            t.has_record_hash = True
     for name, t in tables.items():
         t.primary_key = [
             r[0]
@@ -202,6 +205,11 @@ def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable
         loaded_at,
         sql.Identifier("_seq"),
     ]
+    if t.has_record_hash:
+        # the record's hash as the batch writer wrote it: a volume copy keeps the record, a history copy
+        # moves its dates (null: the loader's next merge compares such a row's record itself)
+        names.append(sql.Identifier("_record_hash"))
+        values.append(sql.Identifier("_record_hash") if mode != "history" else sql.NULL)
     return sql.SQL(
         "insert into {t} ({names}) select {values} from {t}, generate_series(%(first)s::int, %(copies)s::int) {k}"
     ).format(t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k)

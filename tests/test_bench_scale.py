@@ -15,7 +15,7 @@ create schema raw;
 create table raw.deskpro__tickets (id bigint primary key, date_status timestamptz,
     record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint);
 create table raw.whatsapp__messages (wamid text primary key, sent_at timestamptz,
-    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint);
+    record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint, _record_hash uuid);
 create table raw.whatsapp__statuses (wamid text, status text, status_at timestamptz,
     record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint,
     primary key (wamid, status, status_at));
@@ -68,7 +68,13 @@ def test_history_step_is_longer_than_the_span():
 
 
 def test_history_copies_move_years_back_keep_keys_unique_and_links(tiny):
+    tiny.execute("update raw.whatsapp__messages set _record_hash = md5(record::text)::uuid")
     rows = scale_data.replicate(tiny, 4, "history")
+    # a copy's record moved its dates: the writer's hash of the original no longer describes it
+    hashes = tiny.execute(
+        "select wamid like '%~h%', count(_record_hash), count(*) from raw.whatsapp__messages group by 1 order by 1"
+    ).fetchall()
+    assert hashes == [(False, 2, 2), (True, 0, 6)]
     assert rows == {"avaya__hsplit": 8, "deskpro__tickets": 8, "whatsapp__messages": 8, "whatsapp__statuses": 4}
     # the lookup is not copied
     assert tiny.execute("select count(*) from raw.deskpro__agents").fetchone()[0] == 1
@@ -95,9 +101,14 @@ def test_history_copies_move_years_back_keep_keys_unique_and_links(tiny):
 
 
 def test_volume_copies_keep_dates_and_make_new_keys(tiny):
+    tiny.execute("update raw.whatsapp__messages set _record_hash = md5(record::text)::uuid")
     rows = scale_data.replicate(
         tiny, {"whatsapp__messages": 3, "whatsapp__statuses": 3, "deskpro__tickets": 2}, "volume"
     )
+    # a volume copy keeps the record, and so its hash
+    assert tiny.execute(
+        "select count(*) from raw.whatsapp__messages where _record_hash = md5(record::text)::uuid"
+    ).fetchone() == (6,)
     assert rows == {"deskpro__tickets": 4, "whatsapp__messages": 6, "whatsapp__statuses": 3}
     assert tiny.execute("select count(distinct sent_at) from raw.whatsapp__messages").fetchone()[0] == 2
     assert sorted(r[0] for r in tiny.execute("select id from raw.deskpro__tickets")) == [20001, 20417, 120001, 120417]
@@ -208,6 +219,10 @@ def test_load_day_writes_a_batch_and_loads_it_with_the_loader(tiny, db_url, tmp_
     after = {t: tiny.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in before}
     assert after == {t: n + (2 if t in ("avaya__hsplit", "whatsapp__messages") else 1) for t, n in before.items()}
     assert tiny.execute("select count(*) from raw._batches").fetchone()[0] == 3  # a batch per source
+    # the batch writer hashed the new day's records (a table loaded before `_record_hash` gets the column)
+    assert tiny.execute(
+        "select count(*), count(_record_hash) from raw.whatsapp__messages where wamid like '%~d1'"
+    ).fetchone() == (2, 2)
 
 
 def test_a_failed_step_gives_no_ratio_and_work_replaces_wall_time():
