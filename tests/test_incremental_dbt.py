@@ -8,10 +8,15 @@ an incremental `dbt run` after each, and every mart and incremental model then e
 what `dbt run --full-refresh` gives (EXCEPT ALL both ways). A load that committed out of
 order (its `_loaded_at` before the models' latest) is missed with
 `incremental_lookback_days: 0` and caught by the default lookback: the comparison can fail.
-The loads exercise the models recomputed by user (WhatsApp conversations, consultations):
-conversations whose messages came in two loads, conversations changed by a late status
-alone, consultations of the days before the cut recomputed; and, first, a changed var
-(as a changed seed) recomputes every user (reference_fingerprint()).
+The loads exercise the models recomputed by user from a start in time (WhatsApp
+conversations, consultations): conversations whose messages came in two loads,
+conversations changed by a late status alone, consultations of the days before the cut
+recomputed; a late message that merges two conversations (the later id vanishes; when the
+history has a conversation of more than 24 hours); a late conversation between two of its
+user's conversations, whose agent replies the earlier one held until then, so that earlier
+conversation changes: a run that recomputed from the new conversation's start would keep its
+old row and the comparison would fail. And, first, a changed var (as a changed seed) recomputes every user
+(reference_fingerprint()).
 """
 
 from __future__ import annotations
@@ -83,6 +88,73 @@ def _exercised(conn, aged: object) -> dict[str, int]:
     }
 
 
+def _late_conversations(conn) -> dict[str, str]:
+    """Two WhatsApp cases of the history (before LATE_FROM, so held back by nothing else), from the built
+    warehouse: `merged`, a conversation of more than 24 hours whose messages of the 24 hours after its
+    first are held back (without them its first message and the rest are two conversations; `split` is
+    the id of the rest, which its release merges away); `between`, a consultation between two conversations
+    of its user whose messages are all held back (its outbound messages are not: the previous
+    conversation, `previous`, holds them until the release, a consultation with another wrap-up)."""
+    row = conn.execute(
+        "select c.conversation_id, c.user_key,"
+        " (select m.wamid from intermediate.int_whatsapp__conversation_messages as m"
+        "  where m.conversation_id = c.conversation_id and m.sent_at > c.started_at + interval '24 hours'"
+        "  order by m.sent_at, m.wamid limit 1)"
+        " from intermediate.int_whatsapp__conversations as c"
+        " where c.last_user_message_at > c.started_at + interval '24 hours'"
+        " and c.last_user_message_at < %(late)s::timestamptz - interval '1 day'"
+        " order by c.conversation_id limit 1",
+        {"late": LATE_FROM},
+    ).fetchone()
+    # the simulated history may hold none (its user messages keep within 24 hours): then no merge is tested
+    merged, merged_user, split = row or (None, None, None)
+    row = conn.execute(
+        "select conversation_id, previous_id from ("
+        " select conversation_id, user_key, agent_replies,"
+        " lag(conversation_id) over w as previous_id,"
+        " lag(is_consultation) over w as previous_is_consultation,"
+        " lag(wrapup_topic) over w as previous_topic, wrapup_topic,"
+        " lead(started_at) over w as next_started_at"
+        " from intermediate.int_whatsapp__conversations"
+        " window w as (partition by user_key order by started_at)) as c"
+        " where agent_replies > 0 and previous_is_consultation and previous_topic <> wrapup_topic"
+        " and next_started_at < %(late)s::timestamptz - interval '1 day' and user_key is distinct from %(user)s"
+        " order by conversation_id limit 1",
+        {"late": LATE_FROM, "user": merged_user},
+    ).fetchone()
+    assert row, "no consultation between two conversations of its user after another consultation"
+    between, previous = row
+    conn.rollback()
+    return {"merged": merged, "split": split, "between": between, "previous": previous}
+
+
+def _late_messages(late: dict[str, str]) -> str:
+    """The SQL condition on raw.whatsapp__messages that holds back the messages of _late_conversations()."""
+    merged = (
+        f"(m.conversation_id = '{late['merged']}' and m.sent_at <= (select c.started_at"
+        "  + interval '24 hours' from intermediate.int_whatsapp__conversations as c"
+        f"  where c.conversation_id = '{late['merged']}') and m.wamid <> '{late['merged']}') or "
+        if late["merged"]
+        else ""
+    )
+    return (
+        "wamid in (select m.wamid from intermediate.int_whatsapp__conversation_messages as m"
+        f" where {merged}m.conversation_id = '{late['between']}')"
+    )
+
+
+def _conversation(conn, conversation_id: str) -> tuple | None:
+    """(agent_replies, md5 of the whole row, md5 of its consultation's row or None) of a conversation."""
+    row = conn.execute(
+        "select c.agent_replies, md5(c::text), (select md5(e::text) from intermediate.int_consultations__enriched as e"
+        "  where e.source_system = 'whatsapp' and e.user_key = c.user_key and e.created_at = c.started_at)"
+        " from intermediate.int_whatsapp__conversations as c where c.conversation_id = %s",
+        (conversation_id,),
+    ).fetchone()
+    conn.rollback()
+    return row
+
+
 def _missing_messages(conn) -> int:
     """Raw WhatsApp messages absent from stg_whatsapp__messages (one row per raw row)."""
     n = conn.execute(
@@ -101,15 +173,17 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
         try:
             age_loads(conn)  # history loaded day by day: mostly outside the lookback of the runs below
             aged = _count(conn, "select max(_loaded_at) from raw.whatsapp__messages")
-            held = hold_back(
-                conn,
-                {
-                    t: f"({_window(t, CUT, None)}) or ({_window(t, LATE_FROM, CUT)} and {LATE[t]})"
-                    for t in RAW_EVENT_TIME
-                },
-            )
+            late = _late_conversations(conn)
+            where = {
+                t: f"({_window(t, CUT, None)}) or ({_window(t, LATE_FROM, CUT)} and {LATE[t]})" for t in RAW_EVENT_TIME
+            }
+            where["whatsapp__messages"] += f" or {_late_messages(late)}"
+            held = hold_back(conn, where)
             assert all(n > 0 for n in held.values()), held
             dbt(*run, "--full-refresh", env=env)
+            # without the held-back messages: the merged conversation is two, the one between is none
+            assert late["merged"] is None or _conversation(conn, late["split"]) is not None
+            assert _conversation(conn, late["between"]) is None
 
             # 0. a changed reference (a var here; a seed alike) recomputes every user, and so does its return
             conversations = _count(conn, "select count(*) from intermediate.int_whatsapp__conversations")
@@ -121,8 +195,18 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             # 1. a week of new data; 2. the late rows of the days before the cut
             assert all(release(conn, {t: _window(t, CUT, "2023-12-17") for t in RAW_EVENT_TIME}).values())
             dbt(*run, env=env)
+            previous = _conversation(conn, late["previous"])
             assert all(release(conn, {t: _window(t, None, CUT) for t in RAW_EVENT_TIME}).values())
             dbt(*run, env=env)
+            # the late messages merged two conversations (the later id is gone) and made a conversation
+            # between two, which took the agent replies and wrap-up the previous one held: that previous
+            # conversation and its consultation changed; a run recomputing from the new conversation's start
+            # would have kept their old rows, and the comparison with a full refresh below would fail
+            if late["merged"]:
+                assert _conversation(conn, late["split"]) is None and _conversation(conn, late["merged"]) is not None
+            assert _conversation(conn, late["between"])[0] > 0
+            now = _conversation(conn, late["previous"])
+            assert now[0] < previous[0] and now[1] != previous[1] and now[2] != previous[2], (previous, now)
 
             # 3. the rest, as a load that committed out of order: loaded an hour before the models' latest load
             release(
@@ -142,6 +226,7 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             dbt(*run, "--full-refresh", env=env)
             assert differences(conn, relations, "incr_snap") == {}
         finally:
+            conn.rollback()  # a failed statement above leaves the transaction aborted
             release(conn)
             drop_holdback(conn)
             conn.execute("drop schema if exists incr_snap cascade")

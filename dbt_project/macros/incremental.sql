@@ -1,7 +1,8 @@
 {#- Incremental models (docs/architecture.md, "Incremental models"). An incremental run
     re-reads what was loaded (raw `_loaded_at`) since the model's own latest load time
     minus var('incremental_lookback_days'), and recomputes every row of each unit (a
-    message key, a wamid) touched by it, so delete+insert by that unit is exact. A
+    message key, a wamid) touched by it, so delete+insert by that unit is exact (a user of
+    the WhatsApp conversations: every row from a start in time on, suffix_replace below). A
     rotated pseudonym key (private.pseudonym_key.key_id differs from the
     `_pseudonym_key_id` the model was built with) makes the window everything, so no
     old pseudonym survives a rotation. -#}
@@ -91,4 +92,63 @@
         'gap_hours=' ~ var('whatsapp_conversation_gap_hours', 24),
         'report_timezone=' ~ var('report_timezone', 'Asia/Jakarta'),
     ]) -%}
+{%- endmacro %}
+
+
+{#- incremental_strategy='suffix_replace': the model's new rows replace, for each unit
+    (`unique_key`, e.g. a user) among them, the unit's rows from the unit's earliest new
+    `meta.suffix_from` (a time column, e.g. started_at) on: its rows before that stay, every
+    later one is deleted (even one whose id the new rows no longer hold, e.g. a conversation
+    merged into another), then the new rows are inserted. Exact when the model's select gives,
+    for each unit it touches, every row of the unit from some start on (its "suffix"), and
+    nothing before that start changed. The delete is derived from the new rows themselves (after
+    the select, in the model's transaction), so it needs no second computation of the window. -#}
+{% macro get_incremental_suffix_replace_sql(arg_dict) -%}
+    {%- set suffix_from = config.meta_get('suffix_from') -%}
+    {%- if not suffix_from -%}
+        {{ exceptions.raise_compiler_error("incremental_strategy 'suffix_replace' needs meta.suffix_from (a column)") }}
+    {%- endif -%}
+    {%- set keys = [arg_dict['unique_key']] if arg_dict['unique_key'] is string else arg_dict['unique_key'] -%}
+    {%- if not keys -%}
+        {{ exceptions.raise_compiler_error("incremental_strategy 'suffix_replace' needs a unique_key (the unit)") }}
+    {%- endif -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }} as dest
+    using (
+        select {{ keys | join(', ') }}, min({{ suffix_from }}) as suffix_from
+        from {{ arg_dict['temp_relation'] }}
+        group by {{ keys | join(', ') }}
+    ) as recomputed
+    where
+        {%- for key in keys %}
+        dest.{{ key }} = recomputed.{{ key }} and
+        {%- endfor %}
+        dest.{{ suffix_from }} >= recomputed.suffix_from;
+
+    insert into {{ arg_dict['target_relation'] }} ({{ dest_cols_csv }})
+    (
+        select {{ dest_cols_csv }}
+        from {{ arg_dict['temp_relation'] }}
+    )
+{%- endmacro %}
+
+
+{#- The status events of every outbound message with an event loaded in incremental_window()
+    (all its events, of every load), each with its recipient, the message's earliest event time
+    (`changed_at`) and `is_conversational`, false when every event of the message is a blast's
+    (a blast never reaches a conversation). A message's sent_at (its "sent" event, else its
+    first event) was and is at or after `changed_at`, whatever the new events changed, so a
+    model recomputing a user's conversations from the one holding `changed_at` reaches both the
+    conversation that held the message and the one that holds it now. -#}
+{% macro whatsapp_outbound_changes(references) -%}
+    select
+        events.recipient_key as user_key,
+        min(events.status_at) over (partition by events.wamid) as changed_at,
+        bool_or(events.sender_kind is distinct from 'blast') over (partition by events.wamid) as is_conversational
+    from {{ ref('stg_whatsapp__statuses') }} as events
+    where events.wamid in (
+        select changed.wamid
+        from {{ ref('int_whatsapp__outbound_messages') }} as changed
+        where {{ incremental_window('changed._loaded_at', references) }}
+    )
 {%- endmacro %}

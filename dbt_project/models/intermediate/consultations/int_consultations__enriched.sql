@@ -6,22 +6,34 @@
     'hours=' ~ var('service_hours_start', '08:00') ~ '-' ~ var('service_hours_end', '17:00'),
 ] -%}
 -- depends_on: {{ ref('int_whatsapp__conversations') }}
+-- depends_on: {{ ref('int_whatsapp__outbound_messages') }}
+-- depends_on: {{ ref('stg_whatsapp__statuses') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='user_key',
+    incremental_strategy='suffix_replace',
+    unique_key=['source_system', 'user_key'],
+    meta={'suffix_from': 'created_at'},
     pre_hook=[
         "{{ delete_rows_of_another_pseudonym_key() }}",
         "{% if is_incremental() %}delete from {{ this }} where source_system <> 'whatsapp'{% endif %}",
     ],
 ) }}
-{#- Incremental by user for WhatsApp (the large source): a run recomputes the consultations
-    of each user with a conversation recomputed since the last run (int_whatsapp__conversations
-    loaded in incremental_window(); a user's consultations never all vanish, so delete+insert
-    by user_key is exact). Deskpro and phone consultations are recomputed whole every run (their
-    models are views over the raw data, without load times; a ticket may leave the consultations):
-    the pre-hook deletes them first. A changed reference seed recomputes everything
-    (reference_fingerprint(), macros/incremental.sql). -#}
+{#- Incremental for WhatsApp (the large source), by user and bounded in time: a run recomputes
+    the consultations of each user with a conversation (int_whatsapp__conversations) or an
+    outbound message (a status event: whatsapp_outbound_changes()) loaded in incremental_window(),
+    from the start of the conversation before the user's conversation holding the earliest of
+    them (a conversation's start; an outbound message's earliest status event), or from the
+    first one when there is none before. int_whatsapp__conversations recomputes a user from the
+    conversation (as it was) started at or before the earliest new message; seen from the
+    conversations as they are now, that is this one conversation earlier (a new message may
+    have started a new conversation, changing the previous one's outbound messages, whose load
+    time stays old). A consultation's created_at is its conversation's started_at, and its
+    enrichment depends on its own row only. Strategy suffix_replace by (source_system, user_key):
+    the user's WhatsApp consultations from that start on are replaced (a consultation merged into
+    an earlier one is deleted). Deskpro and phone consultations are recomputed whole every run
+    (their models are views over the raw data, without load times; a ticket may leave the
+    consultations): the pre-hook deletes them first. A changed reference seed recomputes
+    everything (reference_fingerprint(), macros/incremental.sql). -#}
 {#- Every consultation of every channel, one row each, with what the user typed and the
     enrichment from it. Engineers only: it keeps the typed texts (region, institution,
     topic), which may hold anything, people's names included. fct_consultations is this
@@ -38,32 +50,75 @@
 {%- set sources = ['int_consultations__deskpro', 'int_consultations__whatsapp', 'int_consultations__phone'] -%}
 with
 
+{% if is_incremental() -%}
+    whatsapp_changed as (
+
+        -- per user with a conversation or an outbound message loaded in the window: the earliest time it may change
+        select
+            user_key,
+            min(changed_at) as changed_at
+        from (
+            select
+                user_key,
+                started_at as changed_at
+            from {{ ref('int_whatsapp__conversations') }}
+            where {{ incremental_window('_loaded_at', references) }}
+            union all
+            select
+                user_key,
+                changed_at
+            from ({{ whatsapp_outbound_changes(references) }}) as outbound_changes
+            where is_conversational
+        ) as changes
+        group by user_key
+
+    ),
+
+    whatsapp_recomputed_from as (
+
+        -- the start of the conversation before the one holding it: the second latest start at or before it
+        select
+            whatsapp_changed.user_key,
+            coalesce(
+                (array_agg(conversations.started_at order by conversations.started_at desc))[2],
+                '-infinity'::timestamptz
+            ) as created_at
+        from whatsapp_changed
+        left join {{ ref('int_whatsapp__conversations') }} as conversations
+            on
+                whatsapp_changed.user_key = conversations.user_key
+                and whatsapp_changed.changed_at >= conversations.started_at
+        group by whatsapp_changed.user_key
+
+    ),
+
+{% endif -%}
 unioned as (
 
     {% for model in sources -%}
         select
-            consultation_id,
-            source_system,
-            source_record_id,
-            user_key,
-            channel_key,
-            region_text,
-            institution_text,
-            topic_text,
-            agent_name,
-            feedback_rating,
-            is_escalated,
-            created_at,
-            first_agent_reply_at,
-            resolved_at,
-            {{ '_loaded_at' if model == 'int_consultations__whatsapp' else 'null::timestamptz' }} as _loaded_at
-        from {{ ref(model) }}
+            consultations.consultation_id,
+            consultations.source_system,
+            consultations.source_record_id,
+            consultations.user_key,
+            consultations.channel_key,
+            consultations.region_text,
+            consultations.institution_text,
+            consultations.topic_text,
+            consultations.agent_name,
+            consultations.feedback_rating,
+            consultations.is_escalated,
+            consultations.created_at,
+            consultations.first_agent_reply_at,
+            consultations.resolved_at,
+            {{ 'consultations._loaded_at' if model == 'int_consultations__whatsapp' else 'null::timestamptz' }}
+                as _loaded_at
+        from {{ ref(model) }} as consultations
         {% if model == 'int_consultations__whatsapp' and is_incremental() -%}
-            where user_key in (
-                select changed.user_key
-                from {{ ref('int_whatsapp__conversations') }} as changed
-                where {{ incremental_window('changed._loaded_at', references) }}
-            )
+            inner join whatsapp_recomputed_from
+                on
+                    consultations.user_key = whatsapp_recomputed_from.user_key
+                    and consultations.created_at >= whatsapp_recomputed_from.created_at
         {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,14 +1,24 @@
+-- depends_on: {{ ref('stg_whatsapp__statuses') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='suffix_replace',
     unique_key='user_key',
+    meta={'suffix_from': 'started_at'},
     pre_hook="{{ delete_rows_of_another_pseudonym_key() }}",
 ) }}
-{#- Incremental by user: a run recomputes every conversation of each user with a message,
-    or an outbound message (a status event), loaded in incremental_window()
-    (macros/incremental.sql), from all the user's messages: a conversation's end and its
-    outbound messages depend on the user's next conversation. delete+insert by user_key
-    also removes a conversation merged into another by a late message. -#}
+{#- Incremental by user, bounded in time: a run recomputes the conversations of each user with
+    a message, or an outbound message (a status event), loaded in incremental_window()
+    (macros/incremental.sql), from the start of the user's conversation (as last built) that
+    started at or before the earliest of them (a message's sent_at; an outbound message's
+    earliest status event, whatever its sent_at was or is: whatsapp_outbound_changes()), or
+    from the user's first message when none did. From there a late message may join, merge or
+    split conversations, or start a new one, which ends the previous conversation earlier (a
+    conversation's outbound messages are those sent before the user's next conversation
+    starts); that previous conversation is the one the run starts from, since it started at or
+    before the new message. Nothing before that start changes: the conversation before it ends
+    there, and it stays a conversation start (every message before the earliest new one is as it
+    was). Strategy suffix_replace (macros/incremental.sql): the user's rows from that start on are
+    replaced, so a conversation merged into another (its id gone) is deleted too. -#}
 {#- One row per WhatsApp conversation (see int_whatsapp__conversation_messages), with
     the chatbot's registration form answers as typed, the hand-off to an agent, the
     first agent reply, the closing message, the agent's wrap-up (topic, escalated: the
@@ -20,35 +30,78 @@
 {%- set institution_labels = 'instansi(?:[ \\t]*/[ \\t]*(?:skpd|opd))?|skpd|opd|unit[ \\t]+kerja' -%}
 {%- set email_labels = 'e-?mail' -%}
 {%- set question_labels = 'pertanyaan|keperluan' -%}
-{#- incremental runs: the users with a message or an outbound message loaded in the window -#}
-{%- set changed_users -%}
-    select changed.user_key
-    from {{ ref('int_whatsapp__conversation_messages') }} as changed
-    where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
-    union
-    select changed.recipient_key
-    from {{ ref('int_whatsapp__outbound_messages') }} as changed
-    where {{ incremental_window('changed._loaded_at', whatsapp_conversation_references()) }}
-{%- endset %}
 with
 
+{% if is_incremental() -%}
+    outbound_changes as (
+
+        {{ whatsapp_outbound_changes(whatsapp_conversation_references()) }}
+
+    ),
+
+    changed as (
+
+        -- per user with a message or an outbound message loaded in the window: the earliest time it may change
+        select
+            user_key,
+            min(changed_at) as changed_at
+        from (
+            select
+                user_key,
+                sent_at as changed_at
+            from {{ ref('int_whatsapp__conversation_messages') }}
+            where {{ incremental_window('_loaded_at', whatsapp_conversation_references()) }}
+            union all
+            select
+                user_key,
+                changed_at
+            from outbound_changes
+            where is_conversational
+        ) as changes
+        group by user_key
+
+    ),
+
+    recomputed_from as (
+
+        -- the start of the user's latest conversation (as last built) started at or before it
+        select
+            changed.user_key,
+            coalesce(max(built.started_at), '-infinity'::timestamptz) as started_at
+        from changed
+        left join {{ this }} as built
+            on
+                changed.user_key = built.user_key
+                and changed.changed_at >= built.started_at
+        group by changed.user_key
+
+    ),
+
+{% endif -%}
 messages as (
 
-    select * from {{ ref('int_whatsapp__conversation_messages') }}
+    select conversation_messages.*
+    from {{ ref('int_whatsapp__conversation_messages') }} as conversation_messages
     {% if is_incremental() -%}
-        where user_key in ({{ changed_users }})
+        inner join recomputed_from
+            on
+                conversation_messages.user_key = recomputed_from.user_key
+                and conversation_messages.sent_at >= recomputed_from.started_at
     {%- endif %}
 
 ),
 
 outbound as (
 
-    select * from {{ ref('int_whatsapp__outbound_messages') }}
-    where
-        sender_kind is distinct from 'blast'
-        {% if is_incremental() -%}
-            and recipient_key in ({{ changed_users }})
-        {%- endif %}
+    select outbound_messages.*
+    from {{ ref('int_whatsapp__outbound_messages') }} as outbound_messages
+    {% if is_incremental() -%}
+        inner join recomputed_from
+            on
+                outbound_messages.recipient_key = recomputed_from.user_key
+                and outbound_messages.sent_at >= recomputed_from.started_at
+    {%- endif %}
+    where outbound_messages.sender_kind is distinct from 'blast'
 
 ),
 
