@@ -154,6 +154,9 @@ def test_the_warehouse_keeps_its_port_across_restarts_and_crashes(tmp_path, monk
         pg.stop()
         monkeypatch.setattr(embedded, "PORT_WAIT_SECONDS", 0.5)
         with socket.socket() as squatter:
+            # as a server binds (PostgreSQL too): the stopped warehouse's connections in TIME_WAIT
+            # do not hold the port, a listening socket does
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             squatter.bind(("127.0.0.1", port))
             squatter.listen()
             moved = pg.start().port

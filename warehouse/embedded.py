@@ -283,7 +283,10 @@ class EmbeddedPostgres:
 
 
 def _port_taken(port: int) -> bool:
+    """Whether another socket is bound to ``port``. SO_REUSEADDR, as PostgreSQL binds: the
+    connections of a server just stopped linger in TIME_WAIT on its port and do not hold it."""
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
