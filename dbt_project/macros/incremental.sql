@@ -7,17 +7,47 @@
     `_pseudonym_key_id` the model was built with) makes the window everything, so no
     old pseudonym survives a rotation. -#}
 {% macro incremental_window(column='_loaded_at', references=none) -%}
+    {#- Whether everything is to be rebuilt (a rotated key, a changed reference) is asked of the
+        warehouse when the model runs, and the window is then either `true` or a plain range on
+        `column`, which an index on it serves (an `or` of the range with that test in SQL made
+        every window a full scan of its table). At parse time, or when the model is not
+        incremental (the window is then unused), the test stays in SQL. -#}
+    {%- if execute and is_incremental() -%}
+        {%- if incremental_rebuilds_everything(references) -%}
+            true
+        {%- else -%}
+            (
+                {{ column }} >= (
+                    select coalesce(max(_loaded_at), '-infinity'::timestamptz) from {{ this }}
+                ) - interval '{{ var("incremental_lookback_days", 3) | int }} days'
+            )
+        {%- endif -%}
+    {%- else -%}
     (
         {{ column }} >= (
             select coalesce(max(_loaded_at), '-infinity'::timestamptz) from {{ this }}
         ) - interval '{{ var("incremental_lookback_days", 3) | int }} days'
-        or (select max(_pseudonym_key_id) from {{ this }})
-        is distinct from {{ pseudonym_key_id() }}
-        {%- if references is not none %}
-            or (select max(_reference_fingerprint) from {{ this }})
-            is distinct from {{ reference_fingerprint(references) }}
-        {%- endif %}
+        or {{ incremental_rebuild_condition(references) }}
     )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- True when the model's rows were made with another pseudonym key or other references than
+    now: its window is then everything. -#}
+{% macro incremental_rebuild_condition(references=none) -%}
+    (select max(_pseudonym_key_id) from {{ this }})
+    is distinct from {{ pseudonym_key_id() }}
+    {%- if references is not none %}
+        or (select max(_reference_fingerprint) from {{ this }})
+        is distinct from {{ reference_fingerprint(references) }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro incremental_rebuilds_everything(references=none) -%}
+    {%- set result = run_query('select coalesce(' ~ incremental_rebuild_condition(references) ~ ', true)') -%}
+    {%- do return(result.columns[0].values()[0]) -%}
 {%- endmacro %}
 
 
