@@ -484,6 +484,8 @@ class Bench:
         )
         slow = slowest_nodes(target / "run_results.json")
         summary = run_summary(target / "run_results.json")
+        with contextlib.suppress(OSError):  # each build's own, for `python -m bench.dbt_nodes`
+            shutil.copyfile(target / "run_results.json", self.workdir / "logs" / f"{log_name}.run_results.json")
         step.detail = summary + ("" if step.ok else f"; {step.detail}")
         return step, slow
 

@@ -3,9 +3,9 @@
 For every stream of the batch, inside ONE transaction:
 1. the first load of a stream (its raw table empty) ``COPY``s the batch's CSV
    straight into the raw table: bytes from the file, no per-row Python, one write
-   per row; ``_batch_id`` and ``_loaded_at`` come from column defaults reading the
-   transaction's settings. If a key occurs twice in the batch, that COPY is rolled
-   back to a savepoint and the batch is merged as in 2;
+   per row, its indexes made after the COPY; ``_batch_id`` and ``_loaded_at`` come
+   from column defaults set to the batch's. If a key occurs twice in the batch, that
+   COPY is rolled back to a savepoint and the batch is merged as in 2;
 2. otherwise ``COPY`` into a temporary table (the record as text) and merge into
    the raw table by primary key (the last copy of a key in the batch wins). A row
    whose ``_record_hash`` (the MD5 of the record's text, written by the batch writer)
@@ -28,6 +28,7 @@ Errors name the table, the line and the rule, never a record's text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -218,12 +219,70 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
                 at_setting=sql.Literal(_LOADED_AT_SETTING),
             )
         )
+    # Every incremental model's window reads a raw table by load time (dbt_project/macros/incremental.sql).
+    if not conn.execute(
+        "select 1 from pg_index where indrelid = %s::regclass and indkey[0] = "
+        "(select attnum from pg_attribute where attrelid = %s::regclass and attname = '_loaded_at')",
+        (f"{RAW}.{spec['table']}",) * 2,
+    ).fetchone():
+        conn.execute(
+            sql.SQL("create index if not exists {index} on {schema}.{table} (_loaded_at)").format(
+                index=_ident(f"{spec['table']}__loaded_at"), schema=schema, table=table
+            )
+        )
     if "_record_hash" not in has:
         # A null hash compares unequal to every batch's: the next merge compares those rows' records
         # and writes the hash of each unchanged one it reads (its batch id and load time kept).
         conn.execute(
             sql.SQL("alter table {schema}.{table} add column _record_hash uuid").format(schema=schema, table=table)
         )
+
+
+@contextlib.contextmanager
+def _bulk_first_load(cur: psycopg.Cursor, target: sql.Composable, batch_id: str, loaded_at: dt.datetime):
+    """The first load's COPY into an empty raw table, held under an exclusive lock, as a bulk load.
+
+    - The table's indexes (its primary key, the load-time index) are dropped before and made again
+      after: each built once, by a sort, instead of one b-tree insertion per row and index. A key
+      twice in the batch fails the primary key's ADD with a UniqueViolation, as the COPY did with the
+      key in place; the caller's savepoint then restores the table as it was, indexes included.
+    - ``_batch_id`` and ``_loaded_at`` default to this batch's constants (not a call of
+      ``current_setting`` and a timestamp parse per row), then read the settings again.
+    Nothing of it is visible to others: readers wait on the lock until the batch commits.
+    """
+    rel = target.as_string(cur)
+    pkey = cur.execute(
+        "select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'p'",
+        (rel,),
+    ).fetchone()
+    others = cur.execute(
+        "select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) from pg_index i "
+        "where i.indrelid = %s::regclass and not exists "
+        "(select 1 from pg_constraint c where c.conindid = i.indexrelid)",
+        (rel,),
+    ).fetchall()
+    cur.execute(
+        sql.SQL("alter table {} alter column _batch_id set default {}, alter column _loaded_at set default {}").format(
+            target, sql.Literal(batch_id), sql.Literal(loaded_at)
+        )
+    )
+    if pkey:
+        cur.execute(sql.SQL("alter table {} drop constraint {}").format(target, sql.Identifier(pkey[0])))
+    for name, _ in others:
+        cur.execute(sql.SQL("drop index {}").format(sql.SQL(name)))  # regclass text: qualified and quoted
+    yield
+    if pkey:
+        cur.execute(
+            sql.SQL("alter table {} add constraint {} {}").format(target, sql.Identifier(pkey[0]), sql.SQL(pkey[1]))
+        )
+    for _, definition in others:
+        cur.execute(definition)
+    cur.execute(
+        sql.SQL(
+            "alter table {} alter column _batch_id set default nullif(current_setting({}, true), ''), "
+            "alter column _loaded_at set default nullif(current_setting({}, true), '')::timestamptz"
+        ).format(target, sql.Literal(_BATCH_SETTING), sql.Literal(_LOADED_AT_SETTING))
+    )
 
 
 def _csv_header(csv_path: Path) -> list[str]:
@@ -368,14 +427,15 @@ def load_stream(
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute(sql.SQL("lock table {} in access exclusive mode").format(target))
                 if cur.execute(sql.SQL("select not exists (select 1 from {})").format(target)).fetchone()[0]:
-                    cur.execute(sql.SQL("truncate {}").format(target))
-                    out.copied = out.inserted = _copy_file(
-                        cur,
-                        sql.SQL("copy {} ({}) from stdin (format csv, header true, freeze true)").format(
-                            target, copy_cols
-                        ),
-                        csv_path,
-                    )
+                    with _bulk_first_load(cur, target, batch_id, loaded_at):
+                        cur.execute(sql.SQL("truncate {}").format(target))
+                        out.copied = out.inserted = _copy_file(
+                            cur,
+                            sql.SQL("copy {} ({}) from stdin (format csv, header true, freeze true)").format(
+                                target, copy_cols
+                            ),
+                            csv_path,
+                        )
                     straight = True
             if straight:
                 return out

@@ -42,6 +42,12 @@ def test_load_merges_by_key_and_keeps_the_last_copy_in_a_batch(conn, landing):
     assert [r[0] for r in got] == [1, 2]
     assert got[0][1]["status"] == "awaiting_user"
     assert res.streams["tickets"].inserted == 2
+    # the first load's bulk COPY failed on the key and was rolled back: key and defaults are as before
+    assert conn.execute(
+        "select count(*) from pg_constraint where conrelid = 'raw.deskpro__tickets'::regclass and contype = 'p'"
+    ).fetchone() == (1,)
+    with pytest.raises(psycopg.errors.NotNullViolation), conn.transaction():
+        conn.execute("insert into raw.deskpro__tickets (id, date_status, record) values (9, now(), '{}')")
 
 
 def test_rerun_of_the_same_batch_leaves_identical_rows(conn, landing):
@@ -132,6 +138,17 @@ def test_a_first_load_copies_straight_into_the_raw_table_with_batch_and_time(con
     # outside a load the defaults have nothing to read: a stray insert fails, never goes unmarked
     with pytest.raises(psycopg.errors.NotNullViolation), conn.transaction():
         conn.execute("insert into raw.deskpro__tickets (id, date_status, record) values (9, now(), '{}')")
+    # the primary key, dropped for the bulk COPY, is back under its name
+    assert conn.execute(
+        "select conname, pg_get_constraintdef(oid) from pg_constraint "
+        "where conrelid = 'raw.deskpro__tickets'::regclass and contype = 'p'"
+    ).fetchall() == [("deskpro__tickets_pkey", "PRIMARY KEY (id)")]
+    # so is the load-time index the incremental models' windows read raw tables by
+    assert conn.execute(
+        "select indexname from pg_indexes where schemaname = 'raw' and tablename = 'deskpro__tickets' order by 1"
+    ).fetchall() == [("deskpro__tickets__loaded_at",), ("deskpro__tickets_pkey",)]
+    with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+        conn.execute("insert into raw.deskpro__tickets (id, record, _batch_id, _loaded_at) values (1, '{}', 'x', now())")
 
 
 def test_a_raw_table_of_an_earlier_loader_gets_the_new_columns_and_keeps_its_rows(conn, landing):
@@ -145,6 +162,9 @@ def test_a_raw_table_of_an_earlier_loader_gets_the_new_columns_and_keeps_its_row
     assert res.streams["tickets"].inserted == 1
     assert [r[0] for r in rows(conn)] == [1, 2]
     assert conn.execute("select _batch_id from raw.deskpro__tickets where id = 1").fetchone() == ("old",)
+    assert conn.execute(
+        "select count(*) from pg_indexes where schemaname = 'raw' and indexname = 'deskpro__tickets__loaded_at'"
+    ).fetchone() == (1,)
 
 
 def test_a_daily_merge_writes_only_new_and_changed_rows(conn, landing):

@@ -31,3 +31,22 @@
     {{ rel }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- An index on a raw table for a model's incremental window, on something only that model
+    computes (an expression of the record): the model's pre-hook creates it once the table
+    exists (the loader owns raw tables and indexes their primary keys). Asked first, so an
+    existing index costs no lock on the raw table. `expression` must be written exactly as
+    the model's predicate writes it, or the planner cannot use the index. -#}
+{% macro ensure_raw_index(source_name, table, index_name, expression) -%}
+    {%- set rel = source(source_name, table) -%}
+    {%- if execute and rel.schema and rel.identifier
+          and adapter.get_relation(database=rel.database, schema=rel.schema, identifier=rel.identifier) is not none -%}
+        {%- set found = run_query(
+            "select count(*) from pg_indexes where schemaname = '" ~ rel.schema ~ "' and indexname = '" ~ index_name ~ "'"
+        ).columns[0].values()[0] -%}
+        {%- if found == 0 -%}
+            create index if not exists {{ adapter.quote(index_name) }} on {{ rel }} (({{ expression }}))
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

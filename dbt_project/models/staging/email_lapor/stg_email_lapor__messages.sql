@@ -4,11 +4,17 @@
     of its raw bytes. The sender address is pseudonymised (keyed HMAC); its domain is kept.
     Incremental by message key: a run recomputes, from all their deliveries, the messages
     with a delivery loaded in incremental_window() (macros/incremental.sql). -#}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='message_key') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='message_key',
+    pre_hook="{{ ensure_raw_index('email_lapor', 'email_lapor__messages', 'email_lapor__messages_message_key',
+        email_lapor_message_key()) }}",
+) }}
+{%- set message_key = email_lapor_message_key() -%}
 {%- set raw_messages = raw_source('email_lapor', 'email_lapor__messages', {
     'uidvalidity': 'bigint', 'uid': 'bigint', 'received_at': 'timestamptz'
 }) -%}
-{%- set message_key = "coalesce(nullif(trim(record ->> 'message_id'), ''), 'sha256:' || (record ->> 'raw_sha256'))" -%}
 with
 
 source as (
