@@ -1,4 +1,5 @@
 {#- Agents as CMS knows them: the name of each login id from its latest interval row. -#}
+{{ config(materialized='table') }}  {#- one scan of the agent intervals per build, read by the calls and the tests -#}
 with
 
 agent_intervals as (
