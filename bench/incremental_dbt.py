@@ -32,6 +32,7 @@ RAW_EVENT_TIME = {
     "whatsapp__messages": "sent_at",
     "whatsapp__statuses": "status_at",
     "email_lapor__messages": "received_at",
+    "avaya__cdr": "call_date",
 }
 # the incremental models (schema, relation), compared too besides the marts
 INCREMENTAL_MODELS = [
@@ -42,9 +43,10 @@ INCREMENTAL_MODELS = [
     ("intermediate", "int_whatsapp__conversation_messages"),
     ("intermediate", "int_whatsapp__conversations"),
     ("intermediate", "int_consultations__enriched"),
+    ("intermediate", "int_phone__calls"),
 ]
 # dbt selection: the incremental models and everything downstream of them
-DOWNSTREAM = ["stg_whatsapp__messages+", "stg_whatsapp__statuses+", "stg_email_lapor__messages+"]
+DOWNSTREAM = ["stg_whatsapp__messages+", "stg_whatsapp__statuses+", "stg_email_lapor__messages+", "int_phone__calls+"]
 HOLDBACK = "holdback"
 
 
@@ -117,6 +119,14 @@ def age_loads(conn) -> None:
                     sql.Identifier("raw", table), sql.Identifier(event_time)
                 )
             )
+        # a CDR file's version was loaded with its records (int_phone__calls recomputes the calls of a file
+        # whose version changed in its window)
+        cur.execute(
+            "update raw.avaya__files as f set _loaded_at = c.loaded_at"
+            " from (select record ->> 'source_file' as file_name, max(_loaded_at) as loaded_at"
+            "       from raw.avaya__cdr group by 1) as c"
+            " where c.file_name = f.file_name"
+        )
     conn.commit()
 
 

@@ -1,9 +1,9 @@
 """Incremental dbt models give the marts a full refresh gives (docs/architecture.md, "Incremental models").
 
 On a warehouse built by a whole pipeline run, the raw rows of the incremental sources
-(WhatsApp messages and statuses, Email Lapor) from a cut date on, and some older ones
-(late data: statuses, messages and deliveries of the days before the cut), are held
-back; the project is built with --full-refresh, the rows come back in three loads with
+(WhatsApp messages and statuses, Email Lapor, the phone CDR) from a cut date on, and some
+older ones (late data: statuses, messages, deliveries and calls' talk records of the days
+before the cut), are held back; the project is built with --full-refresh, the rows come back in three loads with
 an incremental `dbt run` after each, and every mart and incremental model then equals
 what `dbt run --full-refresh` gives (EXCEPT ALL both ways). A load that committed out of
 order (its `_loaded_at` before the models' latest) is missed with
@@ -15,7 +15,8 @@ recomputed; a late message that merges two conversations (the later id vanishes;
 history has a conversation of more than 24 hours); a late conversation between two of its
 user's conversations, whose agent replies the earlier one held until then, so that earlier
 conversation changes: a run that recomputed from the new conversation's start would keep its
-old row and the comparison would fail. And, first, a changed var (as a changed seed) recomputes every user
+old row and the comparison would fail. A corrected CDR file drops a call, which goes, and comes back with the file's first version.
+And, first, a changed var (as a changed seed) recomputes every user
 (reference_fingerprint()).
 """
 
@@ -44,6 +45,8 @@ LATE = {
     # late read receipts and failures, and every event of some messages (a reply the conversation had not seen)
     "whatsapp__statuses": "status in ('read', 'failed') or abs(hashtext(wamid)) % 10 = 1",
     "email_lapor__messages": "uid % 5 = 0",
+    # late talk records: the call's ring record came in an earlier load
+    "avaya__cdr": "abs(hashtext(ucid)) % 10 = 0 and cond_code not in ('G', 'H', 'I')",
 }
 
 
@@ -165,6 +168,46 @@ def _missing_messages(conn) -> int:
     return n
 
 
+def _cdr_file_with_a_call_of_its_own(conn) -> tuple[str, str, str]:
+    """(file, its sha256, a call all of whose current CDR records are in that file) of the history before
+    LATE_FROM, from a file with other calls too."""
+    row = conn.execute(
+        "select c.source_file, f.record ->> 'sha256', min(c.ucid) from intermediate.int_phone__calls as c"
+        " join raw.avaya__files as f on f.file_name = c.source_file"
+        " where c.arrived_at < %(late)s::timestamptz - interval '1 day'"
+        " and not exists (select from raw.avaya__cdr as r where r.ucid = c.ucid"
+        "   and r.record ->> 'source_file' <> c.source_file)"
+        " group by 1, 2 having count(*) > 1 order by 1 limit 1",
+        {"late": LATE_FROM},
+    ).fetchone()
+    assert row, "no CDR file with a call of its own"
+    conn.rollback()
+    return row
+
+
+def _new_cdr_file_version(conn, file_name: str, sha256: str, without_call: str | None) -> None:
+    """Load a new version of a CDR file, as the loader does: its row in raw.avaya__files and every record
+    it still has take the version's sha256 and a new load time; a record it no longer has keeps the old."""
+    conn.execute(
+        "update raw.avaya__files set record = jsonb_set(record, '{sha256}', to_jsonb(%s::text)), _loaded_at = now()"
+        " where file_name = %s",
+        (sha256, file_name),
+    )
+    conn.execute(
+        "update raw.avaya__cdr set record = jsonb_set(record, '{file_sha256}', to_jsonb(%s::text)),"
+        " _loaded_at = now() where record ->> 'source_file' = %s and ucid is distinct from %s",
+        (sha256, file_name, without_call),
+    )
+    conn.commit()
+
+
+def _calls(conn, file_name: str) -> set[str]:
+    rows = conn.execute("select ucid from intermediate.int_phone__calls where source_file = %s", (file_name,))
+    found = {r[0] for r in rows}
+    conn.rollback()
+    return found
+
+
 @pytest.mark.slow
 def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_path):
     env = {**pipeline_env.env, "DBT_TARGET_PATH": str(tmp_path / "target")}  # not the project's target/
@@ -207,6 +250,17 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             assert _conversation(conn, late["between"])[0] > 0
             now = _conversation(conn, late["previous"])
             assert now[0] < previous[0] and now[1] != previous[1] and now[2] != previous[2], (previous, now)
+
+            # 2b. a corrected CDR file (a new version of it) drops a call: the call goes; the file corrected
+            # again (the first version back) brings it back, and nothing else of that file changed either time
+            cdr_file, sha256, dropped = _cdr_file_with_a_call_of_its_own(conn)
+            calls = _calls(conn, cdr_file)
+            _new_cdr_file_version(conn, cdr_file, "corrected-" + sha256, without_call=dropped)
+            dbt(*run, env=env)
+            assert _calls(conn, cdr_file) == calls - {dropped}
+            _new_cdr_file_version(conn, cdr_file, sha256, without_call=None)
+            dbt(*run, env=env)
+            assert _calls(conn, cdr_file) == calls
 
             # 3. the rest, as a load that committed out of order: loaded an hour before the models' latest load
             release(

@@ -59,11 +59,14 @@
     them as `_reference_fingerprint` and passes the same `references` to incremental_window():
     a changed seed (say a region alias added from the review.unmatched_regions work list)
     makes the window everything, as a full rebuild did. `references`: a list of relations
-    (read whole: small seeds only) and strings (settings, e.g. var values). -#}
+    (read whole: small seeds only), {'relation': r, 'columns': [...]} (only those columns of a
+    small relation: the model reads no other) and strings (settings, e.g. var values). -#}
 {% macro reference_fingerprint(references) -%}
     md5(concat_ws('|'
         {%- for r in references %},
         {%- if r is string %} '{{ r | replace("'", "''") }}'
+        {%- elif r is mapping and r.get('columns') %} (select md5(coalesce(string_agg(md5(x::text), '' order by md5(x::text)), ''))
+            from (select {{ r['columns'] | join(', ') }} from {{ r['relation'] }}) as x)
         {%- else %} (select md5(coalesce(string_agg(md5(x::text), '' order by md5(x::text)), '')) from {{ r }} as x)
         {%- endif %}
         {%- endfor %}
@@ -210,4 +213,34 @@
         from {{ ref('int_whatsapp__outbound_messages') }} as changed
         where {{ incremental_window('changed._loaded_at', references) }}
     )
+{%- endmacro %}
+
+
+{#- What int_phone__calls depends on besides the CDR: reference_fingerprint(). -#}
+{% macro phone_call_references() -%}
+    {%- do return([
+        ref('avaya_vdns'),
+        ref('avaya_area_codes'),
+        ref('avaya_account_codes'),
+        ref('avaya_caller_types'),
+        ref('ref_regions'),
+        {'relation': ref('int_phone__agents'), 'columns': ['agent_logid', 'agent_name']},
+        'avaya_switch_timezone=' ~ var('avaya_switch_timezone', 'Asia/Jakarta'),
+    ]) -%}
+{%- endmacro %}
+
+
+{#- int_phone__calls' pre-hook: the calls of the CDR files whose version changed in the window
+    are deleted (the model recomputes every call of those files, and a call a corrected file
+    dropped must not stay). Rendered before the model's rows change, so its window is the
+    model's. -#}
+{% macro delete_calls_of_changed_files() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where source_file in (
+            select files.file_name
+            from {{ avaya_raw('avaya__files') }} as files
+            where {{ incremental_window('files._loaded_at', phone_call_references()) }}
+        )
+    {%- endif -%}
 {%- endmacro %}

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}  {#- a table: read by the consultations, the reconciliation and ~10 tests -#}
 {#- Incoming trunk calls to a hotline VDN, one row per UCID, from the CDR.
 
     With ring reporting on, CM writes a ring record per call: G = answered (duration
@@ -6,13 +5,55 @@
     I = busy. An answered call also has its call record (9, or C when conferenced) whose
     duration is the talk time and whose time is the end of the call. CM times are to
     the minute, so `answered_at`/`ended_at` are the minute and `arrived_at` is the
-    answer minute less the wait. -#}
+    answer minute less the wait.
+
+    Incremental by UCID (docs/architecture.md, "Incremental models"): a run recomputes, from
+    all their current records, the calls with a CDR record loaded in incremental_window() or
+    a record in a file whose version changed in it (raw.avaya__files). A corrected file may
+    drop a call: the pre-hook first deletes the calls of the files changed in the window, and
+    those still in them come back. A changed seed, agent name or switch time zone, or a new
+    pseudonym key, recomputes every call (phone_call_references()). -#}
+{%- set references = phone_call_references() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='ucid',
+    pre_hook=[
+        "{{ ensure_raw_index('avaya', 'avaya__cdr', 'avaya__cdr_source_file', \"record ->> 'source_file'\") }}",
+        "{{ delete_calls_of_changed_files() }}",
+    ],
+) }}
 with
 
+{% if is_incremental() -%}
+changed_calls as (
+
+    select ucid
+    from {{ avaya_raw('avaya__cdr') }}
+    where {{ incremental_window('_loaded_at', references) }}
+
+    union
+
+    -- every call of a file whose version changed: a corrected file may have dropped or changed it
+    select cdr.ucid
+    from {{ avaya_raw('avaya__cdr') }} as cdr
+    where (cdr.record ->> 'source_file') in (
+        select files.file_name
+        from {{ avaya_raw('avaya__files') }} as files
+        where {{ incremental_window('files._loaded_at', references) }}
+    )
+
+),
+
+{% endif -%}
 records as (
 
     select * from {{ ref('stg_avaya__cdr_records') }}
-    where vdn is not null
+    where
+        vdn is not null
+        {%- if is_incremental() %}
+            and ucid in (select changed_calls.ucid from changed_calls)
+        {%- endif %}
 
 ),
 
@@ -94,7 +135,8 @@ joined as (
         coalesce(ring.calling_number_hash, talk.calling_number_hash) as calling_number_hash,
         coalesce(ring.calling_number_kind, talk.calling_number_kind) as calling_number_kind,
         coalesce(ring.calling_number_prefix, talk.calling_number_prefix) as calling_number_prefix,
-        coalesce(ring.source_file, talk.source_file) as source_file
+        coalesce(ring.source_file, talk.source_file) as source_file,
+        greatest(ring._loaded_at, talk._loaded_at) as _loaded_at
     from ring
     full outer join talk
         on ring.ucid = talk.ucid
@@ -196,7 +238,10 @@ final as (
         end as ended_at,
 
         -- lineage
-        parsed.source_file
+        parsed.source_file,
+        parsed._loaded_at,
+        {{ pseudonym_key_id() }} as _pseudonym_key_id,
+        {{ reference_fingerprint(references) }} as _reference_fingerprint
 
     from parsed
     left join vdns
