@@ -530,7 +530,15 @@ def load_day(url: str, landing: Path, tag: str, repeat: int = 3) -> dict:
     import psycopg
     from psycopg import sql
 
-    from bench.scale_data import day_rows_sql, history_tables, new_day_keys, raw_tables, shift_value, spec_columns
+    from bench.scale_data import (
+        day_rows_sql,
+        history_tables,
+        new_day_keys,
+        new_record_ids,
+        raw_tables,
+        shift_value,
+        spec_columns,
+    )
     from extractors.common.batch import Batch, StreamSpec
     from loaders.postgres import load_batch
 
@@ -563,7 +571,11 @@ def load_day(url: str, landing: Path, tag: str, repeat: int = 3) -> dict:
             for row in day[t.name]:
                 keys = dict(zip([c for c, _ in t.columns], row[: len(t.columns)], strict=True))
                 record, request = row[len(t.columns)], row[len(t.columns) + 1]
-                out.write(new_day_keys(t, keys, days, tag), shift_value(record, days), request or "bench.scale")
+                out.write(
+                    new_day_keys(t, keys, days, tag),
+                    new_record_ids(t.name, shift_value(record, days), tag),
+                    request or "bench.scale",
+                )
                 rows += 1
         manifests = []
         for b in batches.values():

@@ -48,6 +48,11 @@ LINKED_TEXT_KEYS = {
 }  # ids that tie rows together (a message and its statuses, a call and its CDR records)
 # the key column re-keyed when it is not the first non-date one (an IMAP uid, not the mailbox's identity)
 REKEY = {"email_lapor__messages": "uid"}
+# Ids inside `record` that identify what a row is about beyond its key (an e-mail's Message-ID, and the
+# hash of its bytes that stands in for a missing one: stg_email_lapor__messages dedupes by them): a copy
+# gets new ones, tagged as its text keys, else every copy of a message were the same message delivered
+# again (10x the deliveries of 1x the messages).
+RECORD_IDS = {"email_lapor__messages": ("message_id", "raw_sha256")}
 # Event tables of the history mode: dimensions and small lookups (agents, departments,
 # categories, registers' workbooks) are the same in a longer history, so they are not copied.
 HISTORY_SKIP = {"deskpro__agents", "deskpro__ticket_departments", "cms__categories", "avaya__files"}
@@ -190,8 +195,11 @@ def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable
         exprs.append(e)
     record = sql.Identifier("record")
     loaded_at = sql.Identifier("_loaded_at")
+    tag = sql.SQL("{} || {}").format(sql.Literal("~h" if mode == "history" else "~v"), k)
     if mode == "history":
         record = sql.SQL("({})::jsonb").format(year_shift_sql(sql.SQL("record::text"), years, shift))
+    record = record_ids_sql(t.name, record, tag)
+    if mode == "history":
         # a copy moved years back was loaded as many years back: its load stays as far from its events
         loaded_at = sql.SQL("_loaded_at - make_interval(years => {shift}::int)").format(shift=shift)
     names = [sql.Identifier(c) for c, _ in t.columns] + [
@@ -213,6 +221,24 @@ def copy_sql(t: Table, mode: str, years: list[int], step: int) -> sql.Composable
     return sql.SQL(
         "insert into {t} ({names}) select {values} from {t}, generate_series(%(first)s::int, %(copies)s::int) {k}"
     ).format(t=sql.Identifier("raw", t.name), names=sql.SQL(", ").join(names), values=sql.SQL(", ").join(values), k=k)
+
+
+def record_ids_sql(table: str, record: sql.Composable, tag: sql.Composable) -> sql.Composable:
+    """``record`` with its RECORD_IDS (those present, not null) suffixed by ``tag`` (SQL text)."""
+    for key in RECORD_IDS.get(table, ()):
+        record = sql.SQL(
+            "(select case when r.j ->> {key} is null then r.j else jsonb_set(r.j, {path}, to_jsonb((r.j ->> {key}) || {tag})) end"
+            " from (select {record} as j) as r)"
+        ).format(key=sql.Literal(key), path=sql.Literal("{" + key + "}"), tag=tag, record=record)
+    return record
+
+
+def new_record_ids(table: str, record: Any, tag: str) -> Any:
+    """A day's row's record with new RECORD_IDS (python side of record_ids_sql)."""
+    ids = RECORD_IDS.get(table)
+    if not ids or not isinstance(record, dict):
+        return record
+    return {k: (f"{v}{tag}" if k in ids and v is not None else v) for k, v in record.items()}
 
 
 def history_tables(tables: dict[str, Table]) -> list[Table]:

@@ -410,3 +410,32 @@ def test_parallel_copies_make_the_same_rows_and_keys(db_url, monkeypatch):
             )
     assert got[0] == got[1]
     assert got[1][0]["deskpro__tickets"] == 2 * 5 * 3
+
+
+def test_an_email_copy_is_another_message_not_the_same_delivered_again(tiny):
+    tiny.execute(
+        "create table raw.email_lapor__messages (uidvalidity bigint, uid bigint, received_at timestamptz,"
+        " record jsonb, _request text, _batch_id text, _loaded_at timestamptz, _seq bigint,"
+        " primary key (uidvalidity, uid))"
+    )
+    tiny.execute(
+        "insert into raw.email_lapor__messages values"
+        " (1, 7, '2023-12-04 02:00:00+00', '{\"message_id\": \"<a@x.go.id>\", \"raw_sha256\": \"ab\"}', 'imap', 'b', now(), 1),"
+        " (1, 8, '2023-12-04 03:00:00+00', '{\"message_id\": null, \"raw_sha256\": \"cd\"}', 'imap', 'b', now(), 2)"
+    )
+    for mode in ("history", "volume"):
+        scale_data.replicate(tiny, {"email_lapor__messages": 2}, mode)
+    got = tiny.execute(
+        "select record ->> 'message_id', record ->> 'raw_sha256' from raw.email_lapor__messages order by uid, 1, 2"
+    ).fetchall()
+    # every copy has ids of its own; a missing Message-ID stays missing
+    assert len(set(got)) == len(got) == 8
+    assert sum(1 for m, _ in got if m is None) == 4 and {m for m, _ in got if m} >= {"<a@x.go.id>", "<a@x.go.id>~h1"}
+    assert scale_data.new_record_ids(
+        "email_lapor__messages", {"message_id": "<a>", "raw_sha256": "ab", "n": 1}, "~d1"
+    ) == {
+        "message_id": "<a>~d1",
+        "raw_sha256": "ab~d1",
+        "n": 1,
+    }
+    assert scale_data.new_record_ids("whatsapp__messages", {"message_id": "<a>"}, "~d1") == {"message_id": "<a>"}

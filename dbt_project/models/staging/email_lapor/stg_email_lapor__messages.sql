@@ -82,7 +82,9 @@ deliveries as (
     -- a copy read again under a new UIDVALIDITY keeps its INTERNALDATE; a re-send has its own
     select
         message_key,
-        count(distinct received_at) as deliveries
+        count(distinct received_at) as deliveries,
+        -- the latest load of any delivery: an incremental run's watermark
+        max(_loaded_at) as last_loaded_at
     from renamed
     group by message_key
 
@@ -93,6 +95,7 @@ deduped as (
     select
         renamed.*,
         deliveries.deliveries,
+        deliveries.last_loaded_at,
         row_number() over (
             partition by renamed.message_key
             order by renamed.received_at asc, renamed.uidvalidity desc, renamed.uid asc
@@ -127,8 +130,8 @@ final as (
         received_at,
         sent_at,
         _batch_id,
-        -- the latest load of any delivery: an incremental run's watermark
-        max(_loaded_at) over (partition by message_key) as _loaded_at,
+        -- the latest load of any delivery (a window function here would see the first delivery alone)
+        last_loaded_at as _loaded_at,
         _pseudonym_key_id
     from deduped
     where delivery_rank = 1
