@@ -118,12 +118,9 @@
 {%- endmacro %}
 
 
-{#- dbt's own, plus `__recent_rows__(col)` in a `where` expanded by recent_rows(). A test with no
-    `where` of its own, on a model whose meta names a `test_scope_column`, is scoped as if it had
-    `where: "__recent_rows__(<that column>)"` (dbt_project.yml sets it for the models a daily build
-    at long history spends its test time on); `where: "true"` tests every row of such a model. -#}
+{#- dbt's own, plus `__recent_rows__(col)` in a `where` expanded by recent_rows(). -#}
 {% macro postgres__get_where_subquery(relation) -%}
-    {%- set where = config.get('where', '') or test_scope_of_model() -%}
+    {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- set match = modules.re.search('__recent_rows__\\((\\w+)\\)', where) -%}
         {%- if match -%}
@@ -133,16 +130,6 @@
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
-{%- endmacro %}
-
-
-{#- `__recent_rows__(<column>)` for a generic test of a model whose meta has `test_scope_column`,
-    else ''. -#}
-{% macro test_scope_of_model() -%}
-    {%- set attached = model.get('attached_node') if model is mapping else none -%}
-    {%- set node = graph.nodes.get(attached) if (execute and attached) else none -%}
-    {%- set column = (node.config.meta or {}).get('test_scope_column') if node else none -%}
-    {%- do return('__recent_rows__(' ~ column ~ ')' if column else '') -%}
 {%- endmacro %}
 
 
