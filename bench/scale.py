@@ -937,7 +937,9 @@ How the data is made (`bench/scale_data.py`, `bench/scale.py`):
   the shift alone; otherwise its first non-date column is re-keyed (bigint + k x a power of ten
   above every key, text + `~h<k>`); `wamid` is re-keyed in every table, so statuses stay with
   their messages. Each month keeps its proportions (channels, types, statuses); ids inside
-  `record` (a ticket's person) are kept, so joins keep their fan-out. Weekdays move with the years.
+  `record` (a ticket's person) are kept, so joins keep their fan-out, except an e-mail's
+  `message_id` and `raw_sha256`, tagged like the keys, so a copy is another message (before
+  2026-12-04 every copy was the same message delivered again). Weekdays move with the years.
 - **National**: WhatsApp messages (and their statuses), Deskpro tickets (and people) and Email
   Lapor messages copied in the same months (dates unchanged, keys re-keyed `~v<k>` / + k x stride)
   until a year holds 10 M / 1 M / 1 M; the other sources stay 1x. Its "extract" is this SQL
