@@ -148,7 +148,9 @@ def test_a_first_load_copies_straight_into_the_raw_table_with_batch_and_time(con
         "select indexname from pg_indexes where schemaname = 'raw' and tablename = 'deskpro__tickets' order by 1"
     ).fetchall() == [("deskpro__tickets__loaded_at",), ("deskpro__tickets_pkey",)]
     with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
-        conn.execute("insert into raw.deskpro__tickets (id, record, _batch_id, _loaded_at) values (1, '{}', 'x', now())")
+        conn.execute(
+            "insert into raw.deskpro__tickets (id, record, _batch_id, _loaded_at) values (1, '{}', 'x', now())"
+        )
 
 
 def test_a_raw_table_of_an_earlier_loader_gets_the_new_columns_and_keeps_its_rows(conn, landing):

@@ -26,24 +26,24 @@
 with
 
 {% if is_incremental() -%}
-changed_calls as (
+    changed_calls as (
 
-    select ucid
-    from {{ avaya_raw('avaya__cdr') }}
-    where {{ incremental_window('_loaded_at', references) }}
+        select ucid
+        from {{ avaya_raw('avaya__cdr') }}
+        where {{ incremental_window('_loaded_at', references) }}
 
-    union
+        union
 
-    -- every call of a file whose version changed: a corrected file may have dropped or changed it
-    select cdr.ucid
-    from {{ avaya_raw('avaya__cdr') }} as cdr
-    where (cdr.record ->> 'source_file') in (
-        select files.file_name
-        from {{ avaya_raw('avaya__files') }} as files
-        where {{ incremental_window('files._loaded_at', references) }}
-    )
+        -- every call of a file whose version changed: a corrected file may have dropped or changed it
+        select cdr.ucid
+        from {{ avaya_raw('avaya__cdr') }} as cdr
+        where (cdr.record ->> 'source_file') in (
+            select files.file_name
+            from {{ avaya_raw('avaya__files') }} as files
+            where {{ incremental_window('files._loaded_at', references) }}
+        )
 
-),
+    ),
 
 {% endif -%}
 records as (
