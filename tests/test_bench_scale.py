@@ -439,3 +439,36 @@ def test_an_email_copy_is_another_message_not_the_same_delivered_again(tiny):
         "n": 1,
     }
     assert scale_data.new_record_ids("whatsapp__messages", {"message_id": "<a>"}, "~d1") == {"message_id": "<a>"}
+
+
+def test_dbt_nodes_sums_by_materialisation(tmp_path, capsys):
+    from bench import dbt_nodes
+
+    def results(path, times):
+        path.write_text(json.dumps({"results": [{"unique_id": n, "execution_time": t} for n, t in times.items()]}))
+        return str(path)
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    "model.p.mart_a": {"config": {"materialized": "table"}, "original_file_path": "models/marts/a.sql"},
+                    "model.p.int_b": {"config": {"materialized": "incremental"}, "original_file_path": "models/b.sql"},
+                    "test.p.unique_b": {"config": {"where": "__recent_rows__(at)"}, "attached_node": "model.p.int_b"},
+                    "test.p.not_null_a": {"config": {}, "attached_node": "model.p.mart_a"},
+                }
+            }
+        )
+    )
+    a = results(tmp_path / "a.json", {"model.p.mart_a": 1.0, "model.p.int_b": 2.0, "test.p.unique_b": 0.5})
+    b = results(
+        tmp_path / "b.json",
+        {"model.p.mart_a": 4.0, "model.p.int_b": 2.5, "test.p.unique_b": 0.5, "test.p.not_null_a": 1.0},
+    )
+    dbt_nodes.main([a, b, "--manifest", str(manifest)])
+    lines = {ln.rsplit(None, 3)[0].strip(): ln.split()[-3:] for ln in capsys.readouterr().out.splitlines()}
+    assert lines["model table (marts)"] == ["1.0", "4.0", "3.0"]
+    assert lines["model incremental"] == ["2.0", "2.5", "0.5"]
+    assert lines["test of incremental (scoped)"] == ["0.5", "0.5", "0.0"]
+    assert lines["test of table"] == ["0.0", "1.0", "1.0"]
