@@ -15,7 +15,10 @@ recomputed; a late message that merges two conversations (the later id vanishes;
 history has a conversation of more than 24 hours); a late conversation between two of its
 user's conversations, whose agent replies the earlier one held until then, so that earlier
 conversation changes: a run that recomputed from the new conversation's start would keep its
-old row and the comparison would fail. A corrected CDR file drops a call, which goes, and comes back with the file's first version.
+old row and the comparison would fail. A corrected CDR file drops a call, which goes (with its
+consultation), and comes back with the file's first version. A Deskpro ticket marked spam leaves the
+consultations and a person's new institution changes exactly that person's consultations, then both
+are restored (Deskpro and phone consultations are kept by content, not recomputed whole).
 And, first, a changed var (as a changed seed) recomputes every user
 (reference_fingerprint()).
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from bench.incremental_dbt import (
     DOWNSTREAM,
@@ -169,15 +173,17 @@ def _missing_messages(conn) -> int:
 
 
 def _cdr_file_with_a_call_of_its_own(conn) -> tuple[str, str, str]:
-    """(file, its sha256, a call all of whose current CDR records are in that file) of the history before
-    LATE_FROM, from a file with other calls too."""
+    """(file, its sha256, a call all of whose current CDR records are in that file, a consultation) of the
+    history before LATE_FROM, from a file with other calls too."""
+    consultation = "c.is_consultation and c.outcome = 'answered'"
     row = conn.execute(
-        "select c.source_file, f.record ->> 'sha256', min(c.ucid) from intermediate.int_phone__calls as c"
+        f"select c.source_file, f.record ->> 'sha256', min(c.ucid) filter (where {consultation})"
+        " from intermediate.int_phone__calls as c"
         " join raw.avaya__files as f on f.file_name = c.source_file"
         " where c.arrived_at < %(late)s::timestamptz - interval '1 day'"
         " and not exists (select from raw.avaya__cdr as r where r.ucid = c.ucid"
         "   and r.record ->> 'source_file' <> c.source_file)"
-        " group by 1, 2 having count(*) > 1 order by 1 limit 1",
+        f" group by 1, 2 having count(*) > 1 and count(*) filter (where {consultation}) > 0 order by 1 limit 1",
         {"late": LATE_FROM},
     ).fetchone()
     assert row, "no CDR file with a call of its own"
@@ -201,6 +207,57 @@ def _new_cdr_file_version(conn, file_name: str, sha256: str, without_call: str |
     conn.commit()
 
 
+def _deskpro_consultations(conn) -> dict[str, str]:
+    """consultation_id -> md5 of its whole row in int_consultations__enriched, of every Deskpro consultation."""
+    rows = conn.execute(
+        "select consultation_id, md5(e::text) from intermediate.int_consultations__enriched as e"
+        " where source_system = 'deskpro'"
+    )
+    found = dict(rows.fetchall())
+    conn.rollback()
+    return found
+
+
+def _change_deskpro(conn) -> tuple[str, set[str], list[tuple]]:
+    """Mark a Deskpro ticket of the consultations spam, and give the person of another consultation a new
+    institution, as a re-read would (new raw rows, new load time): (the spam ticket's consultation, the
+    person's consultations, the raw rows as they were, to restore)."""
+    consultations = (
+        "select d.consultation_id, t.id, t.record ->> 'person' from intermediate.int_consultations__deskpro as d"
+        " join raw.deskpro__tickets as t on t.id = d.source_record_id::bigint"
+    )
+    _, _, person = conn.execute(consultations + " order by t.id limit 1").fetchone()
+    _, ticket, _ = conn.execute(
+        consultations + " where t.record ->> 'person' <> %s order by t.id limit 1", (person,)
+    ).fetchone()
+    person_consultations = {r[0] for r in conn.execute(consultations + " where t.record ->> 'person' = %s", (person,))}
+    saved = conn.execute(
+        "select 'deskpro__tickets', id, record, _loaded_at from raw.deskpro__tickets where id = %s"
+        " union all select 'deskpro__people', id, record, _loaded_at from raw.deskpro__people where id = %s::bigint",
+        (ticket, person),
+    ).fetchall()
+    conn.execute(
+        "update raw.deskpro__tickets set record = jsonb_set(record, '{hidden_status}', '\"spam\"'),"
+        " _loaded_at = now() where id = %s",
+        (ticket,),
+    )
+    conn.execute(  # custom field 3: the institution (var deskpro_institution_field_id)
+        "update raw.deskpro__people set record = jsonb_set(record, '{fields}', coalesce(record -> 'fields', '{}')"
+        " || %s), _loaded_at = now() where id = %s::bigint",
+        (Jsonb({"3": {"value": "Bappeda Kota Yogyakarta"}}), person),
+    )
+    conn.commit()
+    return f"deskpro-{ticket}", person_consultations, saved
+
+
+def _restore_deskpro(conn, saved: list[tuple]) -> None:
+    for table, key, record, loaded_at in saved:
+        conn.execute(
+            f"update raw.{table} set record = %s, _loaded_at = %s where id = %s", (Jsonb(record), loaded_at, key)
+        )
+    conn.commit()
+
+
 def _calls(conn, file_name: str) -> set[str]:
     rows = conn.execute("select ucid from intermediate.int_phone__calls where source_file = %s", (file_name,))
     found = {r[0] for r in rows}
@@ -212,6 +269,7 @@ def _calls(conn, file_name: str) -> set[str]:
 def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_path):
     env = {**pipeline_env.env, "DBT_TARGET_PATH": str(tmp_path / "target")}  # not the project's target/
     run = ("run", "-s", *DOWNSTREAM)
+    saved_deskpro: list[tuple] = []
     with psycopg.connect(pipeline_env.warehouse_url) as conn:
         try:
             age_loads(conn)  # history loaded day by day: mostly outside the lookback of the runs below
@@ -253,14 +311,32 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
 
             # 2b. a corrected CDR file (a new version of it) drops a call: the call goes; the file corrected
             # again (the first version back) brings it back, and nothing else of that file changed either time
+            # (and its consultation goes and comes back: int_consultations__enriched keeps phone by content)
             cdr_file, sha256, dropped = _cdr_file_with_a_call_of_its_own(conn)
             calls = _calls(conn, cdr_file)
+            consulted = "select count(*) from intermediate.int_consultations__enriched where consultation_id = %s"
+            assert _count(conn, consulted, ("avaya-" + dropped,)) == 1
             _new_cdr_file_version(conn, cdr_file, "corrected-" + sha256, without_call=dropped)
             dbt(*run, env=env)
             assert _calls(conn, cdr_file) == calls - {dropped}
+            assert _count(conn, consulted, ("avaya-" + dropped,)) == 0
             _new_cdr_file_version(conn, cdr_file, sha256, without_call=None)
             dbt(*run, env=env)
             assert _calls(conn, cdr_file) == calls
+            assert _count(conn, consulted, ("avaya-" + dropped,)) == 1
+
+            # 2c. Deskpro consultations are kept by content: a ticket marked spam leaves them, a person's new
+            # institution changes that person's consultations and no other, and the rows as they were restore both
+            deskpro = _deskpro_consultations(conn)
+            spam, persons, saved_deskpro = _change_deskpro(conn)
+            dbt(*run, env=env)
+            changed = _deskpro_consultations(conn)
+            assert spam in deskpro and spam not in changed
+            assert persons and {k for k in changed if changed[k] != deskpro.get(k)} == persons - {spam}
+            _restore_deskpro(conn, saved_deskpro)
+            saved_deskpro = []
+            dbt(*run, env=env)
+            assert _deskpro_consultations(conn) == deskpro
 
             # 3. the rest, as a load that committed out of order: loaded an hour before the models' latest load
             release(
@@ -281,6 +357,7 @@ def test_incremental_runs_give_the_marts_of_a_full_refresh(pipeline_env, tmp_pat
             assert differences(conn, relations, "incr_snap") == {}
         finally:
             conn.rollback()  # a failed statement above leaves the transaction aborted
+            _restore_deskpro(conn, saved_deskpro)
             release(conn)
             drop_holdback(conn)
             conn.execute("drop schema if exists incr_snap cascade")

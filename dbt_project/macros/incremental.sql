@@ -151,7 +151,9 @@
     merged into another), then the new rows are inserted. Exact when the model's select gives,
     for each unit it touches, every row of the unit from some start on (its "suffix"), and
     nothing before that start changed. The delete is derived from the new rows themselves (after
-    the select, in the model's transaction), so it needs no second computation of the window. -#}
+    the select, in the model's transaction), so it needs no second computation of the window.
+    `meta.suffix_where` (a condition on the new rows): only the rows meeting it replace a suffix;
+    the others are inserted alone (the model deletes their old versions itself, e.g. in a pre-hook). -#}
 {% macro get_incremental_suffix_replace_sql(arg_dict) -%}
     {%- set suffix_from = config.meta_get('suffix_from') -%}
     {%- if not suffix_from -%}
@@ -162,10 +164,14 @@
         {{ exceptions.raise_compiler_error("incremental_strategy 'suffix_replace' needs a unique_key (the unit)") }}
     {%- endif -%}
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set suffix_where = config.meta_get('suffix_where') %}
     delete from {{ arg_dict['target_relation'] }} as dest
     using (
         select {{ keys | join(', ') }}, min({{ suffix_from }}) as suffix_from
         from {{ arg_dict['temp_relation'] }}
+        {%- if suffix_where %}
+        where {{ suffix_where }}
+        {%- endif %}
         group by {{ keys | join(', ') }}
     ) as recomputed
     where

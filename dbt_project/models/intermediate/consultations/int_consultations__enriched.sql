@@ -1,10 +1,4 @@
-{%- set references = whatsapp_conversation_references() + [
-    ref('ref_regions'), ref('ref_region_aliases'), ref('ref_region_text_prefixes'),
-    ref('ref_public_holidays'), ref('ref_segment_rules'), ref('ref_topics'), ref('ref_topic_aliases'),
-    'holiday_kinds=' ~ var('service_hours_closed_holiday_kinds', ['national', 'cuti_bersama']),
-    'days=' ~ var('service_hours_days', [1, 2, 3, 4, 5]),
-    'hours=' ~ var('service_hours_start', '08:00') ~ '-' ~ var('service_hours_end', '17:00'),
-] -%}
+{%- set references = consultation_references() -%}
 -- depends_on: {{ ref('int_whatsapp__conversations') }}
 -- depends_on: {{ ref('int_whatsapp__outbound_messages') }}
 -- depends_on: {{ ref('stg_whatsapp__statuses') }}
@@ -12,10 +6,11 @@
     materialized='incremental',
     incremental_strategy='suffix_replace',
     unique_key=['source_system', 'user_key'],
-    meta={'suffix_from': 'created_at'},
+    meta={'suffix_from': 'created_at', 'suffix_where': "source_system = 'whatsapp'"},
+    on_schema_change='append_new_columns',
     pre_hook=[
         "{{ delete_rows_of_another_pseudonym_key() }}",
-        "{% if is_incremental() %}delete from {{ this }} where source_system <> 'whatsapp'{% endif %}",
+        "{{ delete_changed_consultations() }}",
     ],
 ) }}
 {#- Incremental for WhatsApp (the large source), by user and bounded in time: a run recomputes
@@ -30,9 +25,13 @@
     time stays old). A consultation's created_at is its conversation's started_at, and its
     enrichment depends on its own row only. Strategy suffix_replace by (source_system, user_key):
     the user's WhatsApp consultations from that start on are replaced (a consultation merged into
-    an earlier one is deleted). Deskpro and phone consultations are recomputed whole every run
-    (their models are views over the raw data, without load times; a ticket may leave the
-    consultations): the pre-hook deletes them first. A changed reference seed recomputes
+    an earlier one is deleted). Deskpro and phone consultations are kept by content: their models
+    are views over the raw data without one load time (a Deskpro consultation is made of its
+    ticket, its person and its agent; a ticket may leave the consultations, a corrected CDR file
+    drop a call), so each run reads them whole, which is cheap, and enriches only the rows the
+    model does not hold with the same `_content_hash`; the pre-hook first deletes the rows whose
+    source row is gone or changed (delete_changed_consultations(), macros/consultations.sql), and
+    these rows are only inserted (meta suffix_where). A changed reference seed recomputes
     everything (reference_fingerprint(), macros/incremental.sql). -#}
 {#- Every consultation of every channel, one row each, with what the user typed and the
     enrichment from it. Engineers only: it keeps the typed texts (region, institution,
@@ -47,7 +46,7 @@
     every source of the list, from the reference seeds (docs/metrics.md).
     Adding a source: the unit tests of this model mock every parent, so also add
     `- {input: ref('int_consultations__<source>'), rows: []}` to them (int_consultations__enriched.yml). -#}
-{%- set sources = ['int_consultations__deskpro', 'int_consultations__whatsapp', 'int_consultations__phone'] -%}
+{%- set sources = consultation_sources() -%}
 with
 
 {% if is_incremental() -%}
@@ -112,13 +111,18 @@ unioned as (
             consultations.first_agent_reply_at,
             consultations.resolved_at,
             {{ 'consultations._loaded_at' if model == 'int_consultations__whatsapp' else 'null::timestamptz' }}
-                as _loaded_at
+                as _loaded_at,
+            {{ 'null::uuid' if model == 'int_consultations__whatsapp' else consultation_content_hash('consultations') }}
+                as _content_hash
         from {{ ref(model) }} as consultations
         {% if model == 'int_consultations__whatsapp' and is_incremental() -%}
             inner join whatsapp_recomputed_from
                 on
                     consultations.user_key = whatsapp_recomputed_from.user_key
                     and consultations.created_at >= whatsapp_recomputed_from.created_at
+        {%- endif %}
+        {% if model != 'int_consultations__whatsapp' -%}
+            where {{ consultation_not_kept('consultations') }}
         {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -361,8 +365,10 @@ final as (
         {{ business_minutes('created_at', 'first_agent_reply_at') }} as business_minutes_to_first_reply,
         {{ business_minutes('created_at', 'resolved_at') }} as business_minutes_to_resolution,
 
-        -- lineage (incremental runs): the WhatsApp conversation's latest load (null: rebuilt every run)
+        -- lineage (incremental runs): the WhatsApp conversation's latest load (null for the other
+        -- sources), the hash of the source row of the others (null for WhatsApp)
         _loaded_at,
+        _content_hash,
         {{ pseudonym_key_id() }} as _pseudonym_key_id,
         {{ reference_fingerprint(references) }} as _reference_fingerprint
 
