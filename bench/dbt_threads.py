@@ -11,7 +11,8 @@ count, and prints each build's wall time and the 10x / 1x ratio per thread count
 thread no node waits for another's CPU, so the ratio at ``--threads 1`` is the growth of the
 work itself; compare the builds node by node with ``python -m bench.dbt_nodes`` on the
 ``run_results.json`` files it names. Each database keeps one dbt target folder (a parse
-first, not timed), so no build pays for a parse.
+first, not timed), so no build pays for a parse. The base warehouse is started when it is
+stopped (as bench.scale leaves it), and then stopped again.
 """
 
 from __future__ import annotations
@@ -33,6 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", default="4,1")
     args = ap.parse_args(argv)
     bench = Bench(args.workdir, print)
+
+    def warehouse(*cmd: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "warehouse", *cmd], cwd=ROOT, env=bench.env(), capture_output=True, text=True
+        )
+
+    started = warehouse("status").returncode != 0  # bench.scale stops the warehouse it started
+    if started:
+        warehouse("start").check_returncode()
+    try:
+        return rebuild(args, bench)
+    finally:
+        if started:
+            warehouse("stop")
+
+
+def rebuild(args: argparse.Namespace, bench: Bench) -> int:
     bench.url = subprocess.run(
         [sys.executable, "-m", "warehouse", "url", "--show-password"],
         cwd=ROOT,
