@@ -34,31 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", default="4,1")
     args = ap.parse_args(argv)
     bench = Bench(args.workdir, print)
-
-    def warehouse(*cmd: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "warehouse", *cmd], cwd=ROOT, env=bench.env(), capture_output=True, text=True
-        )
-
-    started = warehouse("status").returncode != 0  # bench.scale stops the warehouse it started
-    if started:
-        warehouse("start").check_returncode()
+    status = subprocess.run(
+        [sys.executable, "-m", "warehouse", "status"], cwd=ROOT, env=bench.env(), capture_output=True, check=False
+    )
+    stopped = status.returncode != 0  # bench.scale stops the warehouse it started
+    bench.start_server()  # starts it, or finds it running; bench.url
     try:
         return rebuild(args, bench)
     finally:
-        if started:
-            warehouse("stop")
+        if stopped:
+            bench.stop_server()
 
 
 def rebuild(args: argparse.Namespace, bench: Bench) -> int:
-    bench.url = subprocess.run(
-        [sys.executable, "-m", "warehouse", "url", "--show-password"],
-        cwd=ROOT,
-        env=bench.env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
     dbs = args.dbs.split(",")
     out = args.workdir / "logs"
     out.mkdir(parents=True, exist_ok=True)

@@ -173,6 +173,10 @@ def _coltype(t: str) -> sql.SQL:
 # constraint instead of going unmarked.
 _BATCH_SETTING = "djpk.batch_id"
 _LOADED_AT_SETTING = "djpk.loaded_at"
+_BATCH_DEFAULT = sql.SQL("nullif(current_setting({}, true), '')").format(sql.Literal(_BATCH_SETTING))
+_LOADED_AT_DEFAULT = sql.SQL("nullif(current_setting({}, true), '')::timestamptz").format(
+    sql.Literal(_LOADED_AT_SETTING)
+)
 
 
 def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
@@ -183,16 +187,16 @@ def _ensure_table(conn: psycopg.Connection, spec: dict) -> None:
         sql.SQL(
             "create table if not exists {schema}.{table} ("
             "{cols}, record jsonb not null, _request text, "
-            "_batch_id text not null default nullif(current_setting({batch_setting}, true), ''), "
-            "_loaded_at timestamptz not null default nullif(current_setting({at_setting}, true), '')::timestamptz, "
+            "_batch_id text not null default {batch_default}, "
+            "_loaded_at timestamptz not null default {at_default}, "
             "_seq bigint, _record_hash uuid, primary key ({pk}))"
         ).format(
             schema=schema,
             table=table,
             cols=sql.SQL(", ").join(cols),
             pk=sql.SQL(", ").join(pk),
-            batch_setting=sql.Literal(_BATCH_SETTING),
-            at_setting=sql.Literal(_LOADED_AT_SETTING),
+            batch_default=_BATCH_DEFAULT,
+            at_default=_LOADED_AT_DEFAULT,
         )
     )
     # Tables created before `_seq`, the defaults or `_record_hash` existed get them once. (Checked
@@ -278,10 +282,9 @@ def _bulk_first_load(cur: psycopg.Cursor, target: sql.Composable, batch_id: str,
     for _, definition in others:
         cur.execute(definition)
     cur.execute(
-        sql.SQL(
-            "alter table {} alter column _batch_id set default nullif(current_setting({}, true), ''), "
-            "alter column _loaded_at set default nullif(current_setting({}, true), '')::timestamptz"
-        ).format(target, sql.Literal(_BATCH_SETTING), sql.Literal(_LOADED_AT_SETTING))
+        sql.SQL("alter table {} alter column _batch_id set default {}, alter column _loaded_at set default {}").format(
+            target, _BATCH_DEFAULT, _LOADED_AT_DEFAULT
+        )
     )
 
 
